@@ -1,0 +1,54 @@
+use std::sync::Arc;
+
+use thiserror::Error;
+
+use crate::store::StoreError;
+
+/// A name that is not one of an enum's values (in a seed file or a database row).
+#[derive(Debug, Clone, Error)]
+#[error("`{name}` is not a known {kind}")]
+pub struct UnknownName {
+    pub kind: &'static str,
+    pub name: String,
+}
+
+/// What can go wrong in the domain, in the users' words. The GraphQL layer maps each variant
+/// to one `extensions.code`, once (see `graphql::error`).
+#[derive(Debug, Error)]
+pub enum DomainError {
+    #[error("no {what} with code `{code}`")]
+    NotFound { what: &'static str, code: String },
+
+    #[error("{0}")]
+    Forbidden(String),
+
+    #[error("{argument}: {message}")]
+    BadInput { argument: String, message: String },
+
+    /// The database could not be reached or answered in an unexpected way. The message is
+    /// logged, never shown to a client.
+    #[error("storage failure: {0}")]
+    Storage(Arc<StoreError>),
+}
+
+impl From<StoreError> for DomainError {
+    fn from(e: StoreError) -> Self {
+        DomainError::Storage(Arc::new(e))
+    }
+}
+
+impl From<Arc<StoreError>> for DomainError {
+    fn from(e: Arc<StoreError>) -> Self {
+        DomainError::Storage(e)
+    }
+}
+
+impl DomainError {
+    pub fn not_found(what: &'static str, code: impl Into<String>) -> Self {
+        DomainError::NotFound { what, code: code.into() }
+    }
+
+    pub fn bad_input(argument: impl Into<String>, message: impl Into<String>) -> Self {
+        DomainError::BadInput { argument: argument.into(), message: message.into() }
+    }
+}

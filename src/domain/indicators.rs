@@ -1,0 +1,54 @@
+use super::named_enum;
+
+/// The unit a value of an indicator is expressed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, async_graphql::Enum)]
+pub enum Unit {
+    Percent,
+    /// e.g. boys per 100 girls at birth
+    RatioPer100,
+    Per1000,
+    Per100000,
+    Times,
+    Count,
+    Boolean,
+}
+named_enum!(Unit {
+    Percent = "PERCENT",
+    RatioPer100 = "RATIO_PER_100",
+    Per1000 = "PER_1000",
+    Per100000 = "PER_100000",
+    Times = "TIMES",
+    Count = "COUNT",
+    Boolean = "BOOLEAN",
+});
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, async_graphql::Enum)]
+pub enum Direction {
+    HigherIsBetter,
+    LowerIsBetter,
+}
+named_enum!(Direction { HigherIsBetter = "HIGHER_IS_BETTER", LowerIsBetter = "LOWER_IS_BETTER" });
+
+/// A breakdown a value may carry besides sex.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Dimension {
+    AgeGroup,
+    Ethnicity,
+}
+named_enum!(Dimension { AgeGroup = "age_group", Ethnicity = "ethnicity" });
+
+/// A catalogue entry (chỉ tiêu thống kê), shared by every plan that sets a target for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Indicator {
+    pub code: String,
+    pub name_vi: String,
+    pub name_en: String,
+    pub unit: Unit,
+    pub direction: Option<Direction>,
+    pub sex_disaggregated: bool,
+    pub dimensions: Vec<Dimension>,
+    /// Violence and trafficking data: small counts are suppressed for partners.
+    pub sensitive: bool,
+    pub sdg_code: Option<String>,
+    pub source: Option<String>,
+}

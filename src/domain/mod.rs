@@ -1,0 +1,54 @@
+//! The hub's vocabulary: areas, agencies, plans and their targets, the indicator catalogue.
+//! Nothing here knows HTTP or SQL. Enums carry `async_graphql::Enum` so the GraphQL layer
+//! can expose them without a mirror type per enum; their wire names are the domain's own
+//! (`AT_LEAST`, `FAMILY_GBV`…), which are also what the seeds and the database store.
+
+pub mod agencies;
+pub mod areas;
+pub mod error;
+pub mod indicators;
+pub mod plans;
+
+pub use error::DomainError;
+
+/// Implements `as_str` and `FromStr` over the SCREAMING_SNAKE names an enum has everywhere
+/// (GraphQL, seeds, database CHECK constraints).
+macro_rules! named_enum {
+    ($ty:ident { $($variant:ident = $name:literal),+ $(,)? }) => {
+        impl $ty {
+            pub const ALL: &'static [$ty] = &[$($ty::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($ty::$variant => $name),+ }
+            }
+        }
+
+        impl std::str::FromStr for $ty {
+            type Err = $crate::domain::error::UnknownName;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s {
+                    $($name => Ok($ty::$variant),)+
+                    _ => Err($crate::domain::error::UnknownName {
+                        kind: stringify!($ty),
+                        name: s.to_owned(),
+                    }),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                s.parse().map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+pub(crate) use named_enum;

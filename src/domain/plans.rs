@@ -1,0 +1,141 @@
+use chrono::NaiveDate;
+
+use super::named_enum;
+
+/// The six domains of the national strategy (lĩnh vực), plus OTHER for annual-plan tasks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, async_graphql::Enum)]
+pub enum Domain {
+    Politics,
+    EconomyLabour,
+    FamilyGbv,
+    Health,
+    Education,
+    InformationCommunication,
+    Other,
+}
+named_enum!(Domain {
+    Politics = "POLITICS",
+    EconomyLabour = "ECONOMY_LABOUR",
+    FamilyGbv = "FAMILY_GBV",
+    Health = "HEALTH",
+    Education = "EDUCATION",
+    InformationCommunication = "INFORMATION_COMMUNICATION",
+    Other = "OTHER",
+});
+
+/// How a reported value is compared with a target's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, async_graphql::Enum)]
+pub enum Comparator {
+    AtLeast,
+    MoreThan,
+    AtMost,
+    LessThan,
+    Equal,
+    About,
+    /// A yes/no target ("đưa nội dung … vào chương trình"): met when reported as achieved.
+    Achieved,
+}
+named_enum!(Comparator {
+    AtLeast = "AT_LEAST",
+    MoreThan = "MORE_THAN",
+    AtMost = "AT_MOST",
+    LessThan = "LESS_THAN",
+    Equal = "EQUAL",
+    About = "ABOUT",
+    Achieved = "ACHIEVED",
+});
+
+/// LEAD = chủ trì / chịu trách nhiệm; SUPPORT = phối hợp.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, async_graphql::Enum)]
+pub enum AssignmentRole {
+    Lead,
+    Support,
+}
+named_enum!(AssignmentRole { Lead = "LEAD", Support = "SUPPORT" });
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, async_graphql::Enum)]
+pub enum PeriodKind {
+    Monthly,
+    Quarterly,
+    Semiannual,
+    Annual,
+}
+named_enum!(PeriodKind {
+    Monthly = "MONTHLY",
+    Quarterly = "QUARTERLY",
+    Semiannual = "SEMIANNUAL",
+    Annual = "ANNUAL",
+});
+
+/// A plan (Kế hoạch). `code` is a stable slug: document numbers repeat and are sometimes
+/// left blank in the letters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    pub id: i64,
+    pub code: String,
+    pub document_number: Option<String>,
+    pub title: String,
+    pub issuer_code: Option<String>,
+    pub area_code: String,
+    pub start_year: i32,
+    pub end_year: i32,
+    pub issued_on: Option<NaiveDate>,
+    pub parent_code: Option<String>,
+    pub source: Option<String>,
+    pub note: Option<String>,
+}
+
+/// An objective (Mục tiêu) of a plan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Objective {
+    pub id: i64,
+    pub plan_id: i64,
+    pub number: i32,
+    pub title: String,
+    pub domain: Domain,
+    pub source: Option<String>,
+    pub note: Option<String>,
+}
+
+impl Objective {
+    pub fn code(&self) -> String {
+        format!("M{}", self.number)
+    }
+}
+
+/// One measurable commitment (Chỉ tiêu). Qualitative targets have no indicator or value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    pub id: i64,
+    pub objective_id: i64,
+    pub code: String,
+    pub text: String,
+    pub indicator_code: Option<String>,
+    pub comparator: Option<Comparator>,
+    pub value: Option<f64>,
+    pub target_year: Option<i32>,
+    pub source: Option<String>,
+    pub note: Option<String>,
+}
+
+/// Which agency must report a target, and how.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assignment {
+    pub id: i64,
+    pub target_id: i64,
+    pub agency_code: String,
+    pub role: AssignmentRole,
+    /// e.g. "số liệu về bạo lực gia đình" when two agencies split one target.
+    pub scope: Option<String>,
+    pub note: Option<String>,
+}
+
+/// A recurring reporting deadline (chế độ báo cáo) of a plan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportingDeadline {
+    pub id: i64,
+    pub plan_id: i64,
+    pub period_kind: PeriodKind,
+    pub due_day: i32,
+    pub due_month: i32,
+}

@@ -1,0 +1,273 @@
+//! Rows as the database returns them, and their conversion into domain types. Enum columns
+//! are text holding the domain's names; a name the domain does not know is `Corrupt`.
+
+use std::str::FromStr;
+
+use chrono::NaiveDate;
+
+use super::StoreError;
+use crate::domain::agencies::Agency;
+use crate::domain::areas::{Area, Succession};
+use crate::domain::indicators::{Dimension, Indicator};
+use crate::domain::plans::{Assignment, Objective, Plan, ReportingDeadline, Target};
+
+fn parse<T: FromStr<Err = crate::domain::error::UnknownName>>(s: &str) -> Result<T, StoreError> {
+    s.parse().map_err(|e: crate::domain::error::UnknownName| StoreError::Corrupt(e.to_string()))
+}
+
+fn parse_opt<T: FromStr<Err = crate::domain::error::UnknownName>>(s: Option<String>) -> Result<Option<T>, StoreError> {
+    s.as_deref().map(parse).transpose()
+}
+
+#[derive(sqlx::FromRow)]
+pub struct AreaRow {
+    code: String,
+    name: String,
+    level: String,
+    parent_code: Option<String>,
+    valid_from: Option<NaiveDate>,
+    valid_to: Option<NaiveDate>,
+    source: Option<String>,
+}
+pub const AREA_COLUMNS: &str = "code, name, level, parent_code, valid_from, valid_to, source";
+
+impl TryFrom<AreaRow> for Area {
+    type Error = StoreError;
+    fn try_from(r: AreaRow) -> Result<Self, StoreError> {
+        Ok(Area {
+            level: parse(&r.level)?,
+            code: r.code,
+            name: r.name,
+            parent_code: r.parent_code,
+            valid_from: r.valid_from,
+            valid_to: r.valid_to,
+            source: r.source,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct SuccessionRow {
+    predecessor_code: String,
+    successor_code: String,
+}
+
+impl TryFrom<SuccessionRow> for Succession {
+    type Error = StoreError;
+    fn try_from(r: SuccessionRow) -> Result<Self, StoreError> {
+        Ok(Succession { predecessor_code: r.predecessor_code, successor_code: r.successor_code })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct AgencyRow {
+    code: String,
+    name: String,
+    kind: String,
+    area_code: Option<String>,
+    source: Option<String>,
+    note: Option<String>,
+}
+pub const AGENCY_COLUMNS: &str = "code, name, kind, area_code, source, note";
+
+impl TryFrom<AgencyRow> for Agency {
+    type Error = StoreError;
+    fn try_from(r: AgencyRow) -> Result<Self, StoreError> {
+        Ok(Agency {
+            kind: parse(&r.kind)?,
+            code: r.code,
+            name: r.name,
+            area_code: r.area_code,
+            source: r.source,
+            note: r.note,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct IndicatorRow {
+    code: String,
+    name_vi: String,
+    name_en: String,
+    unit: String,
+    direction: Option<String>,
+    sex_disaggregated: bool,
+    dimensions: String,
+    sensitive: bool,
+    sdg_code: Option<String>,
+    source: Option<String>,
+}
+pub const INDICATOR_COLUMNS: &str =
+    "code, name_vi, name_en, unit, direction, sex_disaggregated, dimensions, sensitive, sdg_code, source";
+
+impl TryFrom<IndicatorRow> for Indicator {
+    type Error = StoreError;
+    fn try_from(r: IndicatorRow) -> Result<Self, StoreError> {
+        let dimensions =
+            r.dimensions.split(',').filter(|d| !d.is_empty()).map(parse::<Dimension>).collect::<Result<_, _>>()?;
+        Ok(Indicator {
+            unit: parse(&r.unit)?,
+            direction: parse_opt(r.direction)?,
+            code: r.code,
+            name_vi: r.name_vi,
+            name_en: r.name_en,
+            sex_disaggregated: r.sex_disaggregated,
+            dimensions,
+            sensitive: r.sensitive,
+            sdg_code: r.sdg_code,
+            source: r.source,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct PlanRow {
+    id: i64,
+    code: String,
+    document_number: Option<String>,
+    title: String,
+    issuer_code: Option<String>,
+    area_code: String,
+    start_year: i32,
+    end_year: i32,
+    issued_on: Option<NaiveDate>,
+    parent_code: Option<String>,
+    source: Option<String>,
+    note: Option<String>,
+}
+pub const PLAN_COLUMNS: &str = "id, code, document_number, title, issuer_code, area_code, start_year, \
+     end_year, issued_on, parent_code, source, note";
+
+impl TryFrom<PlanRow> for Plan {
+    type Error = StoreError;
+    fn try_from(r: PlanRow) -> Result<Self, StoreError> {
+        Ok(Plan {
+            id: r.id,
+            code: r.code,
+            document_number: r.document_number,
+            title: r.title,
+            issuer_code: r.issuer_code,
+            area_code: r.area_code,
+            start_year: r.start_year,
+            end_year: r.end_year,
+            issued_on: r.issued_on,
+            parent_code: r.parent_code,
+            source: r.source,
+            note: r.note,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct ObjectiveRow {
+    id: i64,
+    plan_id: i64,
+    number: i32,
+    title: String,
+    domain: String,
+    source: Option<String>,
+    note: Option<String>,
+}
+pub const OBJECTIVE_COLUMNS: &str = "id, plan_id, number, title, domain, source, note";
+
+impl TryFrom<ObjectiveRow> for Objective {
+    type Error = StoreError;
+    fn try_from(r: ObjectiveRow) -> Result<Self, StoreError> {
+        Ok(Objective {
+            domain: parse(&r.domain)?,
+            id: r.id,
+            plan_id: r.plan_id,
+            number: r.number,
+            title: r.title,
+            source: r.source,
+            note: r.note,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct TargetRow {
+    id: i64,
+    objective_id: i64,
+    code: String,
+    text: String,
+    indicator_code: Option<String>,
+    comparator: Option<String>,
+    value: Option<f64>,
+    target_year: Option<i32>,
+    source: Option<String>,
+    note: Option<String>,
+}
+pub const TARGET_COLUMNS: &str =
+    "id, objective_id, code, text, indicator_code, comparator, value, target_year, source, note";
+
+impl TryFrom<TargetRow> for Target {
+    type Error = StoreError;
+    fn try_from(r: TargetRow) -> Result<Self, StoreError> {
+        Ok(Target {
+            comparator: parse_opt(r.comparator)?,
+            id: r.id,
+            objective_id: r.objective_id,
+            code: r.code,
+            text: r.text,
+            indicator_code: r.indicator_code,
+            value: r.value,
+            target_year: r.target_year,
+            source: r.source,
+            note: r.note,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct AssignmentRow {
+    id: i64,
+    target_id: i64,
+    agency_code: String,
+    role: String,
+    scope: Option<String>,
+    note: Option<String>,
+}
+pub const ASSIGNMENT_COLUMNS: &str = "id, target_id, agency_code, role, scope, note";
+
+impl TryFrom<AssignmentRow> for Assignment {
+    type Error = StoreError;
+    fn try_from(r: AssignmentRow) -> Result<Self, StoreError> {
+        Ok(Assignment {
+            role: parse(&r.role)?,
+            id: r.id,
+            target_id: r.target_id,
+            agency_code: r.agency_code,
+            scope: r.scope,
+            note: r.note,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct DeadlineRow {
+    id: i64,
+    plan_id: i64,
+    period_kind: String,
+    due_day: i32,
+    due_month: i32,
+}
+pub const DEADLINE_COLUMNS: &str = "id, plan_id, period_kind, due_day, due_month";
+
+impl TryFrom<DeadlineRow> for ReportingDeadline {
+    type Error = StoreError;
+    fn try_from(r: DeadlineRow) -> Result<Self, StoreError> {
+        Ok(ReportingDeadline {
+            period_kind: parse(&r.period_kind)?,
+            id: r.id,
+            plan_id: r.plan_id,
+            due_day: r.due_day,
+            due_month: r.due_month,
+        })
+    }
+}
+
+/// Converts fetched rows into domain values, failing on the first corrupt one.
+pub fn convert<R, T: TryFrom<R, Error = StoreError>>(rows: Vec<R>) -> Result<Vec<T>, StoreError> {
+    rows.into_iter().map(T::try_from).collect()
+}

@@ -1,0 +1,41 @@
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+
+use super::{PoolSettings, StoreError};
+
+/// The embedded default: one file, WAL mode, foreign keys enforced.
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    const MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+
+    pub async fn connect(url: &str, settings: &PoolSettings) -> Result<Self, StoreError> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new().max_connections(settings.max_connections).connect_with(options).await?;
+        Ok(SqliteStore { pool })
+    }
+
+    /// SQLite has no arrays: a list travels as one JSON text parameter.
+    fn any(n: usize) -> String {
+        format!("IN (SELECT value FROM json_each(${n}))")
+    }
+
+    fn texts(codes: &[String]) -> String {
+        serde_json::Value::from(codes.to_vec()).to_string()
+    }
+
+    fn ids(ids: &[i64]) -> String {
+        serde_json::Value::from(ids.to_vec()).to_string()
+    }
+}
+
+impl_store!(SqliteStore, "sqlite");
