@@ -1,0 +1,427 @@
+//! Reading `seeds/`: the TOML files transcribed from the five plan documents. Everything is
+//! checked here, before the store writes a row, so a typo in a code is reported with its
+//! file and record instead of surfacing as a foreign-key error.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+use thiserror::Error;
+
+use crate::domain::agencies::AgencyKind;
+use crate::domain::areas::AreaLevel;
+use crate::domain::indicators::{Dimension, Direction, Unit};
+use crate::domain::plans::{AssignmentRole, Comparator, Domain, PeriodKind};
+
+#[derive(Debug, Error)]
+pub enum SeedError {
+    #[error("cannot read {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{path}: {source}")]
+    Parse { path: PathBuf, source: Box<toml::de::Error> },
+    #[error("the seeds are inconsistent:\n  - {}", .0.join("\n  - "))]
+    Invalid(Vec<String>),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AreaSeed {
+    pub code: String,
+    pub name: String,
+    pub level: AreaLevel,
+    pub parent: Option<String>,
+    pub valid_from: Option<NaiveDate>,
+    pub valid_to: Option<NaiveDate>,
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorSeed {
+    pub code: String,
+    pub name_vi: String,
+    pub name_en: String,
+    pub unit: Unit,
+    pub direction: Option<Direction>,
+    pub sex_disaggregated: bool,
+    #[serde(default)]
+    pub dimensions: Vec<Dimension>,
+    pub sensitive: bool,
+    pub sdg_code: Option<String>,
+    pub source: Option<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgencySeed {
+    pub code: String,
+    pub name: String,
+    pub kind: AgencyKind,
+    pub area: Option<String>,
+    pub source: Option<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanSeed {
+    pub code: String,
+    pub document_number: Option<String>,
+    pub title: String,
+    pub issuer: Option<String>,
+    pub area: String,
+    pub start_year: i32,
+    pub end_year: i32,
+    pub issued_on: Option<NaiveDate>,
+    pub parent: Option<String>,
+    pub source: Option<String>,
+    pub note: Option<String>,
+    pub inconsistency: Option<String>,
+    #[serde(default)]
+    pub deadlines: Vec<DeadlineSeed>,
+    #[serde(default)]
+    pub objectives: Vec<ObjectiveSeed>,
+    #[serde(default)]
+    pub orphan_assignments: Vec<OrphanAssignmentSeed>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeadlineSeed {
+    pub period_kind: PeriodKind,
+    pub due_day: i32,
+    pub due_month: i32,
+    pub source: Option<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectiveSeed {
+    pub number: i32,
+    pub title: String,
+    pub domain: Domain,
+    pub source: Option<String>,
+    pub note: Option<String>,
+    pub inconsistency: Option<String>,
+    #[serde(default)]
+    pub targets: Vec<TargetSeed>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetSeed {
+    pub code: String,
+    pub text: String,
+    pub indicator: Option<String>,
+    pub comparator: Option<Comparator>,
+    pub value: Option<f64>,
+    pub target_year: Option<i32>,
+    pub source: Option<String>,
+    pub note: Option<String>,
+    pub inconsistency: Option<String>,
+    #[serde(default)]
+    pub assignments: Vec<AssignmentSeed>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssignmentSeed {
+    pub agency: String,
+    pub role: AssignmentRole,
+    pub scope: Option<String>,
+    pub source: Option<String>,
+    pub note: Option<String>,
+    pub inconsistency: Option<String>,
+}
+
+/// An assignment the document makes to a target it does not list (003 assigns "chỉ tiêu 4
+/// của mục tiêu 3", which has three). Kept, warned about, and stored on the plan's note.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrphanAssignmentSeed {
+    pub target: String,
+    pub agency: String,
+    pub role: AssignmentRole,
+    pub scope: Option<String>,
+    pub source: Option<String>,
+    pub note: Option<String>,
+    pub inconsistency: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AreasFile {
+    areas: Vec<AreaSeed>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IndicatorsFile {
+    indicators: Vec<IndicatorSeed>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlansFile {
+    #[allow(dead_code)] // documents the file; each record names its own source
+    source_document: Option<String>,
+    #[serde(default)]
+    agencies: Vec<AgencySeed>,
+    #[serde(default)]
+    plans: Vec<PlanSeed>,
+}
+
+/// Everything `seed` writes, checked for consistency; `warnings` are the documents'
+/// own contradictions, which are kept (in notes) and reported.
+#[derive(Debug, Clone, Default)]
+pub struct SeedSet {
+    pub areas: Vec<AreaSeed>,
+    pub indicators: Vec<IndicatorSeed>,
+    pub agencies: Vec<AgencySeed>,
+    /// Ordered so that a parent plan comes before the plans that implement it.
+    pub plans: Vec<PlanSeed>,
+    pub warnings: Vec<String>,
+}
+
+impl SeedSet {
+    /// Reads `dir/areas.toml`, `dir/indicators/*.toml` and `dir/plans/*.toml`.
+    pub fn load(dir: &Path) -> Result<SeedSet, SeedError> {
+        let areas: AreasFile = read_toml(&dir.join("areas.toml"))?;
+        let mut set = SeedSet { areas: areas.areas, ..SeedSet::default() };
+        for path in toml_files(&dir.join("indicators"))? {
+            let file: IndicatorsFile = read_toml(&path)?;
+            set.indicators.extend(file.indicators);
+        }
+        for path in toml_files(&dir.join("plans"))? {
+            let file: PlansFile = read_toml(&path)?;
+            set.agencies.extend(file.agencies);
+            set.plans.extend(file.plans);
+        }
+        set.check()?;
+        Ok(set)
+    }
+
+    /// Cross-checks every reference; orders areas and plans parents-first; collects the
+    /// documents' inconsistencies as warnings and appends them to the records' notes.
+    fn check(&mut self) -> Result<(), SeedError> {
+        let mut problems = Vec::new();
+
+        let area_codes = unique_codes("area", self.areas.iter().map(|a| &a.code), &mut problems);
+        for a in &self.areas {
+            if let Some(p) = &a.parent {
+                if !area_codes.contains(p.as_str()) {
+                    problems.push(format!("area {}: parent area `{p}` is not defined", a.code));
+                }
+            }
+        }
+        let indicator_codes = unique_codes("indicator", self.indicators.iter().map(|i| &i.code), &mut problems);
+        let agency_codes = unique_codes("agency", self.agencies.iter().map(|a| &a.code), &mut problems);
+        for a in &self.agencies {
+            if let Some(area) = &a.area {
+                if !area_codes.contains(area.as_str()) {
+                    problems.push(format!("agency {}: area `{area}` is not defined", a.code));
+                }
+            }
+        }
+        let plan_codes = unique_codes("plan", self.plans.iter().map(|p| &p.code), &mut problems);
+
+        for plan in &mut self.plans {
+            check_plan(plan, &area_codes, &agency_codes, &indicator_codes, &plan_codes, &mut problems);
+            self.warnings.extend(collect_inconsistencies(plan));
+        }
+
+        if !problems.is_empty() {
+            return Err(SeedError::Invalid(problems));
+        }
+        self.areas = parents_first(std::mem::take(&mut self.areas), |a| &a.code, |a| a.parent.as_deref());
+        self.plans = parents_first(std::mem::take(&mut self.plans), |p| &p.code, |p| p.parent.as_deref());
+        Ok(())
+    }
+
+    pub fn target_count(&self) -> usize {
+        self.plans.iter().flat_map(|p| &p.objectives).map(|o| o.targets.len()).sum()
+    }
+}
+
+fn check_plan(
+    plan: &PlanSeed,
+    areas: &HashSet<String>,
+    agencies: &HashSet<String>,
+    indicators: &HashSet<String>,
+    plans: &HashSet<String>,
+    problems: &mut Vec<String>,
+) {
+    let at = format!("plan {}", plan.code);
+    if !areas.contains(plan.area.as_str()) {
+        problems.push(format!("{at}: area `{}` is not defined", plan.area));
+    }
+    if let Some(issuer) = &plan.issuer {
+        if !agencies.contains(issuer.as_str()) {
+            problems.push(format!("{at}: issuer `{issuer}` is not defined"));
+        }
+    }
+    if let Some(parent) = &plan.parent {
+        if !plans.contains(parent.as_str()) {
+            problems.push(format!("{at}: parent plan `{parent}` is not defined"));
+        }
+    }
+    if plan.start_year > plan.end_year {
+        problems.push(format!("{at}: starts ({}) after it ends ({})", plan.start_year, plan.end_year));
+    }
+    for d in &plan.deadlines {
+        let valid = NaiveDate::from_ymd_opt(2024, d.due_month as u32, d.due_day as u32).is_some();
+        if d.due_month < 1 || d.due_day < 1 || !valid {
+            problems.push(format!("{at}: deadline {}/{} is not a day of the year", d.due_day, d.due_month));
+        }
+    }
+    let mut numbers = HashSet::new();
+    let mut target_codes = HashSet::new();
+    for o in &plan.objectives {
+        if !numbers.insert(o.number) {
+            problems.push(format!("{at}: objective {} appears twice", o.number));
+        }
+        for t in &o.targets {
+            let at = format!("{at} target {}", t.code);
+            if !target_codes.insert(t.code.as_str()) {
+                problems.push(format!("{at}: code appears twice"));
+            }
+            if let Some(i) = &t.indicator {
+                if !indicators.contains(i.as_str()) {
+                    problems.push(format!("{at}: indicator `{i}` is not in the catalogue"));
+                }
+            }
+            match (t.comparator, t.value) {
+                (Some(Comparator::Achieved), Some(_)) => problems.push(format!("{at}: ACHIEVED takes no value")),
+                (None, Some(_)) => problems.push(format!("{at}: a value needs a comparator")),
+                (Some(c), None) if c != Comparator::Achieved => {
+                    problems.push(format!("{at}: comparator {c} needs a value"))
+                }
+                _ => {}
+            }
+            for a in &t.assignments {
+                if !agencies.contains(a.agency.as_str()) {
+                    problems.push(format!("{at}: assigned agency `{}` is not defined", a.agency));
+                }
+            }
+        }
+    }
+    for o in &plan.orphan_assignments {
+        if !agencies.contains(o.agency.as_str()) {
+            problems.push(format!("{at}: assigned agency `{}` is not defined", o.agency));
+        }
+        if target_codes.contains(o.target.as_str()) {
+            problems.push(format!(
+                "{at}: orphan assignment to {} names a target the plan lists; move it under the target",
+                o.target
+            ));
+        }
+    }
+}
+
+/// Turns every `inconsistency` of a plan into a warning and into its record's note, where
+/// API users will see it.
+fn collect_inconsistencies(plan: &mut PlanSeed) -> Vec<String> {
+    let mut warnings = Vec::new();
+    let code = plan.code.clone();
+    let mut warn = |at: String, text: &str, note: &mut Option<String>| {
+        warnings.push(format!("{code} {at}: {text}"));
+        append_note(note, text);
+    };
+    if let Some(text) = plan.inconsistency.clone() {
+        warn("(plan)".into(), &text, &mut plan.note);
+    }
+    for o in &mut plan.objectives {
+        if let Some(text) = o.inconsistency.clone() {
+            warn(format!("objective {}", o.number), &text, &mut o.note);
+        }
+        for t in &mut o.targets {
+            if let Some(text) = t.inconsistency.clone() {
+                warn(format!("target {}", t.code), &text, &mut t.note);
+            }
+            for a in &mut t.assignments {
+                if let Some(text) = a.inconsistency.clone() {
+                    warn(format!("target {} assignment to {}", t.code, a.agency), &text, &mut a.note);
+                }
+            }
+        }
+    }
+    for o in &plan.orphan_assignments {
+        let text = format!(
+            "assigns {} ({}{}) to target {}, which the plan does not list{}",
+            o.agency,
+            o.role,
+            o.scope.as_deref().map(|s| format!(", {s}")).unwrap_or_default(),
+            o.target,
+            o.inconsistency.as_deref().map(|s| format!(": {s}")).unwrap_or_default(),
+        );
+        warn(format!("source {}", o.source.as_deref().unwrap_or("?")), &text, &mut plan.note);
+    }
+    warnings
+}
+
+fn append_note(note: &mut Option<String>, text: &str) {
+    match note {
+        Some(n) if n.contains(text) => {}
+        Some(n) => {
+            n.push_str("\nInconsistency: ");
+            n.push_str(text);
+        }
+        None => *note = Some(format!("Inconsistency: {text}")),
+    }
+}
+
+fn unique_codes<'a>(
+    what: &str,
+    codes: impl Iterator<Item = &'a String>,
+    problems: &mut Vec<String>,
+) -> HashSet<String> {
+    let mut seen = HashSet::new();
+    for code in codes {
+        if !seen.insert(code.clone()) {
+            problems.push(format!("{what} `{code}` is defined twice"));
+        }
+    }
+    seen
+}
+
+/// Orders records so that each comes after its parent (foreign keys need it).
+fn parents_first<T>(items: Vec<T>, code: impl Fn(&T) -> &String, parent: impl Fn(&T) -> Option<&str>) -> Vec<T> {
+    let depth_of: HashMap<String, Option<String>> =
+        items.iter().map(|i| (code(i).clone(), parent(i).map(str::to_owned))).collect();
+    let depth = |start: &str| {
+        let mut d = 0;
+        let mut current = start.to_owned();
+        while let Some(Some(p)) = depth_of.get(&current) {
+            d += 1;
+            current = p.clone();
+            if d > depth_of.len() {
+                break; // a cycle: the database's CHECK and FK will reject it
+            }
+        }
+        d
+    };
+    let mut keyed: Vec<(usize, T)> = items.into_iter().map(|i| (depth(code(&i)), i)).collect();
+    keyed.sort_by_key(|(d, _)| *d);
+    keyed.into_iter().map(|(_, i)| i).collect()
+}
+
+fn read_toml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, SeedError> {
+    let text = std::fs::read_to_string(path).map_err(|source| SeedError::Read { path: path.to_owned(), source })?;
+    toml::from_str(&text).map_err(|source| SeedError::Parse { path: path.to_owned(), source: Box::new(source) })
+}
+
+fn toml_files(dir: &Path) -> Result<Vec<PathBuf>, SeedError> {
+    let entries = std::fs::read_dir(dir).map_err(|source| SeedError::Read { path: dir.to_owned(), source })?;
+    let mut files = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(|source| SeedError::Read { path: dir.to_owned(), source })?.path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
