@@ -1,0 +1,44 @@
+//! Who is calling and what they may read: bearer JWTs (`tokens`), the principal they carry,
+//! and the area subtree a principal is confined to (`scope`).
+
+mod scope;
+mod tokens;
+
+pub use scope::Scope;
+pub use tokens::{AuthError, IssueRequest, IssuedToken, Keys, TokenSettings};
+
+use crate::domain::named_enum;
+
+/// The five kinds of caller of DESIGN.md. In tokens they are written in lower case
+/// (`statistics_office`); in GraphQL in upper case (`STATISTICS_OFFICE`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, async_graphql::Enum)]
+pub enum Role {
+    /// everything; issues and revokes tokens
+    Admin,
+    /// Chi cục Thống kê: pushes any indicator in its area subtree, approves values
+    StatisticsOffice,
+    /// a sector agency: pushes values for the targets it is assigned to
+    AgencyReporter,
+    /// reads everything in its area subtree
+    Dashboard,
+    /// reads approved, disclosure-safe values only
+    Partner,
+}
+named_enum!(Role {
+    Admin = "admin",
+    StatisticsOffice = "statistics_office",
+    AgencyReporter = "agency_reporter",
+    Dashboard = "dashboard",
+    Partner = "partner",
+});
+
+/// The verified caller of a request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Principal {
+    pub subject: String,
+    pub role: Role,
+    pub agency_code: Option<String>,
+    /// The root of the caller's area subtree; `None` only for `admin`.
+    pub area_code: Option<String>,
+    pub jti: String,
+}
