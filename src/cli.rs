@@ -1,0 +1,230 @@
+//! The command line: `serve` (the default), `migrate`, `seed`, `token issue`.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use crate::auth::{IssueRequest, Keys, Role};
+use crate::config::{Config, LogFormat};
+use crate::graphql::{build_schema, QueryLimits};
+use crate::http::{app, AppState};
+use crate::seeds::SeedSet;
+use crate::store::{self, Store};
+
+#[derive(Debug, Parser)]
+#[command(name = "gender-data-hub", version, about = "GraphQL API for monitoring Vietnam's gender-equality plans")]
+pub struct Cli {
+    #[command(flatten)]
+    pub config: Config,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API (the default). Migrates the database, and seeds it when it holds no plans.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "GDH_BIND", default_value = "127.0.0.1:8080")]
+        bind: SocketAddr,
+    },
+    /// Create or update the database tables.
+    Migrate,
+    /// Load the plans, areas, agencies and indicators of `seeds/` (idempotent).
+    Seed,
+    /// Bearer tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Print a new token on standard output.
+    Issue {
+        /// admin, statistics_office, agency_reporter, dashboard or partner.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// Agency code (required for agency_reporter).
+        #[arg(long)]
+        agency: Option<String>,
+        /// Area code: the root of the area subtree the token may reach (required for every role but admin).
+        #[arg(long)]
+        area: Option<String>,
+        /// Who the token is for; written in logs and, later, in the history of values.
+        #[arg(long)]
+        subject: Option<String>,
+        /// Lifetime, e.g. 30d, 12h, 90min.
+        #[arg(long, default_value = "30d", value_parser = humantime::parse_duration)]
+        ttl: std::time::Duration,
+    },
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    s.to_ascii_lowercase().parse().map_err(|_| {
+        let names: Vec<_> = Role::ALL.iter().map(|r| r.as_str()).collect();
+        format!("expected one of {}", names.join(", "))
+    })
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    init_tracing(cli.config.log_format);
+    let config = cli.config;
+    match cli.command.unwrap_or(Command::Serve { bind: default_bind() }) {
+        Command::Serve { bind } => serve(&config, bind).await,
+        Command::Migrate => {
+            let store = open(&config).await?;
+            eprintln!("migrated the {} database", store.backend());
+            Ok(())
+        }
+        Command::Seed => {
+            let store = open(&config).await?;
+            seed(&config, store.as_ref()).await
+        }
+        Command::Token { command: TokenCommand::Issue { role, agency, area, subject, ttl } } => {
+            let store = open(&config).await?;
+            check_codes_exist(store.as_ref(), agency.as_deref(), area.as_deref()).await?;
+            let keys = Keys::from_secret(&config.jwt_secret()?, config.token_settings());
+            let ttl = chrono::Duration::from_std(ttl).context("the lifetime is too long")?;
+            let issued = keys
+                .issue(IssueRequest { role, subject, agency_code: agency, area_code: area, ttl })
+                .map_err(anyhow::Error::msg)?;
+            eprintln!("jti {} expires {}", issued.jti, issued.expires_at.to_rfc3339());
+            println!("{}", issued.token);
+            Ok(())
+        }
+    }
+}
+
+fn default_bind() -> SocketAddr {
+    std::env::var("GDH_BIND").ok().and_then(|b| b.parse().ok()).unwrap_or(SocketAddr::from(([127, 0, 0, 1], 8080)))
+}
+
+/// Connects and migrates.
+async fn open(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
+    let store = store::connect(&config.database_url, &config.pool())
+        .await
+        .with_context(|| format!("cannot open the database at {}", redact(&config.database_url)))?;
+    store.migrate().await.context("cannot migrate the database")?;
+    Ok(store)
+}
+
+async fn seed(config: &Config, store: &dyn Store) -> anyhow::Result<()> {
+    let seeds = SeedSet::load(&config.seeds_dir)
+        .with_context(|| format!("cannot load the seeds from {}", config.seeds_dir.display()))?;
+    for warning in &seeds.warnings {
+        tracing::warn!("seed: {warning}");
+    }
+    let counts = store.apply_seeds(&seeds).await.context("cannot write the seeds")?;
+    eprintln!(
+        "seeded: {} areas, {} agencies, {} indicators, {} plans, {} objectives, {} targets, {} assignments, {} deadlines ({} warnings)",
+        counts.areas,
+        counts.agencies,
+        counts.indicators,
+        counts.plans,
+        counts.objectives,
+        counts.targets,
+        counts.assignments,
+        counts.deadlines,
+        seeds.warnings.len(),
+    );
+    Ok(())
+}
+
+async fn check_codes_exist(store: &dyn Store, agency: Option<&str>, area: Option<&str>) -> anyhow::Result<()> {
+    if let Some(code) = area {
+        if store.areas_by_codes(&[code.to_owned()]).await?.is_empty() {
+            anyhow::bail!("no area with code `{code}`");
+        }
+    }
+    if let Some(code) = agency {
+        if store.agencies_by_codes(&[code.to_owned()]).await?.is_empty() {
+            anyhow::bail!("no agency with code `{code}`");
+        }
+    }
+    Ok(())
+}
+
+async fn serve(config: &Config, bind: SocketAddr) -> anyhow::Result<()> {
+    let store = open(config).await?;
+    if !store.has_plans().await? {
+        tracing::info!("the database holds no plans: seeding it");
+        seed(config, store.as_ref()).await?;
+    }
+    let keys = Arc::new(Keys::from_secret(&config.jwt_secret()?, config.token_settings()));
+    let schema = build_schema(store.clone(), &QueryLimits::default());
+    let router = app(AppState { store, keys, schema });
+    let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}"))?;
+    tracing::info!("serving on http://{bind}/graphql");
+    axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::warn!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+/// A database URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+fn init_tracing(format: LogFormat) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(redact("postgres://u:secret@db/x"), "postgres://u:***@db/x");
+        assert_eq!(redact("sqlite://hub.db"), "sqlite://hub.db");
+    }
+
+    #[test]
+    fn roles_parse_in_either_case() {
+        assert_eq!(parse_role("STATISTICS_OFFICE"), Ok(Role::StatisticsOffice));
+        assert!(parse_role("mayor").unwrap_err().contains("admin, statistics_office"));
+    }
+}

@@ -1,0 +1,120 @@
+//! One DataLoader per relation. Each turns the keys gathered in one tick of a request into
+//! one statement (`WHERE key IN …`), so the statements a request runs do not grow with the
+//! number of plans, targets or assignments it returns.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::Arc;
+
+use async_graphql::dataloader::{DataLoader, Loader};
+
+use crate::domain::agencies::Agency;
+use crate::domain::areas::Area;
+use crate::domain::indicators::Indicator;
+use crate::domain::plans::{Assignment, Objective, Plan, ReportingDeadline, Target};
+use crate::store::{Store, StoreError};
+
+/// Loader errors must be `Clone`: one failure answers every key of the batch.
+pub type LoadError = Arc<StoreError>;
+
+/// Declares a loader whose key maps to at most one value (`by = one`) or to a list
+/// (`by = many`, every requested key present, possibly empty).
+macro_rules! loader {
+    ($name:ident: $key:ty => one $value:ty, $fetch:ident, |$v:ident| $key_of:expr) => {
+        pub struct $name(Arc<dyn Store>);
+
+        impl Loader<$key> for $name {
+            type Value = $value;
+            type Error = LoadError;
+
+            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, $value>, LoadError> {
+                let rows = self.0.$fetch(keys).await.map_err(Arc::new)?;
+                Ok(rows.into_iter().map(|$v| ($key_of, $v)).collect())
+            }
+        }
+    };
+    ($name:ident: $key:ty => many $value:ty, $fetch:ident, |$v:ident| $key_of:expr) => {
+        pub struct $name(Arc<dyn Store>);
+
+        impl Loader<$key> for $name {
+            type Value = Vec<$value>;
+            type Error = LoadError;
+
+            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Vec<$value>>, LoadError> {
+                let rows = self.0.$fetch(keys).await.map_err(Arc::new)?;
+                Ok(group(keys, rows, |$v: &$value| $key_of))
+            }
+        }
+    };
+}
+
+loader!(AreaByCode: String => one Area, areas_by_codes, |a| a.code.clone());
+loader!(AreasByParent: String => many Area, areas_by_parents, |a| a.parent_code.clone().unwrap_or_default());
+loader!(AgencyByCode: String => one Agency, agencies_by_codes, |a| a.code.clone());
+loader!(IndicatorByCode: String => one Indicator, indicators_by_codes, |i| i.code.clone());
+loader!(PlanByCode: String => one Plan, plans_by_codes, |p| p.code.clone());
+loader!(PlansByParent: String => many Plan, plans_by_parents, |p| p.parent_code.clone().unwrap_or_default());
+loader!(ObjectivesByPlan: i64 => many Objective, objectives_by_plans, |o| o.plan_id);
+loader!(TargetsByObjective: i64 => many Target, targets_by_objectives, |t| t.objective_id);
+loader!(AssignmentsByTarget: i64 => many Assignment, assignments_by_targets, |a| a.target_id);
+loader!(DeadlinesByPlan: i64 => many ReportingDeadline, deadlines_by_plans, |d| d.plan_id);
+
+/// Successor area codes of each predecessor.
+pub struct SuccessorsOf(Arc<dyn Store>);
+
+impl Loader<String> for SuccessorsOf {
+    type Value = Vec<String>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[String]) -> Result<HashMap<String, Vec<String>>, LoadError> {
+        let rows = self.0.successions_of(keys).await.map_err(Arc::new)?;
+        let mut map: HashMap<String, Vec<String>> = keys.iter().map(|k| (k.clone(), Vec::new())).collect();
+        for s in rows {
+            map.entry(s.predecessor_code).or_default().push(s.successor_code);
+        }
+        Ok(map)
+    }
+}
+
+fn group<K: Eq + Hash + Clone, V>(keys: &[K], rows: Vec<V>, key_of: impl Fn(&V) -> K) -> HashMap<K, Vec<V>> {
+    let mut map: HashMap<K, Vec<V>> = keys.iter().map(|k| (k.clone(), Vec::new())).collect();
+    for row in rows {
+        map.entry(key_of(&row)).or_default().push(row);
+    }
+    map
+}
+
+pub struct Loaders {
+    pub area: DataLoader<AreaByCode>,
+    pub area_children: DataLoader<AreasByParent>,
+    pub successors: DataLoader<SuccessorsOf>,
+    pub agency: DataLoader<AgencyByCode>,
+    pub indicator: DataLoader<IndicatorByCode>,
+    pub plan: DataLoader<PlanByCode>,
+    pub plan_children: DataLoader<PlansByParent>,
+    pub objectives: DataLoader<ObjectivesByPlan>,
+    pub targets: DataLoader<TargetsByObjective>,
+    pub assignments: DataLoader<AssignmentsByTarget>,
+    pub deadlines: DataLoader<DeadlinesByPlan>,
+}
+
+impl Loaders {
+    pub fn new(store: Arc<dyn Store>) -> Loaders {
+        fn dl<T: Send + Sync + 'static>(loader: T) -> DataLoader<T> {
+            DataLoader::new(loader, tokio::spawn)
+        }
+        Loaders {
+            area: dl(AreaByCode(store.clone())),
+            area_children: dl(AreasByParent(store.clone())),
+            successors: dl(SuccessorsOf(store.clone())),
+            agency: dl(AgencyByCode(store.clone())),
+            indicator: dl(IndicatorByCode(store.clone())),
+            plan: dl(PlanByCode(store.clone())),
+            plan_children: dl(PlansByParent(store.clone())),
+            objectives: dl(ObjectivesByPlan(store.clone())),
+            targets: dl(TargetsByObjective(store.clone())),
+            assignments: dl(AssignmentsByTarget(store.clone())),
+            deadlines: dl(DeadlinesByPlan(store)),
+        }
+    }
+}

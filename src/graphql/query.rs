@@ -1,0 +1,104 @@
+use async_graphql::{Context, Object};
+
+use super::context::ContextExt;
+use super::error::{GqlResult, OrGql};
+use super::types::{AgencyObject, AreaObject, IndicatorObject, PlanObject, PrincipalObject};
+use crate::domain::areas::AreaLevel;
+use crate::domain::DomainError;
+use crate::store::AreaFilter;
+
+pub struct Query;
+
+/// Reads. Every role reads only inside its area subtree (admin: everywhere); naming an area
+/// outside it is FORBIDDEN, and a code that matches nothing is NOT_FOUND.
+#[Object]
+impl Query {
+    /// Who the caller is, as its token says.
+    async fn me(&self, ctx: &Context<'_>) -> PrincipalObject {
+        PrincipalObject(ctx.request().principal.clone())
+    }
+
+    /// Areas inside the caller's subtree, optionally only the children of `parentCode`
+    /// and only of one `level`.
+    async fn areas(
+        &self,
+        ctx: &Context<'_>,
+        parent_code: Option<String>,
+        level: Option<AreaLevel>,
+    ) -> GqlResult<Vec<AreaObject>> {
+        if let Some(parent) = &parent_code {
+            find_area(ctx, parent).await?;
+        }
+        let within = ctx.scope().await?.restrict(None);
+        let filter = AreaFilter { parent_code: parent_code.as_deref(), level, within: within.as_deref() };
+        Ok(ctx.store().areas(filter).await.gql()?.into_iter().map(AreaObject).collect())
+    }
+
+    async fn area(&self, ctx: &Context<'_>, code: String) -> GqlResult<Option<AreaObject>> {
+        Ok(Some(AreaObject(find_area(ctx, &code).await?)))
+    }
+
+    /// Agencies of `areaCode` and the areas below it (default: the caller's whole subtree).
+    async fn agencies(&self, ctx: &Context<'_>, area_code: Option<String>) -> GqlResult<Vec<AgencyObject>> {
+        let within = subtree_within_scope(ctx, area_code.as_deref()).await?;
+        Ok(ctx.store().agencies(within.as_deref()).await.gql()?.into_iter().map(AgencyObject).collect())
+    }
+
+    async fn agency(&self, ctx: &Context<'_>, code: String) -> GqlResult<Option<AgencyObject>> {
+        let agency = ctx.request().loaders.agency.load_one(code.clone()).await.gql()?;
+        let agency = agency.ok_or_else(|| DomainError::not_found("agency", &code)).gql()?;
+        match &agency.area_code {
+            Some(area) => ctx.require_area(area).await?,
+            None if ctx.scope().await?.restrict(None).is_some() => {
+                return Err(DomainError::Forbidden(format!("agency {code} is outside your area"))).gql()
+            }
+            None => {}
+        }
+        Ok(Some(AgencyObject(agency)))
+    }
+
+    /// The indicator catalogue, shared by all plans.
+    async fn indicators(&self, ctx: &Context<'_>) -> GqlResult<Vec<IndicatorObject>> {
+        Ok(ctx.store().indicators().await.gql()?.into_iter().map(IndicatorObject).collect())
+    }
+
+    async fn indicator(&self, ctx: &Context<'_>, code: String) -> GqlResult<Option<IndicatorObject>> {
+        let indicator = ctx.request().loaders.indicator.load_one(code.clone()).await.gql()?;
+        Ok(Some(IndicatorObject(indicator.ok_or_else(|| DomainError::not_found("indicator", &code)).gql()?)))
+    }
+
+    /// Plans of `areaCode` and the areas below it (default: the caller's whole subtree).
+    async fn plans(&self, ctx: &Context<'_>, area_code: Option<String>) -> GqlResult<Vec<PlanObject>> {
+        let within = subtree_within_scope(ctx, area_code.as_deref()).await?;
+        Ok(ctx.store().plans(within.as_deref()).await.gql()?.into_iter().map(PlanObject).collect())
+    }
+
+    async fn plan(&self, ctx: &Context<'_>, code: String) -> GqlResult<Option<PlanObject>> {
+        let plan = ctx.request().loaders.plan.load_one(code.clone()).await.gql()?;
+        let plan = plan.ok_or_else(|| DomainError::not_found("plan", &code)).gql()?;
+        ctx.require_area(&plan.area_code).await?;
+        Ok(Some(PlanObject(plan)))
+    }
+}
+
+/// An area named in an argument: NOT_FOUND when unknown, FORBIDDEN outside the caller's area.
+async fn find_area(ctx: &Context<'_>, code: &str) -> GqlResult<crate::domain::areas::Area> {
+    let area = ctx.request().loaders.area.load_one(code.to_owned()).await.gql()?;
+    let area = area.ok_or_else(|| DomainError::not_found("area", code)).gql()?;
+    ctx.require_area(code).await?;
+    Ok(area)
+}
+
+/// The area codes a list query may return: the subtree of `area_code` when given (which
+/// must be inside the caller's area), else the caller's scope; `None` means everything.
+async fn subtree_within_scope(ctx: &Context<'_>, area_code: Option<&str>) -> GqlResult<Option<Vec<String>>> {
+    let scope = ctx.scope().await?;
+    match area_code {
+        None => Ok(scope.restrict(None)),
+        Some(code) => {
+            find_area(ctx, code).await?;
+            let subtree = ctx.store().area_subtree(code).await.gql()?;
+            Ok(scope.restrict(Some(subtree)))
+        }
+    }
+}

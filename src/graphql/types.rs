@@ -1,0 +1,416 @@
+//! GraphQL objects: each wraps a domain value and resolves its relations through the
+//! request's DataLoaders, hiding what lies outside the caller's area subtree.
+
+use async_graphql::{Context, InputValueError, InputValueResult, Object, Scalar, ScalarType, Value};
+use chrono::NaiveDate;
+
+use super::context::ContextExt;
+use super::error::{GqlResult, OrGql};
+use crate::auth::{Principal, Role};
+use crate::domain::agencies::{Agency, AgencyKind};
+use crate::domain::areas::{Area, AreaLevel};
+use crate::domain::indicators::{Direction, Indicator, Unit};
+use crate::domain::plans::{
+    Assignment, AssignmentRole, Comparator, Domain, Objective, PeriodKind, Plan, ReportingDeadline, Target,
+};
+use crate::domain::DomainError;
+
+/// ISO 8601 calendar date, e.g. "2021-07-05".
+pub struct Date(pub NaiveDate);
+
+#[Scalar(name = "Date")]
+impl ScalarType for Date {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        match &value {
+            Value::String(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map(Date)
+                .map_err(|_| InputValueError::custom("expected a date written YYYY-MM-DD")),
+            _ => Err(InputValueError::expected_type(value)),
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(self.0.format("%Y-%m-%d").to_string())
+    }
+}
+
+/// An area the caller may see, or `None`: nested references never leak an area (or what
+/// hangs off it) outside the caller's subtree.
+async fn visible_area(ctx: &Context<'_>, code: &str) -> GqlResult<Option<Area>> {
+    if !ctx.scope().await?.allows(code) {
+        return Ok(None);
+    }
+    ctx.request().loaders.area.load_one(code.to_owned()).await.gql()
+}
+
+/// A value that a foreign key guarantees; its absence is an internal error.
+fn required<T>(value: Option<T>, what: &'static str, code: &str) -> GqlResult<T> {
+    value.ok_or_else(|| DomainError::not_found(what, code)).gql()
+}
+
+pub struct PrincipalObject(pub Principal);
+
+/// The caller, as its token names it.
+#[Object(name = "Principal")]
+impl PrincipalObject {
+    async fn subject(&self) -> &str {
+        &self.0.subject
+    }
+
+    async fn role(&self) -> Role {
+        self.0.role
+    }
+
+    async fn agency(&self, ctx: &Context<'_>) -> GqlResult<Option<AgencyObject>> {
+        let Some(code) = &self.0.agency_code else { return Ok(None) };
+        Ok(ctx.request().loaders.agency.load_one(code.clone()).await.gql()?.map(AgencyObject))
+    }
+
+    async fn area(&self, ctx: &Context<'_>) -> GqlResult<Option<AreaObject>> {
+        let Some(code) = &self.0.area_code else { return Ok(None) };
+        Ok(ctx.request().loaders.area.load_one(code.clone()).await.gql()?.map(AreaObject))
+    }
+}
+
+pub struct AreaObject(pub Area);
+
+/// An administrative unit (đơn vị hành chính): nation, province, district or commune.
+#[Object(name = "Area")]
+impl AreaObject {
+    /// GSO code (mã đơn vị hành chính); "VN" for the nation.
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    async fn level(&self) -> AreaLevel {
+        self.0.level
+    }
+
+    /// Null when the parent lies outside the caller's area.
+    async fn parent(&self, ctx: &Context<'_>) -> GqlResult<Option<AreaObject>> {
+        let Some(code) = &self.0.parent_code else { return Ok(None) };
+        Ok(visible_area(ctx, code).await?.map(AreaObject))
+    }
+
+    async fn children(&self, ctx: &Context<'_>) -> GqlResult<Vec<AreaObject>> {
+        let scope = ctx.scope().await?;
+        let children = ctx.request().loaders.area_children.load_one(self.0.code.clone()).await.gql()?;
+        Ok(children.unwrap_or_default().into_iter().filter(|a| scope.allows(&a.code)).map(AreaObject).collect())
+    }
+
+    /// First day the unit existed, when known.
+    async fn valid_from(&self) -> Option<Date> {
+        self.0.valid_from.map(Date)
+    }
+
+    /// Last day the unit existed (districts: 2025-06-30, when the district level ended).
+    async fn valid_to(&self) -> Option<Date> {
+        self.0.valid_to.map(Date)
+    }
+
+    /// The units that took this one's place after a boundary change.
+    async fn successors(&self, ctx: &Context<'_>) -> GqlResult<Vec<AreaObject>> {
+        let codes = ctx.request().loaders.successors.load_one(self.0.code.clone()).await.gql()?;
+        let mut areas = Vec::new();
+        for code in codes.unwrap_or_default() {
+            if let Some(area) = visible_area(ctx, &code).await? {
+                areas.push(AreaObject(area));
+            }
+        }
+        Ok(areas)
+    }
+
+    /// The seed document and section this unit is named in.
+    async fn source(&self) -> Option<&str> {
+        self.0.source.as_deref()
+    }
+}
+
+pub struct AgencyObject(pub Agency);
+
+/// An agency (cơ quan) that issues plans or reports values.
+#[Object(name = "Agency")]
+impl AgencyObject {
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    async fn kind(&self) -> AgencyKind {
+        self.0.kind
+    }
+
+    /// Null when the area lies outside the caller's area.
+    async fn area(&self, ctx: &Context<'_>) -> GqlResult<Option<AreaObject>> {
+        let Some(code) = &self.0.area_code else { return Ok(None) };
+        Ok(visible_area(ctx, code).await?.map(AreaObject))
+    }
+
+    async fn source(&self) -> Option<&str> {
+        self.0.source.as_deref()
+    }
+
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+}
+
+pub struct IndicatorObject(pub Indicator);
+
+/// A catalogue entry, shared by every plan that sets a target for it.
+#[Object(name = "Indicator")]
+impl IndicatorObject {
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+
+    async fn name_vi(&self) -> &str {
+        &self.0.name_vi
+    }
+
+    async fn name_en(&self) -> &str {
+        &self.0.name_en
+    }
+
+    async fn unit(&self) -> Unit {
+        self.0.unit
+    }
+
+    async fn direction(&self) -> Option<Direction> {
+        self.0.direction
+    }
+
+    async fn sex_disaggregated(&self) -> bool {
+        self.0.sex_disaggregated
+    }
+
+    /// Breakdowns a value may carry besides sex: "age_group", "ethnicity".
+    async fn dimensions(&self) -> Vec<&'static str> {
+        self.0.dimensions.iter().map(|d| d.as_str()).collect()
+    }
+
+    /// Violence and trafficking data: small counts are suppressed for partners.
+    async fn sensitive(&self) -> bool {
+        self.0.sensitive
+    }
+
+    async fn sdg_code(&self) -> Option<&str> {
+        self.0.sdg_code.as_deref()
+    }
+}
+
+pub struct PlanObject(pub Plan);
+
+/// A plan (Kế hoạch) and what it commits to.
+#[Object(name = "Plan")]
+impl PlanObject {
+    /// Stable slug: document numbers repeat and are sometimes blank.
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+
+    /// e.g. "59/KH-UBND"; null when the document leaves it blank.
+    async fn document_number(&self) -> Option<&str> {
+        self.0.document_number.as_deref()
+    }
+
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    async fn issuer(&self, ctx: &Context<'_>) -> GqlResult<Option<AgencyObject>> {
+        let Some(code) = &self.0.issuer_code else { return Ok(None) };
+        let agency = ctx.request().loaders.agency.load_one(code.clone()).await.gql()?;
+        let scope = ctx.scope().await?;
+        Ok(agency.filter(|a| a.area_code.as_deref().is_some_and(|c| scope.allows(c))).map(AgencyObject))
+    }
+
+    async fn area(&self, ctx: &Context<'_>) -> GqlResult<AreaObject> {
+        let area = ctx.request().loaders.area.load_one(self.0.area_code.clone()).await.gql()?;
+        Ok(AreaObject(required(area, "area", &self.0.area_code)?))
+    }
+
+    async fn start_year(&self) -> i32 {
+        self.0.start_year
+    }
+
+    async fn end_year(&self) -> i32 {
+        self.0.end_year
+    }
+
+    /// Null when the document leaves the day blank.
+    async fn issued_on(&self) -> Option<Date> {
+        self.0.issued_on.map(Date)
+    }
+
+    /// The plan this one implements; null when it lies outside the caller's area.
+    async fn parent(&self, ctx: &Context<'_>) -> GqlResult<Option<PlanObject>> {
+        let Some(code) = &self.0.parent_code else { return Ok(None) };
+        let parent = ctx.request().loaders.plan.load_one(code.clone()).await.gql()?;
+        let scope = ctx.scope().await?;
+        Ok(parent.filter(|p| scope.allows(&p.area_code)).map(PlanObject))
+    }
+
+    /// Plans that implement this one, inside the caller's area.
+    async fn children(&self, ctx: &Context<'_>) -> GqlResult<Vec<PlanObject>> {
+        let children = ctx.request().loaders.plan_children.load_one(self.0.code.clone()).await.gql()?;
+        let scope = ctx.scope().await?;
+        Ok(children.unwrap_or_default().into_iter().filter(|p| scope.allows(&p.area_code)).map(PlanObject).collect())
+    }
+
+    async fn objectives(&self, ctx: &Context<'_>) -> GqlResult<Vec<ObjectiveObject>> {
+        let objectives = ctx.request().loaders.objectives.load_one(self.0.id).await.gql()?;
+        Ok(objectives.unwrap_or_default().into_iter().map(ObjectiveObject).collect())
+    }
+
+    async fn reporting_deadlines(&self, ctx: &Context<'_>) -> GqlResult<Vec<ReportingDeadlineObject>> {
+        let deadlines = ctx.request().loaders.deadlines.load_one(self.0.id).await.gql()?;
+        Ok(deadlines.unwrap_or_default().into_iter().map(ReportingDeadlineObject).collect())
+    }
+
+    /// The seed document and section the plan was transcribed from.
+    async fn source(&self) -> Option<&str> {
+        self.0.source.as_deref()
+    }
+
+    /// Blanks, inconsistencies and other remarks from transcription.
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+}
+
+pub struct ObjectiveObject(pub Objective);
+
+/// An objective (Mục tiêu) of a plan.
+#[Object(name = "Objective")]
+impl ObjectiveObject {
+    /// "M1" … "M6".
+    async fn code(&self) -> String {
+        self.0.code()
+    }
+
+    async fn number(&self) -> i32 {
+        self.0.number
+    }
+
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    async fn domain(&self) -> Domain {
+        self.0.domain
+    }
+
+    async fn targets(&self, ctx: &Context<'_>) -> GqlResult<Vec<TargetObject>> {
+        let targets = ctx.request().loaders.targets.load_one(self.0.id).await.gql()?;
+        Ok(targets.unwrap_or_default().into_iter().map(TargetObject).collect())
+    }
+
+    async fn source(&self) -> Option<&str> {
+        self.0.source.as_deref()
+    }
+
+    /// Remarks from transcription, such as a count of targets the plan does not have.
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+}
+
+pub struct TargetObject(pub Target);
+
+/// One measurable commitment (Chỉ tiêu).
+#[Object(name = "Target")]
+impl TargetObject {
+    /// e.g. "M3.CT2a": objective 3, item 2, first measure of the item.
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+
+    /// The document's own words.
+    async fn text(&self) -> &str {
+        &self.0.text
+    }
+
+    /// Null for a qualitative target.
+    async fn indicator(&self, ctx: &Context<'_>) -> GqlResult<Option<IndicatorObject>> {
+        let Some(code) = &self.0.indicator_code else { return Ok(None) };
+        let indicator = ctx.request().loaders.indicator.load_one(code.clone()).await.gql()?;
+        Ok(Some(IndicatorObject(required(indicator, "indicator", code)?)))
+    }
+
+    async fn comparator(&self) -> Option<Comparator> {
+        self.0.comparator
+    }
+
+    async fn value(&self) -> Option<f64> {
+        self.0.value
+    }
+
+    async fn target_year(&self) -> Option<i32> {
+        self.0.target_year
+    }
+
+    /// Blanks, inconsistencies and other remarks from transcription.
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+
+    async fn assignments(&self, ctx: &Context<'_>) -> GqlResult<Vec<AssignmentObject>> {
+        let assignments = ctx.request().loaders.assignments.load_one(self.0.id).await.gql()?;
+        Ok(assignments.unwrap_or_default().into_iter().map(AssignmentObject).collect())
+    }
+
+    async fn source(&self) -> Option<&str> {
+        self.0.source.as_deref()
+    }
+}
+
+pub struct AssignmentObject(pub Assignment);
+
+/// An agency's duty to report a target: LEAD (chủ trì) or SUPPORT (phối hợp).
+#[Object(name = "Assignment")]
+impl AssignmentObject {
+    async fn agency(&self, ctx: &Context<'_>) -> GqlResult<AgencyObject> {
+        let agency = ctx.request().loaders.agency.load_one(self.0.agency_code.clone()).await.gql()?;
+        Ok(AgencyObject(required(agency, "agency", &self.0.agency_code)?))
+    }
+
+    async fn role(&self) -> AssignmentRole {
+        self.0.role
+    }
+
+    /// The part of the target this agency reports, when two agencies split one
+    /// (e.g. "số liệu về bạo lực gia đình").
+    async fn scope(&self) -> Option<&str> {
+        self.0.scope.as_deref()
+    }
+
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+}
+
+pub struct ReportingDeadlineObject(pub ReportingDeadline);
+
+/// A recurring reporting deadline (chế độ báo cáo), e.g. semi-annual reports by 10 June.
+#[Object(name = "ReportingDeadline")]
+impl ReportingDeadlineObject {
+    async fn period_kind(&self) -> PeriodKind {
+        self.0.period_kind
+    }
+
+    async fn due_day(&self) -> i32 {
+        self.0.due_day
+    }
+
+    async fn due_month(&self) -> i32 {
+        self.0.due_month
+    }
+}

@@ -1,0 +1,80 @@
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+use super::{AppState, REQUEST_ID};
+use crate::auth::{AuthError, Principal};
+use crate::graphql::{RequestContext, INTERNAL_MESSAGE};
+
+const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
+
+/// GraphiQL, to explore the API in a browser (operations themselves go by POST).
+pub async fn graphiql() -> Html<String> {
+    Html(async_graphql::http::GraphiQLSource::build().endpoint("/graphql").title("gender-data-hub").finish())
+}
+
+/// The verified caller. Without a valid bearer token the request stops here with 401.
+pub struct Authenticated(pub Principal);
+
+impl FromRequestParts<AppState> for Authenticated {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let token = bearer_token(&parts.headers).map_err(unauthorized)?;
+        state.keys.verify(token).map(Authenticated).map_err(unauthorized)
+    }
+}
+
+fn bearer_token(headers: &HeaderMap) -> Result<&str, AuthError> {
+    let value = headers.get(header::AUTHORIZATION).ok_or(AuthError::Missing)?;
+    let value = value.to_str().map_err(|_| AuthError::NotBearer)?;
+    let (scheme, token) = value.split_once(' ').ok_or(AuthError::NotBearer)?;
+    if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
+        return Err(AuthError::NotBearer);
+    }
+    Ok(token.trim())
+}
+
+/// 401 with a GraphQL-shaped JSON body, so clients read every error the same way.
+fn unauthorized(error: AuthError) -> Response {
+    let body = json!({ "errors": [{ "message": error.to_string(), "extensions": { "code": "UNAUTHENTICATED" } }] });
+    let mut response = (StatusCode::UNAUTHORIZED, Json(body)).into_response();
+    response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    response
+}
+
+/// Runs one GraphQL operation for the authenticated caller.
+pub async fn execute(
+    State(state): State<AppState>,
+    Authenticated(principal): Authenticated,
+    headers: HeaderMap,
+    Json(request): Json<async_graphql::Request>,
+) -> Response {
+    let request_id = headers.get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned();
+    let context = RequestContext::new(principal, state.store.clone());
+    let mut response = state.schema.execute(request.data(context)).await;
+
+    // Unexpected failures were logged under this request id; give the client the id to quote.
+    for error in &mut response.errors {
+        let internal = error
+            .extensions
+            .as_ref()
+            .and_then(|e| e.get("code"))
+            .is_some_and(|code| *code == async_graphql::Value::from("INTERNAL"));
+        if internal {
+            error.message = format!("{INTERNAL_MESSAGE} (request id {request_id})");
+            error.extensions.get_or_insert_with(Default::default).set("requestId", request_id.as_str());
+        }
+    }
+
+    let wants_graphql_response =
+        headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains(GRAPHQL_RESPONSE));
+    let mut http = Json(response).into_response();
+    if wants_graphql_response {
+        http.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(GRAPHQL_RESPONSE));
+    }
+    http
+}
