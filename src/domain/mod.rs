@@ -7,6 +7,8 @@ pub mod agencies;
 pub mod areas;
 pub mod error;
 pub mod indicators;
+pub mod observations;
+pub mod periods;
 pub mod plans;
 
 pub use error::DomainError;

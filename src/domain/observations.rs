@@ -1,0 +1,402 @@
+//! Reported values (số liệu) and the rules a push must pass. Validation is pure: the caller
+//! gathers what it needs (catalogue, areas, the caller's reach) into a `PushRules`, and
+//! `validate` answers with the rows that may be written and an error per rejected row.
+
+use std::collections::{HashMap, HashSet};
+
+use super::areas::Area;
+use super::indicators::{Dimension, Indicator, Unit};
+use super::named_enum;
+use super::periods::Period;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, async_graphql::Enum)]
+pub enum Sex {
+    Female,
+    Male,
+    Total,
+}
+named_enum!(Sex { Female = "FEMALE", Male = "MALE", Total = "TOTAL" });
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, async_graphql::Enum)]
+pub enum ObservationStatus {
+    Submitted,
+    Approved,
+    Rejected,
+}
+named_enum!(ObservationStatus { Submitted = "SUBMITTED", Approved = "APPROVED", Rejected = "REJECTED" });
+
+/// What a breakdown holds when a value is not broken down by it (SDMX's code for "total").
+pub const NOT_BROKEN_DOWN: &str = "_T";
+
+/// The import error codes of DESIGN.md, in `ImportError.code` and the CSV summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ImportErrorCode {
+    UnknownIndicator,
+    UnknownArea,
+    AreaNotValidForPeriod,
+    BadPeriod,
+    BadSex,
+    BadDimension,
+    BadValue,
+    NumeratorMismatch,
+    DuplicateRow,
+    InconsistentTotal,
+    NotAssigned,
+    OutOfArea,
+    TooManyRows,
+}
+named_enum!(ImportErrorCode {
+    UnknownIndicator = "UNKNOWN_INDICATOR",
+    UnknownArea = "UNKNOWN_AREA",
+    AreaNotValidForPeriod = "AREA_NOT_VALID_FOR_PERIOD",
+    BadPeriod = "BAD_PERIOD",
+    BadSex = "BAD_SEX",
+    BadDimension = "BAD_DIMENSION",
+    BadValue = "BAD_VALUE",
+    NumeratorMismatch = "NUMERATOR_MISMATCH",
+    DuplicateRow = "DUPLICATE_ROW",
+    InconsistentTotal = "INCONSISTENT_TOTAL",
+    NotAssigned = "NOT_ASSIGNED",
+    OutOfArea = "OUT_OF_AREA",
+    TooManyRows = "TOO_MANY_ROWS",
+});
+
+/// One problem of one row. `row` counts from 1: the first observation of a push, or the
+/// first data line of a CSV file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportError {
+    pub row: usize,
+    pub field: Option<&'static str>,
+    pub code: ImportErrorCode,
+    pub message: String,
+}
+
+/// A row as pushed, before any check.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObservationInput {
+    pub indicator_code: String,
+    pub area_code: String,
+    pub period: String,
+    pub sex: Sex,
+    pub age_group: Option<String>,
+    pub ethnicity: Option<String>,
+    pub value: f64,
+    pub numerator: Option<f64>,
+    pub denominator: Option<f64>,
+    pub comment: Option<String>,
+}
+
+/// The natural key: a second push of the same key updates, never duplicates.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ObservationKey {
+    pub indicator_code: String,
+    pub area_code: String,
+    pub period: String,
+    pub sex: Sex,
+    pub age_group: String,
+    pub ethnicity: String,
+}
+
+/// A row that passed every check, in canonical form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidObservation {
+    pub row: usize,
+    pub key: ObservationKey,
+    pub value: f64,
+    pub numerator: Option<f64>,
+    pub denominator: Option<f64>,
+    pub comment: Option<String>,
+}
+
+/// Everything `validate` needs to know about the world.
+pub struct PushRules<'a> {
+    pub indicators: &'a HashMap<String, Indicator>,
+    /// Every area the push names that exists, and all their ancestors.
+    pub areas: &'a HashMap<String, Area>,
+    /// Whether the caller may write for an area (its subtree).
+    pub in_reach: &'a dyn Fn(&str) -> bool,
+    /// For an agency reporter: the (indicator, plan area) pairs its agency is assigned to.
+    /// A value for area X is allowed when a plan of X or of an ancestor of X assigns it.
+    /// `None` for roles that may push any indicator.
+    pub assigned: Option<&'a HashSet<(String, String)>>,
+}
+
+/// Checks every row; a row with several problems gets one error per problem.
+pub fn validate(rows: &[ObservationInput], rules: &PushRules<'_>) -> (Vec<ValidObservation>, Vec<ImportError>) {
+    let mut valid = Vec::with_capacity(rows.len());
+    let mut errors = Vec::new();
+    for (i, input) in rows.iter().enumerate() {
+        let row = i + 1;
+        let before = errors.len();
+        let checked = check_row(row, input, rules, &mut errors);
+        if errors.len() == before {
+            if let Some(observation) = checked {
+                valid.push(observation);
+            }
+        }
+    }
+    reject_duplicates(&mut valid, &mut errors);
+    reject_inconsistent_totals(&mut valid, &mut errors, rules.indicators);
+    errors.sort_by_key(|e| e.row);
+    (valid, errors)
+}
+
+fn check_row(
+    row: usize,
+    input: &ObservationInput,
+    rules: &PushRules<'_>,
+    errors: &mut Vec<ImportError>,
+) -> Option<ValidObservation> {
+    let mut error = |field: &'static str, code: ImportErrorCode, message: String| {
+        errors.push(ImportError { row, field: Some(field), code, message });
+    };
+    let indicator = rules.indicators.get(&input.indicator_code);
+    if indicator.is_none() {
+        error("indicatorCode", ImportErrorCode::UnknownIndicator, format!("no indicator `{}`", input.indicator_code));
+    }
+    let area = rules.areas.get(&input.area_code);
+    match area {
+        None => error("areaCode", ImportErrorCode::UnknownArea, format!("no area `{}`", input.area_code)),
+        Some(_) if !(rules.in_reach)(&input.area_code) => error(
+            "areaCode",
+            ImportErrorCode::OutOfArea,
+            format!("area {} is outside the area of your token", input.area_code),
+        ),
+        Some(_) => {}
+    }
+    let period = match input.period.parse::<Period>() {
+        Ok(p) => Some(p),
+        Err(e) => {
+            error("period", ImportErrorCode::BadPeriod, e.to_string());
+            None
+        }
+    };
+    if let (Some(area), Some(period)) = (area, period) {
+        let (first, last) = period.days();
+        let starts_after = area.valid_from.is_some_and(|from| last < from);
+        let ended_before = area.valid_to.is_some_and(|to| first > to);
+        if starts_after || ended_before {
+            let from = area.valid_from.map_or("…".to_owned(), |d| d.to_string());
+            let to = area.valid_to.map_or("…".to_owned(), |d| d.to_string());
+            error(
+                "period",
+                ImportErrorCode::AreaNotValidForPeriod,
+                format!("area {} existed from {from} to {to}, not in {period}", area.code),
+            );
+        }
+    }
+    let age_group = dimension(&input.age_group, Dimension::AgeGroup, "ageGroup", indicator, &mut error);
+    let ethnicity = dimension(&input.ethnicity, Dimension::Ethnicity, "ethnicity", indicator, &mut error);
+
+    if let Some(indicator) = indicator {
+        if !indicator.sex_disaggregated && input.sex != Sex::Total {
+            error(
+                "sex",
+                ImportErrorCode::BadSex,
+                format!("indicator {} is not disaggregated by sex: report TOTAL", indicator.code),
+            );
+        }
+        check_value(input, indicator, &mut error);
+        if let (Some(assigned), Some(area)) = (rules.assigned, area) {
+            let mut covering = Some(area);
+            let mut allowed = false;
+            while let Some(a) = covering {
+                if assigned.contains(&(indicator.code.clone(), a.code.clone())) {
+                    allowed = true;
+                    break;
+                }
+                covering = a.parent_code.as_ref().and_then(|p| rules.areas.get(p));
+            }
+            if !allowed {
+                error(
+                    "indicatorCode",
+                    ImportErrorCode::NotAssigned,
+                    format!(
+                        "your agency is not assigned a target measured by {} in a plan covering area {}",
+                        indicator.code, area.code
+                    ),
+                );
+            }
+        }
+    }
+    Some(ValidObservation {
+        row,
+        key: ObservationKey {
+            indicator_code: input.indicator_code.clone(),
+            area_code: input.area_code.clone(),
+            period: period?.to_string(),
+            sex: input.sex,
+            age_group: age_group?,
+            ethnicity: ethnicity?,
+        },
+        value: input.value,
+        numerator: input.numerator,
+        denominator: input.denominator,
+        comment: input.comment.clone().filter(|c| !c.trim().is_empty()),
+    })
+}
+
+const MAX_DIMENSION_LEN: usize = 32;
+
+/// A breakdown's canonical code (`_T` when absent), if the indicator accepts it.
+fn dimension(
+    value: &Option<String>,
+    dimension: Dimension,
+    field: &'static str,
+    indicator: Option<&Indicator>,
+    error: &mut impl FnMut(&'static str, ImportErrorCode, String),
+) -> Option<String> {
+    let code = value.as_deref().map(str::trim).filter(|v| !v.is_empty() && *v != NOT_BROKEN_DOWN);
+    let Some(code) = code else { return Some(NOT_BROKEN_DOWN.to_owned()) };
+    let well_formed = code.len() <= MAX_DIMENSION_LEN
+        && code.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'+' | b'<' | b'>'));
+    if !well_formed {
+        error(
+            field,
+            ImportErrorCode::BadDimension,
+            format!("`{code}` is not a {dimension} code (letters, digits, _ - + < >; at most {MAX_DIMENSION_LEN})"),
+        );
+        return None;
+    }
+    if let Some(indicator) = indicator {
+        if !indicator.dimensions.contains(&dimension) {
+            error(
+                field,
+                ImportErrorCode::BadDimension,
+                format!("indicator {} is not broken down by {dimension}", indicator.code),
+            );
+            return None;
+        }
+    }
+    Some(code.to_owned())
+}
+
+/// How many units of the indicator one whole (numerator = denominator) is.
+fn scale(unit: Unit) -> Option<f64> {
+    match unit {
+        Unit::Percent | Unit::RatioPer100 => Some(100.0),
+        Unit::Per1000 => Some(1_000.0),
+        Unit::Per100000 => Some(100_000.0),
+        Unit::Times => Some(1.0),
+        Unit::Count | Unit::Boolean => None,
+    }
+}
+
+fn check_value(
+    input: &ObservationInput,
+    indicator: &Indicator,
+    error: &mut impl FnMut(&'static str, ImportErrorCode, String),
+) {
+    let value = input.value;
+    let unit = indicator.unit;
+    let problem = if !value.is_finite() {
+        Some("is not a number".to_owned())
+    } else if value < 0.0 {
+        Some("is negative".to_owned())
+    } else {
+        match unit {
+            Unit::Percent if value > 100.0 => Some("is over 100 per cent".to_owned()),
+            Unit::Count if value.fract() != 0.0 => Some("is a fractional count".to_owned()),
+            Unit::Boolean if value != 0.0 && value != 1.0 => {
+                Some("must be 1 (achieved) or 0 (not achieved)".to_owned())
+            }
+            _ => None,
+        }
+    };
+    if let Some(problem) = problem {
+        error("value", ImportErrorCode::BadValue, format!("value {value} {problem} ({unit})"));
+        return;
+    }
+    match (input.numerator, input.denominator) {
+        (None, None) => {}
+        (Some(_), None) | (None, Some(_)) => error(
+            if input.numerator.is_none() { "numerator" } else { "denominator" },
+            ImportErrorCode::BadValue,
+            "give both numerator and denominator, or neither".to_owned(),
+        ),
+        (Some(n), Some(d)) => {
+            if !n.is_finite() || n < 0.0 {
+                error("numerator", ImportErrorCode::BadValue, format!("numerator {n} must be a number ≥ 0"));
+            } else if !d.is_finite() || d <= 0.0 {
+                error("denominator", ImportErrorCode::BadValue, format!("denominator {d} must be a number > 0"));
+            } else if let Some(scale) = scale(unit) {
+                let expected = n / d * scale;
+                // Reported values are rounded, usually to one decimal.
+                let tolerance = 0.05_f64.max(expected.abs() * 1e-3);
+                if (value - expected).abs() > tolerance {
+                    error(
+                        "value",
+                        ImportErrorCode::NumeratorMismatch,
+                        format!("value {value} differs from numerator/denominator ({n}/{d} → {expected:.2})"),
+                    );
+                }
+            } else {
+                error(
+                    "numerator",
+                    ImportErrorCode::BadValue,
+                    format!("a {unit} value takes no numerator or denominator"),
+                );
+            }
+        }
+    }
+}
+
+/// The same key twice in one push: every occurrence is rejected, since which one is right
+/// cannot be told.
+fn reject_duplicates(valid: &mut Vec<ValidObservation>, errors: &mut Vec<ImportError>) {
+    let mut rows_of: HashMap<&ObservationKey, Vec<usize>> = HashMap::new();
+    for o in valid.iter() {
+        rows_of.entry(&o.key).or_default().push(o.row);
+    }
+    let duplicated: HashSet<usize> = rows_of.values().filter(|rows| rows.len() > 1).flatten().copied().collect();
+    if duplicated.is_empty() {
+        return;
+    }
+    for o in valid.iter().filter(|o| duplicated.contains(&o.row)) {
+        let others: Vec<String> = rows_of[&o.key].iter().filter(|r| **r != o.row).map(|r| r.to_string()).collect();
+        errors.push(ImportError {
+            row: o.row,
+            field: None,
+            code: ImportErrorCode::DuplicateRow,
+            message: format!("the same indicator, area, period, sex and breakdown as row {}", others.join(", ")),
+        });
+    }
+    valid.retain(|o| !duplicated.contains(&o.row));
+}
+
+/// For a count, female + male must equal the total pushed with them.
+fn reject_inconsistent_totals(
+    valid: &mut Vec<ValidObservation>,
+    errors: &mut Vec<ImportError>,
+    indicators: &HashMap<String, Indicator>,
+) {
+    let is_count = |code: &str| indicators.get(code).is_some_and(|i| i.unit == Unit::Count);
+    let mut cells: HashMap<ObservationKey, [Option<(usize, f64)>; 3]> = HashMap::new();
+    for o in valid.iter().filter(|o| is_count(&o.key.indicator_code)) {
+        let slot = match o.key.sex {
+            Sex::Female => 0,
+            Sex::Male => 1,
+            Sex::Total => 2,
+        };
+        let group = ObservationKey { sex: Sex::Total, ..o.key.clone() };
+        cells.entry(group).or_default()[slot] = Some((o.row, o.value));
+    }
+    let mut rejected = HashSet::new();
+    for [female, male, total] in cells.values() {
+        if let (Some((_, f)), Some((_, m)), Some((row, t))) = (female, male, total) {
+            if f + m != *t {
+                rejected.insert(*row);
+                errors.push(ImportError {
+                    row: *row,
+                    field: Some("value"),
+                    code: ImportErrorCode::InconsistentTotal,
+                    message: format!("female {f} + male {m} = {}, not the total {t}", f + m),
+                });
+            }
+        }
+    }
+    valid.retain(|o| !rejected.contains(&o.row));
+}
+
+#[cfg(test)]
+mod tests;
