@@ -32,6 +32,23 @@ named_enum!(Role {
     Partner = "partner",
 });
 
+impl Role {
+    /// May push values (agency reporters only for their assigned indicators).
+    pub fn may_push(self) -> bool {
+        matches!(self, Role::Admin | Role::StatisticsOffice | Role::AgencyReporter)
+    }
+
+    /// May approve and reject values.
+    pub fn may_review(self) -> bool {
+        matches!(self, Role::Admin | Role::StatisticsOffice)
+    }
+
+    /// Sees only approved values, with sensitive small counts suppressed.
+    pub fn reads_published_only(self) -> bool {
+        self == Role::Partner
+    }
+}
+
 /// The verified caller of a request.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Principal {

@@ -10,6 +10,8 @@ pub mod indicators;
 pub mod observations;
 pub mod periods;
 pub mod plans;
+pub mod push;
+pub mod review;
 
 pub use error::DomainError;
 
@@ -42,6 +44,12 @@ macro_rules! named_enum {
         impl std::fmt::Display for $ty {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
+            }
+        }
+
+        impl serde::Serialize for $ty {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
             }
         }
 

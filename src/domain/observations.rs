@@ -4,6 +4,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use chrono::{DateTime, Utc};
+
 use super::areas::Area;
 use super::indicators::{Dimension, Indicator, Unit};
 use super::named_enum;
@@ -63,12 +65,65 @@ named_enum!(ImportErrorCode {
 
 /// One problem of one row. `row` counts from 1: the first observation of a push, or the
 /// first data line of a CSV file.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ImportError {
     pub row: usize,
-    pub field: Option<&'static str>,
+    pub field: Option<String>,
     pub code: ImportErrorCode,
     pub message: String,
+}
+
+/// A stored value at its current revision.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Observation {
+    pub id: i64,
+    pub key: ObservationKey,
+    pub value: f64,
+    pub numerator: Option<f64>,
+    pub denominator: Option<f64>,
+    pub status: ObservationStatus,
+    pub revision: i32,
+    pub source_agency_code: Option<String>,
+    pub reported_by: String,
+    pub reported_at: DateTime<Utc>,
+    pub comment: Option<String>,
+}
+
+/// One entry of a value's history: each push that created or changed it, and its review.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObservationRevision {
+    pub observation_id: i64,
+    pub revision: i32,
+    pub value: f64,
+    pub status: ObservationStatus,
+    pub reported_by: String,
+    pub reported_at: DateTime<Utc>,
+    pub reviewed_by: Option<String>,
+    pub reviewed_at: Option<DateTime<Utc>>,
+    pub review_reason: Option<String>,
+}
+
+/// Which observations a read returns. Area codes are already narrowed to the caller's reach.
+#[derive(Debug, Clone, Default)]
+pub struct ObservationQuery {
+    pub indicator_code: Option<String>,
+    /// `None`: any area.
+    pub area_codes: Option<Vec<String>>,
+    pub period: Option<String>,
+    pub sex: Option<Sex>,
+    pub status: Option<ObservationStatus>,
+    /// Partners: only values with an approved revision, as that revision stood.
+    pub published_only: bool,
+    /// Keyset pagination: ids greater than this.
+    pub after_id: Option<i64>,
+    pub limit: usize,
+}
+
+/// A reviewer's decision on submitted values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Approve,
+    Reject,
 }
 
 /// A row as pushed, before any check.
@@ -114,7 +169,7 @@ pub struct PushRules<'a> {
     /// Every area the push names that exists, and all their ancestors.
     pub areas: &'a HashMap<String, Area>,
     /// Whether the caller may write for an area (its subtree).
-    pub in_reach: &'a dyn Fn(&str) -> bool,
+    pub in_reach: &'a (dyn Fn(&str) -> bool + Send + Sync),
     /// For an agency reporter: the (indicator, plan area) pairs its agency is assigned to.
     /// A value for area X is allowed when a plan of X or of an ancestor of X assigns it.
     /// `None` for roles that may push any indicator.
@@ -148,13 +203,14 @@ fn check_row(
     errors: &mut Vec<ImportError>,
 ) -> Option<ValidObservation> {
     let mut error = |field: &'static str, code: ImportErrorCode, message: String| {
-        errors.push(ImportError { row, field: Some(field), code, message });
+        errors.push(ImportError { row, field: Some(field.to_owned()), code, message });
     };
     let indicator = rules.indicators.get(&input.indicator_code);
     if indicator.is_none() {
         error("indicatorCode", ImportErrorCode::UnknownIndicator, format!("no indicator `{}`", input.indicator_code));
     }
     let area = rules.areas.get(&input.area_code);
+    let in_reach = area.is_some_and(|a| (rules.in_reach)(&a.code));
     match area {
         None => error("areaCode", ImportErrorCode::UnknownArea, format!("no area `{}`", input.area_code)),
         Some(_) if !(rules.in_reach)(&input.area_code) => error(
@@ -197,7 +253,8 @@ fn check_row(
             );
         }
         check_value(input, indicator, &mut error);
-        if let (Some(assigned), Some(area)) = (rules.assigned, area) {
+        // Outside the caller's area, OUT_OF_AREA already says all.
+        if let (Some(assigned), Some(area), true) = (rules.assigned, area, in_reach) {
             let mut covering = Some(area);
             let mut allowed = false;
             while let Some(a) = covering {
@@ -388,7 +445,7 @@ fn reject_inconsistent_totals(
                 rejected.insert(*row);
                 errors.push(ImportError {
                     row: *row,
-                    field: Some("value"),
+                    field: Some("value".to_owned()),
                     code: ImportErrorCode::InconsistentTotal,
                     message: format!("female {f} + male {m} = {}, not the total {t}", f + m),
                 });

@@ -11,6 +11,7 @@ use async_graphql::dataloader::{DataLoader, Loader};
 use crate::domain::agencies::Agency;
 use crate::domain::areas::Area;
 use crate::domain::indicators::Indicator;
+use crate::domain::observations::ObservationRevision;
 use crate::domain::plans::{Assignment, Objective, Plan, ReportingDeadline, Target};
 use crate::store::{Store, StoreError};
 
@@ -58,6 +59,7 @@ loader!(ObjectivesByPlan: i64 => many Objective, objectives_by_plans, |o| o.plan
 loader!(TargetsByObjective: i64 => many Target, targets_by_objectives, |t| t.objective_id);
 loader!(AssignmentsByTarget: i64 => many Assignment, assignments_by_targets, |a| a.target_id);
 loader!(DeadlinesByPlan: i64 => many ReportingDeadline, deadlines_by_plans, |d| d.plan_id);
+loader!(HistoryByObservation: i64 => many ObservationRevision, revisions_by_observations, |r| r.observation_id);
 
 /// Successor area codes of each predecessor.
 pub struct SuccessorsOf(Arc<dyn Store>);
@@ -96,6 +98,7 @@ pub struct Loaders {
     pub targets: DataLoader<TargetsByObjective>,
     pub assignments: DataLoader<AssignmentsByTarget>,
     pub deadlines: DataLoader<DeadlinesByPlan>,
+    pub history: DataLoader<HistoryByObservation>,
 }
 
 impl Loaders {
@@ -114,7 +117,8 @@ impl Loaders {
             objectives: dl(ObjectivesByPlan(store.clone())),
             targets: dl(TargetsByObjective(store.clone())),
             assignments: dl(AssignmentsByTarget(store.clone())),
-            deadlines: dl(DeadlinesByPlan(store)),
+            deadlines: dl(DeadlinesByPlan(store.clone())),
+            history: dl(HistoryByObservation(store)),
         }
     }
 }

@@ -4,44 +4,58 @@
 mod context;
 mod error;
 mod loaders;
+mod mutation;
+mod observations;
 mod query;
 mod types;
 
 use std::sync::Arc;
 
-use async_graphql::{EmptyMutation, EmptySubscription, Schema};
+use async_graphql::{EmptySubscription, Schema};
 
 pub use context::RequestContext;
 pub use error::INTERNAL_MESSAGE;
 
+use crate::auth::Keys;
 use crate::store::Store;
 
-pub type HubSchema = Schema<query::Query, EmptyMutation, EmptySubscription>;
+pub type HubSchema = Schema<query::Query, mutation::Mutation, EmptySubscription>;
 
-/// Limits enforced before any resolver runs.
+/// Limits and settings of the API, enforced before and while resolvers run.
 #[derive(Debug, Clone)]
-pub struct QueryLimits {
+pub struct ApiSettings {
     pub max_depth: usize,
     pub max_complexity: usize,
+    /// Largest `first` of a page.
+    pub max_page_size: usize,
+    /// Largest number of rows in one push.
+    pub max_push_rows: usize,
 }
 
-impl Default for QueryLimits {
+impl Default for ApiSettings {
     fn default() -> Self {
-        // The deepest useful query (plans → children → objectives → targets →
-        // assignments → agency → area → parent) is about 10 levels.
-        QueryLimits { max_depth: 15, max_complexity: 5_000 }
+        ApiSettings {
+            // The deepest useful query (plans → children → objectives → targets →
+            // assignments → agency → area → parent) is about 10 levels.
+            max_depth: 15,
+            max_complexity: 5_000,
+            max_page_size: 1_000,
+            max_push_rows: crate::domain::push::DEFAULT_MAX_ROWS,
+        }
     }
 }
 
-pub fn build_schema(store: Arc<dyn Store>, limits: &QueryLimits) -> HubSchema {
-    Schema::build(query::Query, EmptyMutation, EmptySubscription)
+pub fn build_schema(store: Arc<dyn Store>, keys: Arc<Keys>, settings: &ApiSettings) -> HubSchema {
+    Schema::build(query::Query, mutation::Mutation, EmptySubscription)
         .data(store)
-        .limit_depth(limits.max_depth)
-        .limit_complexity(limits.max_complexity)
+        .data(keys)
+        .data(settings.clone())
+        .limit_depth(settings.max_depth)
+        .limit_complexity(settings.max_complexity)
         .finish()
 }
 
 /// The served schema in SDL, as written to `schema.graphql`.
 pub fn sdl() -> String {
-    Schema::build(query::Query, EmptyMutation, EmptySubscription).finish().sdl()
+    Schema::build(query::Query, mutation::Mutation, EmptySubscription).finish().sdl()
 }

@@ -2,6 +2,7 @@ use async_graphql::{Context, Object};
 
 use super::context::ContextExt;
 use super::error::{GqlResult, OrGql};
+use super::observations::{GenderGap, ObservationConnection, ObservationFilter};
 use super::types::{AgencyObject, AreaObject, IndicatorObject, PlanObject, PrincipalObject};
 use crate::domain::areas::AreaLevel;
 use crate::domain::DomainError;
@@ -73,6 +74,30 @@ impl Query {
         Ok(ctx.store().plans(within.as_deref()).await.gql()?.into_iter().map(PlanObject).collect())
     }
 
+    /// Reported values inside the caller's area, oldest first. Partners read approved
+    /// values only, as last approved. `first` is at most 1,000 (default 100).
+    async fn observations(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ObservationFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> GqlResult<ObservationConnection> {
+        super::observations::read_page(ctx, filter.unwrap_or_default(), first, after).await
+    }
+
+    /// Female and male values of an indicator for an area and period (not broken down by
+    /// age group or ethnicity); null when neither is reported.
+    async fn gender_gap(
+        &self,
+        ctx: &Context<'_>,
+        indicator_code: String,
+        area_code: String,
+        period: String,
+    ) -> GqlResult<Option<GenderGap>> {
+        super::observations::gender_gap(ctx, indicator_code, area_code, period).await
+    }
+
     async fn plan(&self, ctx: &Context<'_>, code: String) -> GqlResult<Option<PlanObject>> {
         let plan = ctx.request().loaders.plan.load_one(code.clone()).await.gql()?;
         let plan = plan.ok_or_else(|| DomainError::not_found("plan", &code)).gql()?;
@@ -87,6 +112,22 @@ async fn find_area(ctx: &Context<'_>, code: &str) -> GqlResult<crate::domain::ar
     let area = area.ok_or_else(|| DomainError::not_found("area", code)).gql()?;
     ctx.require_area(code).await?;
     Ok(area)
+}
+
+/// The areas an observation read covers: `area_code` alone or with its descendants (it
+/// must be inside the caller's area), else the caller's whole area; `None` means any.
+pub async fn areas_to_read(
+    ctx: &Context<'_>,
+    area_code: Option<&str>,
+    include_descendants: bool,
+) -> GqlResult<Option<Vec<String>>> {
+    match area_code {
+        Some(code) if !include_descendants => {
+            find_area(ctx, code).await?;
+            Ok(Some(vec![code.to_owned()]))
+        }
+        _ => subtree_within_scope(ctx, area_code).await,
+    }
 }
 
 /// The area codes a list query may return: the subtree of `area_code` when given (which

@@ -204,6 +204,19 @@ impl IndicatorObject {
     async fn sdg_code(&self) -> Option<&str> {
         self.0.sdg_code.as_deref()
     }
+
+    /// Reported values of this indicator (the filter's `indicatorCode` is ignored).
+    async fn observations(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<super::observations::ObservationFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> GqlResult<super::observations::ObservationConnection> {
+        let mut filter = filter.unwrap_or_default();
+        filter.indicator_code = Some(self.0.code.clone());
+        super::observations::read_page(ctx, filter, first, after).await
+    }
 }
 
 pub struct PlanObject(pub Plan);

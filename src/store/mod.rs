@@ -15,11 +15,13 @@ mod sqlite;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use thiserror::Error;
 
 use crate::domain::agencies::Agency;
 use crate::domain::areas::{Area, AreaLevel, Succession};
 use crate::domain::indicators::Indicator;
+use crate::domain::observations::{Decision, Observation, ObservationQuery, ObservationRevision, ValidObservation};
 use crate::domain::plans::{Assignment, Objective, Plan, ReportingDeadline, Target};
 use crate::seeds::SeedSet;
 
@@ -48,6 +50,38 @@ pub struct SeedCounts {
     pub targets: usize,
     pub assignments: usize,
     pub deadlines: usize,
+}
+
+/// What a push did, by row.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WriteCounts {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+/// Rows to write, and who writes them.
+pub struct ObservationWrite<'a> {
+    pub rows: &'a [ValidObservation],
+    pub reported_by: &'a str,
+    pub source_agency: Option<&'a str>,
+    pub reported_at: DateTime<Utc>,
+    /// Work out the counts, then roll everything back.
+    pub dry_run: bool,
+    pub receipt: Option<Receipt<'a>>,
+}
+
+/// An idempotency key, and how to render the summary kept under it.
+pub struct Receipt<'a> {
+    pub key: &'a str,
+    pub summary: &'a (dyn Fn(&WriteCounts) -> String + Send + Sync),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WriteOutcome {
+    Written(WriteCounts),
+    /// The key was used before by the same caller: nothing was written; its first summary.
+    AlreadySeen(String),
 }
 
 /// Filter for `areas`: all given conditions must hold.
@@ -92,6 +126,31 @@ pub trait Store: Send + Sync + 'static {
     async fn targets_by_objectives(&self, objective_ids: &[i64]) -> Result<Vec<Target>, StoreError>;
     async fn assignments_by_targets(&self, target_ids: &[i64]) -> Result<Vec<Assignment>, StoreError>;
     async fn deadlines_by_plans(&self, plan_ids: &[i64]) -> Result<Vec<ReportingDeadline>, StoreError>;
+
+    /// (indicator, plan area) for every target with an indicator that a plan assigns to the agency.
+    async fn agency_assignments(&self, agency_code: &str) -> Result<Vec<(String, String)>, StoreError>;
+    /// The named areas that exist, and all their ancestors.
+    async fn areas_with_ancestors(&self, codes: &[String]) -> Result<Vec<Area>, StoreError>;
+    /// The summary kept under a caller's idempotency key, if the key was used.
+    async fn push_receipt(&self, subject: &str, key: &str) -> Result<Option<String>, StoreError>;
+    /// Upserts observations by natural key in one transaction: a new key is created at
+    /// revision 1; a changed value becomes a new revision, back to SUBMITTED; the same
+    /// value again is unchanged. Every created or updated row adds a revision to history.
+    async fn write_observations(&self, write: ObservationWrite<'_>) -> Result<WriteOutcome, StoreError>;
+
+    /// One page of the observations a query selects (ordered by id), and how many it selects in all.
+    async fn observations(&self, query: &ObservationQuery) -> Result<(Vec<Observation>, usize), StoreError>;
+    async fn observations_by_ids(&self, ids: &[i64], published_only: bool) -> Result<Vec<Observation>, StoreError>;
+    async fn revisions_by_observations(&self, ids: &[i64]) -> Result<Vec<ObservationRevision>, StoreError>;
+    /// Approves or rejects the current revision of each observation, recording who, when and why.
+    async fn review_observations(
+        &self,
+        ids: &[i64],
+        decision: Decision,
+        reviewer: &str,
+        reason: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
 }
 
 /// Connection settings shared by both backends.

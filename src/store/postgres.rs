@@ -34,4 +34,4 @@ impl PgStore {
     }
 }
 
-impl_store!(PgStore, "postgres");
+impl_store!(PgStore, sqlx::Postgres, "postgres");

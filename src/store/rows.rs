@@ -3,12 +3,13 @@
 
 use std::str::FromStr;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::StoreError;
 use crate::domain::agencies::Agency;
 use crate::domain::areas::{Area, Succession};
 use crate::domain::indicators::{Dimension, Indicator};
+use crate::domain::observations::{Observation, ObservationKey, ObservationRevision};
 use crate::domain::plans::{Assignment, Objective, Plan, ReportingDeadline, Target};
 
 fn parse<T: FromStr<Err = crate::domain::error::UnknownName>>(s: &str) -> Result<T, StoreError> {
@@ -263,6 +264,94 @@ impl TryFrom<DeadlineRow> for ReportingDeadline {
             plan_id: r.plan_id,
             due_day: r.due_day,
             due_month: r.due_month,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct ObservationRow {
+    id: i64,
+    indicator_code: String,
+    area_code: String,
+    period: String,
+    sex: String,
+    age_group: String,
+    ethnicity: String,
+    value: f64,
+    numerator: Option<f64>,
+    denominator: Option<f64>,
+    status: String,
+    revision: i32,
+    source_agency_code: Option<String>,
+    reported_by: String,
+    reported_at: DateTime<Utc>,
+    comment: Option<String>,
+}
+
+/// Columns of the current revision (internal roles).
+pub const OBSERVATION_CURRENT: &str = "SELECT o.id, o.indicator_code, o.area_code, o.period, o.sex, o.age_group, \
+     o.ethnicity, o.value, o.numerator, o.denominator, o.status, o.revision, o.source_agency_code, o.reported_by, \
+     o.reported_at, o.comment FROM observations o WHERE 1 = 1";
+/// Columns of the last approved revision (what partners see while a newer one is reviewed).
+pub const OBSERVATION_PUBLISHED: &str = "SELECT o.id, o.indicator_code, o.area_code, o.period, o.sex, o.age_group, \
+     o.ethnicity, r.value, r.numerator, r.denominator, r.status, r.revision, o.source_agency_code, r.reported_by, \
+     r.reported_at, r.comment FROM observations o \
+     JOIN observation_revisions r ON r.observation_id = o.id AND r.revision = o.approved_revision WHERE 1 = 1";
+
+impl TryFrom<ObservationRow> for Observation {
+    type Error = StoreError;
+    fn try_from(r: ObservationRow) -> Result<Self, StoreError> {
+        Ok(Observation {
+            id: r.id,
+            key: ObservationKey {
+                indicator_code: r.indicator_code,
+                area_code: r.area_code,
+                period: r.period,
+                sex: parse(&r.sex)?,
+                age_group: r.age_group,
+                ethnicity: r.ethnicity,
+            },
+            value: r.value,
+            numerator: r.numerator,
+            denominator: r.denominator,
+            status: parse(&r.status)?,
+            revision: r.revision,
+            source_agency_code: r.source_agency_code,
+            reported_by: r.reported_by,
+            reported_at: r.reported_at,
+            comment: r.comment,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct RevisionRow {
+    observation_id: i64,
+    revision: i32,
+    value: f64,
+    status: String,
+    reported_by: String,
+    reported_at: DateTime<Utc>,
+    reviewed_by: Option<String>,
+    reviewed_at: Option<DateTime<Utc>>,
+    review_reason: Option<String>,
+}
+pub const REVISION_COLUMNS: &str =
+    "observation_id, revision, value, status, reported_by, reported_at, reviewed_by, reviewed_at, review_reason";
+
+impl TryFrom<RevisionRow> for ObservationRevision {
+    type Error = StoreError;
+    fn try_from(r: RevisionRow) -> Result<Self, StoreError> {
+        Ok(ObservationRevision {
+            status: parse(&r.status)?,
+            observation_id: r.observation_id,
+            revision: r.revision,
+            value: r.value,
+            reported_by: r.reported_by,
+            reported_at: r.reported_at,
+            reviewed_by: r.reviewed_by,
+            reviewed_at: r.reviewed_at,
+            review_reason: r.review_reason,
         })
     }
 }

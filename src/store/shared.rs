@@ -5,8 +5,24 @@
 //! - `Self::texts(&[String])` and `Self::ids(&[i64])`: that list parameter's encoding;
 //! - `Self::MIGRATOR`: its embedded migrations.
 
+/// Rows per multi-row INSERT: 11 parameters a row stays under SQLite's 32,766 and
+/// PostgreSQL's 65,535 bind parameters.
+pub const PUSH_CHUNK: usize = 2_000;
+
+/// The per-connection staging table a push is loaded into before set-based statements
+/// classify and write it. The same DDL works in both dialects.
+pub const CREATE_PUSH_ROWS: &str = "CREATE TEMP TABLE IF NOT EXISTS push_rows ( \
+    row_no BIGINT NOT NULL, indicator_code TEXT NOT NULL, area_code TEXT NOT NULL, period TEXT NOT NULL, \
+    sex TEXT NOT NULL, age_group TEXT NOT NULL, ethnicity TEXT NOT NULL, value DOUBLE PRECISION NOT NULL, \
+    numerator DOUBLE PRECISION, denominator DOUBLE PRECISION, comment TEXT, existing_id BIGINT, outcome TEXT)";
+
+/// Matches a staging row with its observation by natural key.
+pub const SAME_KEY: &str = "o.indicator_code = push_rows.indicator_code AND o.area_code = push_rows.area_code \
+    AND o.period = push_rows.period AND o.sex = push_rows.sex AND o.age_group = push_rows.age_group \
+    AND o.ethnicity = push_rows.ethnicity";
+
 macro_rules! impl_store {
-    ($store:ty, $backend:literal) => {
+    ($store:ty, $db:ty, $backend:literal) => {
         #[async_trait::async_trait]
         impl $crate::store::Store for $store {
             fn backend(&self) -> &'static str {
@@ -414,6 +430,267 @@ macro_rules! impl_store {
                 );
                 let rows = sqlx::query_as::<_, DeadlineRow>(&sql).bind(Self::ids(plan_ids)).fetch_all(&self.pool).await?;
                 $crate::store::rows::convert(rows)
+            }
+
+            async fn agency_assignments(&self, agency_code: &str) -> Result<Vec<(String, String)>, $crate::store::StoreError> {
+                Ok(sqlx::query_as(
+                    "SELECT DISTINCT t.indicator_code, p.area_code FROM assignments a \
+                     JOIN targets t ON t.id = a.target_id JOIN objectives o ON o.id = t.objective_id \
+                     JOIN plans p ON p.id = o.plan_id \
+                     WHERE a.agency_code = $1 AND t.indicator_code IS NOT NULL",
+                )
+                .bind(agency_code)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn areas_with_ancestors(
+                &self,
+                codes: &[String],
+            ) -> Result<Vec<$crate::domain::areas::Area>, $crate::store::StoreError> {
+                use $crate::store::rows::{AreaRow, AREA_COLUMNS};
+                let sql = format!(
+                    "WITH RECURSIVE up (code) AS ( \
+                       SELECT code FROM areas WHERE code {} \
+                       UNION SELECT a.parent_code FROM areas a JOIN up ON a.code = up.code \
+                       WHERE a.parent_code IS NOT NULL) \
+                     SELECT {AREA_COLUMNS} FROM areas WHERE code IN (SELECT code FROM up) ORDER BY code",
+                    Self::any(1)
+                );
+                let rows = sqlx::query_as::<_, AreaRow>(&sql).bind(Self::texts(codes)).fetch_all(&self.pool).await?;
+                $crate::store::rows::convert(rows)
+            }
+
+            async fn push_receipt(&self, subject: &str, key: &str) -> Result<Option<String>, $crate::store::StoreError> {
+                Ok(sqlx::query_scalar(
+                    "SELECT summary FROM push_receipts WHERE subject = $1 AND idempotency_key = $2",
+                )
+                .bind(subject)
+                .bind(key)
+                .fetch_optional(&self.pool)
+                .await?)
+            }
+
+            async fn write_observations(
+                &self,
+                write: $crate::store::ObservationWrite<'_>,
+            ) -> Result<$crate::store::WriteOutcome, $crate::store::StoreError> {
+                use $crate::store::shared::{CREATE_PUSH_ROWS, PUSH_CHUNK, SAME_KEY};
+                let mut tx = self.pool.begin().await?;
+                if let (Some(receipt), false) = (&write.receipt, write.dry_run) {
+                    // Claim the key first: a concurrent push with the same key waits here
+                    // and then finds it taken.
+                    let claimed = sqlx::query(
+                        "INSERT INTO push_receipts (subject, idempotency_key, summary, created_at) \
+                         VALUES ($1, $2, '', $3) ON CONFLICT DO NOTHING",
+                    )
+                    .bind(write.reported_by).bind(receipt.key).bind(write.reported_at)
+                    .execute(&mut *tx).await?
+                    .rows_affected();
+                    if claimed == 0 {
+                        drop(tx);
+                        let summary = self.push_receipt(write.reported_by, receipt.key).await?.unwrap_or_default();
+                        return Ok($crate::store::WriteOutcome::AlreadySeen(summary));
+                    }
+                }
+                sqlx::query(CREATE_PUSH_ROWS).execute(&mut *tx).await?;
+                sqlx::query("DELETE FROM push_rows").execute(&mut *tx).await?;
+                for chunk in write.rows.chunks(PUSH_CHUNK) {
+                    let mut insert = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO push_rows (row_no, indicator_code, area_code, period, sex, age_group, \
+                         ethnicity, value, numerator, denominator, comment) ",
+                    );
+                    insert.push_values(chunk, |mut b, o| {
+                        b.push_bind(i64::try_from(o.row).unwrap_or(i64::MAX))
+                            .push_bind(&o.key.indicator_code)
+                            .push_bind(&o.key.area_code)
+                            .push_bind(&o.key.period)
+                            .push_bind(o.key.sex.as_str())
+                            .push_bind(&o.key.age_group)
+                            .push_bind(&o.key.ethnicity)
+                            .push_bind(o.value)
+                            .push_bind(o.numerator)
+                            .push_bind(o.denominator)
+                            .push_bind(&o.comment);
+                    });
+                    insert.build().execute(&mut *tx).await?;
+                }
+                sqlx::query(&format!(
+                    "UPDATE push_rows SET existing_id = (SELECT o.id FROM observations o WHERE {SAME_KEY})"
+                ))
+                .execute(&mut *tx).await?;
+                sqlx::query(
+                    "UPDATE push_rows SET outcome = CASE \
+                       WHEN existing_id IS NULL THEN 'created' \
+                       WHEN EXISTS (SELECT 1 FROM observations o WHERE o.id = push_rows.existing_id \
+                         AND o.value = push_rows.value \
+                         AND o.numerator IS NOT DISTINCT FROM push_rows.numerator \
+                         AND o.denominator IS NOT DISTINCT FROM push_rows.denominator) THEN 'unchanged' \
+                       ELSE 'updated' END",
+                )
+                .execute(&mut *tx).await?;
+                sqlx::query(
+                    "INSERT INTO observations (indicator_code, area_code, period, sex, age_group, ethnicity, value, \
+                       numerator, denominator, status, revision, source_agency_code, reported_by, reported_at, comment) \
+                     SELECT indicator_code, area_code, period, sex, age_group, ethnicity, value, numerator, \
+                       denominator, 'SUBMITTED', 1, $1, $2, $3, comment \
+                     FROM push_rows WHERE outcome = 'created' ORDER BY row_no",
+                )
+                .bind(write.source_agency).bind(write.reported_by).bind(write.reported_at)
+                .execute(&mut *tx).await?;
+                sqlx::query(&format!(
+                    "UPDATE push_rows SET existing_id = (SELECT o.id FROM observations o WHERE {SAME_KEY}) \
+                     WHERE outcome = 'created'"
+                ))
+                .execute(&mut *tx).await?;
+                sqlx::query(
+                    "UPDATE observations SET value = p.value, numerator = p.numerator, denominator = p.denominator, \
+                       comment = p.comment, status = 'SUBMITTED', revision = observations.revision + 1, \
+                       source_agency_code = $1, reported_by = $2, reported_at = $3 \
+                     FROM push_rows p WHERE p.existing_id = observations.id AND p.outcome = 'updated'",
+                )
+                .bind(write.source_agency).bind(write.reported_by).bind(write.reported_at)
+                .execute(&mut *tx).await?;
+                sqlx::query(
+                    "INSERT INTO observation_revisions (observation_id, revision, value, numerator, denominator, \
+                       status, comment, reported_by, reported_at) \
+                     SELECT o.id, o.revision, o.value, o.numerator, o.denominator, o.status, o.comment, \
+                       o.reported_by, o.reported_at \
+                     FROM observations o JOIN push_rows p ON p.existing_id = o.id \
+                     WHERE p.outcome IN ('created', 'updated')",
+                )
+                .execute(&mut *tx).await?;
+                let outcomes: Vec<(String, i64)> =
+                    sqlx::query_as("SELECT outcome, COUNT(*) FROM push_rows GROUP BY outcome")
+                        .fetch_all(&mut *tx).await?;
+                sqlx::query("DELETE FROM push_rows").execute(&mut *tx).await?;
+                let mut counts = $crate::store::WriteCounts::default();
+                for (outcome, n) in outcomes {
+                    let n = usize::try_from(n).unwrap_or_default();
+                    match outcome.as_str() {
+                        "created" => counts.created = n,
+                        "updated" => counts.updated = n,
+                        _ => counts.unchanged = n,
+                    }
+                }
+                if write.dry_run {
+                    tx.rollback().await?;
+                } else {
+                    if let Some(receipt) = &write.receipt {
+                        sqlx::query(
+                            "UPDATE push_receipts SET summary = $3 WHERE subject = $1 AND idempotency_key = $2",
+                        )
+                        .bind(write.reported_by).bind(receipt.key).bind((receipt.summary)(&counts))
+                        .execute(&mut *tx).await?;
+                    }
+                    tx.commit().await?;
+                }
+                Ok($crate::store::WriteOutcome::Written(counts))
+            }
+
+            async fn observations(
+                &self,
+                query: &$crate::domain::observations::ObservationQuery,
+            ) -> Result<(Vec<$crate::domain::observations::Observation>, usize), $crate::store::StoreError> {
+                use $crate::store::rows::{ObservationRow, OBSERVATION_CURRENT, OBSERVATION_PUBLISHED};
+                // The same conditions count the whole selection and fetch one page.
+                let build = |head: &str, page: bool| {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(head);
+                    if let Some(code) = &query.indicator_code {
+                        qb.push(" AND o.indicator_code = ").push_bind(code.clone());
+                    }
+                    if let Some(codes) = &query.area_codes {
+                        qb.push(" AND o.area_code IN (");
+                        let mut list = qb.separated(", ");
+                        list.push_bind("");  // keeps `IN ()` valid when the list is empty
+                        for code in codes {
+                            list.push_bind(code.clone());
+                        }
+                        qb.push(")");
+                    }
+                    if let Some(period) = &query.period {
+                        qb.push(" AND o.period = ").push_bind(period.clone());
+                    }
+                    if let Some(sex) = query.sex {
+                        qb.push(" AND o.sex = ").push_bind(sex.as_str());
+                    }
+                    if let Some(status) = query.status {
+                        let column = if query.published_only { "r.status" } else { "o.status" };
+                        qb.push(format!(" AND {column} = ")).push_bind(status.as_str());
+                    }
+                    if page {
+                        if let Some(after) = query.after_id {
+                            qb.push(" AND o.id > ").push_bind(after);
+                        }
+                        qb.push(" ORDER BY o.id LIMIT ").push_bind(i64::try_from(query.limit).unwrap_or(i64::MAX));
+                    }
+                    qb
+                };
+                let select = if query.published_only { OBSERVATION_PUBLISHED } else { OBSERVATION_CURRENT };
+                let rows: Vec<ObservationRow> = build(select, true).build_query_as().fetch_all(&self.pool).await?;
+                let count_head = format!("SELECT COUNT(*) FROM ({select}");
+                let mut count = build(&count_head, false);
+                count.push(") AS selection");
+                let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await?;
+                Ok(($crate::store::rows::convert(rows)?, usize::try_from(total).unwrap_or_default()))
+            }
+
+            async fn observations_by_ids(
+                &self,
+                ids: &[i64],
+                published_only: bool,
+            ) -> Result<Vec<$crate::domain::observations::Observation>, $crate::store::StoreError> {
+                use $crate::store::rows::{ObservationRow, OBSERVATION_CURRENT, OBSERVATION_PUBLISHED};
+                let select = if published_only { OBSERVATION_PUBLISHED } else { OBSERVATION_CURRENT };
+                let sql = format!("{select} AND o.id {} ORDER BY o.id", Self::any(1));
+                let rows = sqlx::query_as::<_, ObservationRow>(&sql).bind(Self::ids(ids)).fetch_all(&self.pool).await?;
+                $crate::store::rows::convert(rows)
+            }
+
+            async fn revisions_by_observations(
+                &self,
+                ids: &[i64],
+            ) -> Result<Vec<$crate::domain::observations::ObservationRevision>, $crate::store::StoreError> {
+                use $crate::store::rows::{RevisionRow, REVISION_COLUMNS};
+                let sql = format!(
+                    "SELECT {REVISION_COLUMNS} FROM observation_revisions WHERE observation_id {} \
+                     ORDER BY observation_id, revision",
+                    Self::any(1)
+                );
+                let rows = sqlx::query_as::<_, RevisionRow>(&sql).bind(Self::ids(ids)).fetch_all(&self.pool).await?;
+                $crate::store::rows::convert(rows)
+            }
+
+            async fn review_observations(
+                &self,
+                ids: &[i64],
+                decision: $crate::domain::observations::Decision,
+                reviewer: &str,
+                reason: Option<&str>,
+                at: chrono::DateTime<chrono::Utc>,
+            ) -> Result<(), $crate::store::StoreError> {
+                let status = match decision {
+                    $crate::domain::observations::Decision::Approve => "APPROVED",
+                    $crate::domain::observations::Decision::Reject => "REJECTED",
+                };
+                let mut tx = self.pool.begin().await?;
+                sqlx::query(&format!(
+                    "UPDATE observations SET status = $1, \
+                     approved_revision = CASE WHEN $1 = 'APPROVED' THEN revision ELSE approved_revision END \
+                     WHERE id {}",
+                    Self::any(2)
+                ))
+                .bind(status).bind(Self::ids(ids))
+                .execute(&mut *tx).await?;
+                sqlx::query(&format!(
+                    "UPDATE observation_revisions SET status = $1, reviewed_by = $2, reviewed_at = $3, review_reason = $4 \
+                     WHERE (observation_id, revision) IN (SELECT id, revision FROM observations WHERE id {})",
+                    Self::any(5)
+                ))
+                .bind(status).bind(reviewer).bind(at).bind(reason).bind(Self::ids(ids))
+                .execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(())
             }
         }
     };

@@ -145,7 +145,7 @@ fn each_bad_field_has_its_code() {
             (15, "BAD_VALUE"),
         ]
     );
-    assert_eq!(errors[0].field, Some("indicatorCode"));
+    assert_eq!(errors[0].field.as_deref(), Some("indicatorCode"));
     assert_eq!(errors[3].message, "area 216 existed from … to 2025-06-30, not in 2026");
 }
 

@@ -1,0 +1,125 @@
+//! A push (đẩy số liệu): validate every row, then write the good ones in one transaction,
+//! or none of them when the push is atomic and a row is bad.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+
+use super::observations::{validate, ImportError, ImportErrorCode, ObservationInput, PushRules};
+use super::DomainError;
+use crate::store::{ObservationWrite, Receipt, Store, WriteCounts, WriteOutcome};
+
+/// Default largest number of rows in one push.
+pub const DEFAULT_MAX_ROWS: usize = 100_000;
+
+/// Who pushes, and how far they reach.
+pub struct Pusher<'a> {
+    pub subject: &'a str,
+    pub agency_code: Option<&'a str>,
+    /// Agency reporters push only indicators their agency is assigned to.
+    pub only_assigned: bool,
+    pub in_reach: &'a (dyn Fn(&str) -> bool + Send + Sync),
+}
+
+pub struct PushRequest {
+    pub rows: Vec<ObservationInput>,
+    pub dry_run: bool,
+    /// One bad row and nothing is written.
+    pub atomic: bool,
+    pub idempotency_key: Option<String>,
+}
+
+/// What a push did: the same shape for GraphQL and the CSV feed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportSummary {
+    pub dry_run: bool,
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub rejected: usize,
+    pub errors: Vec<ImportError>,
+}
+
+impl ImportSummary {
+    fn new(dry_run: bool, counts: WriteCounts, errors: Vec<ImportError>) -> ImportSummary {
+        let rejected = errors.iter().map(|e| e.row).collect::<BTreeSet<_>>().len();
+        ImportSummary {
+            dry_run,
+            created: counts.created,
+            updated: counts.updated,
+            unchanged: counts.unchanged,
+            rejected,
+            errors,
+        }
+    }
+}
+
+pub async fn push(
+    store: &dyn Store,
+    pusher: &Pusher<'_>,
+    request: PushRequest,
+    max_rows: usize,
+) -> Result<ImportSummary, DomainError> {
+    let key = request.idempotency_key.as_deref().map(str::trim).filter(|k| !k.is_empty());
+    if let (Some(key), false) = (key, request.dry_run) {
+        if let Some(summary) = store.push_receipt(pusher.subject, key).await? {
+            return parse_receipt(&summary);
+        }
+    }
+    if request.rows.len() > max_rows {
+        let error = ImportError {
+            row: max_rows + 1,
+            field: None,
+            code: ImportErrorCode::TooManyRows,
+            message: format!("{} rows: a push holds at most {max_rows}; split it", request.rows.len()),
+        };
+        let mut summary = ImportSummary::new(request.dry_run, WriteCounts::default(), vec![error]);
+        summary.rejected = request.rows.len();
+        return Ok(summary);
+    }
+
+    let indicators: HashMap<_, _> = store.indicators().await?.into_iter().map(|i| (i.code.clone(), i)).collect();
+    let area_codes: Vec<String> =
+        request.rows.iter().map(|r| r.area_code.clone()).collect::<BTreeSet<_>>().into_iter().collect();
+    let areas: HashMap<_, _> =
+        store.areas_with_ancestors(&area_codes).await?.into_iter().map(|a| (a.code.clone(), a)).collect();
+    let assigned: Option<HashSet<(String, String)>> = match (pusher.only_assigned, pusher.agency_code) {
+        (false, _) => None,
+        (true, Some(agency)) => Some(store.agency_assignments(agency).await?.into_iter().collect()),
+        (true, None) => Some(HashSet::new()),
+    };
+    let rules =
+        PushRules { indicators: &indicators, areas: &areas, in_reach: pusher.in_reach, assigned: assigned.as_ref() };
+    let (valid, errors) = validate(&request.rows, &rules);
+
+    if request.atomic && !errors.is_empty() {
+        // Refused whole, and no receipt kept: the push can be corrected and sent again
+        // under the same key.
+        return Ok(ImportSummary::new(request.dry_run, WriteCounts::default(), errors));
+    }
+    let summary_of = |counts: &WriteCounts| {
+        serde_json::to_string(&ImportSummary::new(false, *counts, errors.clone())).unwrap_or_default()
+    };
+    let outcome = store
+        .write_observations(ObservationWrite {
+            rows: &valid,
+            reported_by: pusher.subject,
+            source_agency: pusher.agency_code,
+            reported_at: Utc::now(),
+            dry_run: request.dry_run,
+            receipt: key.map(|key| Receipt { key, summary: &summary_of }),
+        })
+        .await?;
+    match outcome {
+        WriteOutcome::Written(counts) => Ok(ImportSummary::new(request.dry_run, counts, errors)),
+        WriteOutcome::AlreadySeen(summary) => parse_receipt(&summary),
+    }
+}
+
+fn parse_receipt(summary: &str) -> Result<ImportSummary, DomainError> {
+    serde_json::from_str(summary).map_err(|e| {
+        DomainError::Storage(std::sync::Arc::new(crate::store::StoreError::Corrupt(format!("push receipt: {e}"))))
+    })
+}

@@ -1,0 +1,54 @@
+//! Review (thẩm định) by the statistics office: approve or reject submitted values.
+
+use chrono::Utc;
+
+use super::observations::{Decision, Observation};
+use super::DomainError;
+use crate::store::Store;
+
+pub struct Reviewer<'a> {
+    pub subject: &'a str,
+    pub in_reach: &'a (dyn Fn(&str) -> bool + Send + Sync),
+}
+
+/// Largest number of values one review call takes.
+pub const MAX_REVIEW_IDS: usize = 1_000;
+
+pub async fn review(
+    store: &dyn Store,
+    reviewer: &Reviewer<'_>,
+    ids: &[String],
+    decision: Decision,
+    reason: Option<&str>,
+) -> Result<Vec<Observation>, DomainError> {
+    if ids.is_empty() {
+        return Err(DomainError::bad_input("ids", "name at least one observation"));
+    }
+    if ids.len() > MAX_REVIEW_IDS {
+        return Err(DomainError::bad_input("ids", format!("at most {MAX_REVIEW_IDS} observations at a time")));
+    }
+    let reason = reason.map(str::trim);
+    if decision == Decision::Reject && reason.is_none_or(str::is_empty) {
+        return Err(DomainError::bad_input("reason", "say why the values are rejected"));
+    }
+    let mut numbers = Vec::with_capacity(ids.len());
+    for id in ids {
+        let n: i64 =
+            id.parse().map_err(|_| DomainError::bad_input("ids", format!("`{id}` is not an observation id")))?;
+        numbers.push(n);
+    }
+    numbers.sort_unstable();
+    numbers.dedup();
+    let found = store.observations_by_ids(&numbers, false).await?;
+    if let Some(missing) = numbers.iter().find(|n| !found.iter().any(|o| o.id == **n)) {
+        return Err(DomainError::not_found("observation", missing.to_string()));
+    }
+    if let Some(outside) = found.iter().find(|o| !(reviewer.in_reach)(&o.key.area_code)) {
+        return Err(DomainError::Forbidden(format!(
+            "observation {} is of area {}, outside your area",
+            outside.id, outside.key.area_code
+        )));
+    }
+    store.review_observations(&numbers, decision, reviewer.subject, reason, Utc::now()).await?;
+    Ok(store.observations_by_ids(&numbers, false).await?)
+}

@@ -1,0 +1,143 @@
+use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
+use chrono::{DateTime, Utc};
+
+use super::context::ContextExt;
+use super::error::{GqlResult, OrGql};
+use super::observations::{ImportSummaryObject, ObservationObject, SubmitObservationsInput};
+use super::ApiSettings;
+use crate::auth::{IssueRequest, Keys, Role};
+use crate::domain::observations::Decision;
+use crate::domain::push::{push, PushRequest, Pusher};
+use crate::domain::review::{review, Reviewer};
+use crate::domain::DomainError;
+
+pub struct Mutation;
+
+#[derive(InputObject)]
+pub struct IssueTokenInput {
+    pub role: Role,
+    /// Who the token is for; defaults to "<role>:<agency or area>".
+    pub subject: Option<String>,
+    pub agency_code: Option<String>,
+    /// Root of the area subtree the token reaches (required for every role but ADMIN).
+    pub area_code: Option<String>,
+    /// Lifetime in seconds; default 30 days, at most 366 days.
+    pub ttl_seconds: Option<i32>,
+}
+
+#[derive(SimpleObject)]
+pub struct IssuedToken {
+    pub token: String,
+    pub jti: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+const DEFAULT_TTL_SECONDS: i64 = 30 * 24 * 3600;
+const MAX_TTL_SECONDS: i64 = 366 * 24 * 3600;
+
+fn forbidden(message: &str) -> async_graphql::Error {
+    use async_graphql::ErrorExtensions;
+    DomainError::Forbidden(message.to_owned()).extend()
+}
+
+#[Object]
+impl Mutation {
+    /// Pushes sex-disaggregated values. The statistics office may push any indicator in
+    /// its area; an agency reporter only indicators its agency is assigned to by a plan
+    /// covering the area. Every rejected row is reported with its row, field and code.
+    async fn submit_observations(
+        &self,
+        ctx: &Context<'_>,
+        input: SubmitObservationsInput,
+    ) -> GqlResult<ImportSummaryObject> {
+        let principal = &ctx.request().principal;
+        if !principal.role.may_push() {
+            return Err(forbidden("your role may not push values"));
+        }
+        let scope = ctx.scope().await?.clone();
+        let in_reach = move |code: &str| scope.allows(code);
+        let pusher = Pusher {
+            subject: &principal.subject,
+            agency_code: principal.agency_code.as_deref(),
+            only_assigned: principal.role == Role::AgencyReporter,
+            in_reach: &in_reach,
+        };
+        let request = PushRequest {
+            rows: input.observations.into_iter().map(Into::into).collect(),
+            dry_run: input.dry_run.unwrap_or(false),
+            atomic: input.atomic.unwrap_or(true),
+            idempotency_key: input.idempotency_key,
+        };
+        let max_rows = ctx.data_unchecked::<ApiSettings>().max_push_rows;
+        Ok(ImportSummaryObject(push(ctx.store().as_ref(), &pusher, request, max_rows).await.gql()?))
+    }
+
+    /// Approves the current revision of each value (statistics office in its area, admin).
+    /// Partners then see it.
+    async fn approve_observations(&self, ctx: &Context<'_>, ids: Vec<ID>) -> GqlResult<Vec<ObservationObject>> {
+        decide(ctx, ids, Decision::Approve, None).await
+    }
+
+    /// Rejects the current revision of each value; the reason is kept in its history.
+    async fn reject_observations(
+        &self,
+        ctx: &Context<'_>,
+        ids: Vec<ID>,
+        reason: String,
+    ) -> GqlResult<Vec<ObservationObject>> {
+        decide(ctx, ids, Decision::Reject, Some(&reason)).await
+    }
+
+    /// Issues a bearer token (admin only).
+    async fn issue_token(&self, ctx: &Context<'_>, input: IssueTokenInput) -> GqlResult<IssuedToken> {
+        if ctx.request().principal.role != Role::Admin {
+            return Err(forbidden("only an admin issues tokens"));
+        }
+        let ttl = i64::from(input.ttl_seconds.unwrap_or(DEFAULT_TTL_SECONDS as i32));
+        if !(1..=MAX_TTL_SECONDS).contains(&ttl) {
+            return Err(DomainError::bad_input("ttlSeconds", format!("must be between 1 and {MAX_TTL_SECONDS}"))).gql();
+        }
+        let store = ctx.store();
+        if let Some(code) = &input.area_code {
+            if store.areas_by_codes(std::slice::from_ref(code)).await.gql()?.is_empty() {
+                return Err(DomainError::bad_input("areaCode", format!("no area `{code}`"))).gql();
+            }
+        }
+        if let Some(code) = &input.agency_code {
+            if store.agencies_by_codes(std::slice::from_ref(code)).await.gql()?.is_empty() {
+                return Err(DomainError::bad_input("agencyCode", format!("no agency `{code}`"))).gql();
+            }
+        }
+        let issued = ctx
+            .data_unchecked::<std::sync::Arc<Keys>>()
+            .issue(IssueRequest {
+                role: input.role,
+                subject: input.subject,
+                agency_code: input.agency_code,
+                area_code: input.area_code,
+                ttl: chrono::Duration::seconds(ttl),
+            })
+            .map_err(|message| DomainError::bad_input("input", message))
+            .gql()?;
+        tracing::info!(jti = %issued.jti, role = %input.role, "token issued");
+        Ok(IssuedToken { token: issued.token, jti: issued.jti, expires_at: issued.expires_at })
+    }
+}
+
+async fn decide(
+    ctx: &Context<'_>,
+    ids: Vec<ID>,
+    decision: Decision,
+    reason: Option<&str>,
+) -> GqlResult<Vec<ObservationObject>> {
+    let principal = &ctx.request().principal;
+    if !principal.role.may_review() {
+        return Err(forbidden("only the statistics office and admins review values"));
+    }
+    let scope = ctx.scope().await?.clone();
+    let in_reach = move |code: &str| scope.allows(code);
+    let reviewer = Reviewer { subject: &principal.subject, in_reach: &in_reach };
+    let ids: Vec<String> = ids.into_iter().map(|id| id.0).collect();
+    let reviewed = review(ctx.store().as_ref(), &reviewer, &ids, decision, reason).await.gql()?;
+    Ok(reviewed.into_iter().map(|observation| ObservationObject { observation, published: false }).collect())
+}

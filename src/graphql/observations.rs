@@ -1,0 +1,453 @@
+//! Observations in GraphQL: the object, its history, the Relay connection, push inputs and
+//! the summary a push answers with.
+
+use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
+use chrono::{DateTime, Utc};
+
+use super::context::ContextExt;
+use super::error::{GqlResult, OrGql};
+use super::types::{AgencyObject, AreaObject, IndicatorObject};
+use crate::domain::observations::{
+    ImportError, Observation, ObservationInput, ObservationRevision, ObservationStatus, Sex,
+};
+use crate::domain::push::ImportSummary;
+use crate::domain::DomainError;
+
+/// A reported value. For partners it is the last approved revision, and values of
+/// sensitive indicators (violence, trafficking) are withheld.
+pub struct ObservationObject {
+    pub observation: Observation,
+    /// Read by a partner: the published view.
+    pub published: bool,
+}
+
+impl ObservationObject {
+    /// Whether this caller must not see the figures. Until the disclosure rule of the
+    /// data-exchange issue lands (suppress counts under the threshold and the cells that
+    /// would reveal them), partners see no figure of a sensitive indicator at all.
+    async fn withheld(&self, ctx: &Context<'_>) -> GqlResult<bool> {
+        if !self.published {
+            return Ok(false);
+        }
+        let code = &self.observation.key.indicator_code;
+        let indicator = ctx.request().loaders.indicator.load_one(code.clone()).await.gql()?;
+        Ok(indicator.is_none_or(|i| i.sensitive))
+    }
+}
+
+fn required<T>(value: Option<T>, what: &'static str, code: &str) -> GqlResult<T> {
+    value.ok_or_else(|| DomainError::not_found(what, code)).gql()
+}
+
+#[Object(name = "Observation")]
+impl ObservationObject {
+    async fn id(&self) -> ID {
+        ID(self.observation.id.to_string())
+    }
+
+    async fn indicator(&self, ctx: &Context<'_>) -> GqlResult<IndicatorObject> {
+        let code = &self.observation.key.indicator_code;
+        let indicator = ctx.request().loaders.indicator.load_one(code.clone()).await.gql()?;
+        Ok(IndicatorObject(required(indicator, "indicator", code)?))
+    }
+
+    async fn area(&self, ctx: &Context<'_>) -> GqlResult<AreaObject> {
+        let code = &self.observation.key.area_code;
+        let area = ctx.request().loaders.area.load_one(code.clone()).await.gql()?;
+        Ok(AreaObject(required(area, "area", code)?))
+    }
+
+    /// "2024", "2024-S1", "2024-Q3", "2024-06".
+    async fn period(&self) -> &str {
+        &self.observation.key.period
+    }
+
+    async fn sex(&self) -> Sex {
+        self.observation.key.sex
+    }
+
+    /// Null when the value is not broken down by age group.
+    async fn age_group(&self) -> Option<&str> {
+        breakdown(&self.observation.key.age_group)
+    }
+
+    /// Null when the value is not broken down by ethnicity.
+    async fn ethnicity(&self) -> Option<&str> {
+        breakdown(&self.observation.key.ethnicity)
+    }
+
+    /// Null when suppressed.
+    async fn value(&self, ctx: &Context<'_>) -> GqlResult<Option<f64>> {
+        Ok((!self.withheld(ctx).await?).then_some(self.observation.value))
+    }
+
+    async fn numerator(&self, ctx: &Context<'_>) -> GqlResult<Option<f64>> {
+        Ok(if self.withheld(ctx).await? { None } else { self.observation.numerator })
+    }
+
+    async fn denominator(&self, ctx: &Context<'_>) -> GqlResult<Option<f64>> {
+        Ok(if self.withheld(ctx).await? { None } else { self.observation.denominator })
+    }
+
+    async fn status(&self) -> ObservationStatus {
+        self.observation.status
+    }
+
+    /// 1 for the first push of the key; each changed value adds one.
+    async fn revision(&self) -> i32 {
+        self.observation.revision
+    }
+
+    async fn source_agency(&self, ctx: &Context<'_>) -> GqlResult<Option<AgencyObject>> {
+        let Some(code) = &self.observation.source_agency_code else { return Ok(None) };
+        Ok(ctx.request().loaders.agency.load_one(code.clone()).await.gql()?.map(AgencyObject))
+    }
+
+    async fn reported_at(&self) -> DateTime<Utc> {
+        self.observation.reported_at
+    }
+
+    async fn comment(&self) -> Option<&str> {
+        self.observation.comment.as_deref()
+    }
+
+    /// True when the figures are withheld from this caller.
+    async fn suppressed(&self, ctx: &Context<'_>) -> GqlResult<bool> {
+        self.withheld(ctx).await
+    }
+
+    /// Every revision, oldest first, with its review (internal roles only).
+    async fn history(&self, ctx: &Context<'_>) -> GqlResult<Vec<ObservationRevisionObject>> {
+        if ctx.request().principal.role.reads_published_only() {
+            return Err(DomainError::Forbidden("the history of values is for internal roles".into())).gql();
+        }
+        let revisions = ctx.request().loaders.history.load_one(self.observation.id).await.gql()?;
+        Ok(revisions.unwrap_or_default().into_iter().map(ObservationRevisionObject).collect())
+    }
+}
+
+fn breakdown(code: &str) -> Option<&str> {
+    (code != crate::domain::observations::NOT_BROKEN_DOWN).then_some(code)
+}
+
+pub struct ObservationRevisionObject(pub ObservationRevision);
+
+/// One revision of a value: the push that wrote it and the review it got.
+#[Object(name = "ObservationRevision")]
+impl ObservationRevisionObject {
+    async fn revision(&self) -> i32 {
+        self.0.revision
+    }
+
+    async fn value(&self) -> Option<f64> {
+        Some(self.0.value)
+    }
+
+    async fn status(&self) -> ObservationStatus {
+        self.0.status
+    }
+
+    async fn reported_at(&self) -> DateTime<Utc> {
+        self.0.reported_at
+    }
+
+    /// The token subject that pushed this revision.
+    async fn reported_by(&self) -> &str {
+        &self.0.reported_by
+    }
+
+    async fn reviewed_by(&self) -> Option<&str> {
+        self.0.reviewed_by.as_deref()
+    }
+
+    async fn reviewed_at(&self) -> Option<DateTime<Utc>> {
+        self.0.reviewed_at
+    }
+
+    /// Why it was rejected.
+    async fn review_reason(&self) -> Option<&str> {
+        self.0.review_reason.as_deref()
+    }
+}
+
+#[derive(SimpleObject)]
+#[graphql(name = "PageInfo")]
+pub struct PageInfo {
+    pub has_next_page: bool,
+    pub has_previous_page: bool,
+    pub start_cursor: Option<String>,
+    pub end_cursor: Option<String>,
+}
+
+#[derive(SimpleObject)]
+#[graphql(name = "ObservationEdge")]
+pub struct ObservationEdge {
+    pub cursor: String,
+    pub node: ObservationObject,
+}
+
+/// A page of observations, ordered by id, so cursors stay valid while values are pushed.
+#[derive(SimpleObject)]
+#[graphql(name = "ObservationConnection")]
+pub struct ObservationConnection {
+    pub edges: Vec<ObservationEdge>,
+    pub page_info: PageInfo,
+    /// How many observations the filter selects, on all pages.
+    pub total_count: i32,
+}
+
+/// Cursors are opaque to clients; inside, the id of the last observation seen.
+pub fn encode_cursor(id: i64) -> String {
+    format!("obs:{id}").bytes().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn decode_cursor(cursor: &str) -> Option<i64> {
+    if cursor.len() % 2 != 0 || cursor.len() > 64 {
+        return None;
+    }
+    let bytes: Option<Vec<u8>> =
+        (0..cursor.len()).step_by(2).map(|i| u8::from_str_radix(cursor.get(i..i + 2)?, 16).ok()).collect();
+    String::from_utf8(bytes?).ok()?.strip_prefix("obs:")?.parse().ok()
+}
+
+/// Which observations to read; every condition given must hold.
+#[derive(InputObject, Default)]
+#[graphql(name = "ObservationFilter")]
+pub struct ObservationFilter {
+    pub indicator_code: Option<String>,
+    pub area_code: Option<String>,
+    /// With `areaCode`: also the areas below it.
+    #[graphql(default_with = "Some(false)")]
+    pub include_descendants: Option<bool>,
+    pub period: Option<String>,
+    pub sex: Option<Sex>,
+    pub status: Option<ObservationStatus>,
+}
+
+/// One value to push.
+#[derive(InputObject)]
+#[graphql(name = "ObservationInput")]
+pub struct ObservationInputGql {
+    pub indicator_code: String,
+    pub area_code: String,
+    /// "2024", "2024-S1", "2024-Q3" or "2024-06".
+    pub period: String,
+    pub sex: Sex,
+    pub age_group: Option<String>,
+    pub ethnicity: Option<String>,
+    pub value: f64,
+    pub numerator: Option<f64>,
+    pub denominator: Option<f64>,
+    pub comment: Option<String>,
+}
+
+impl From<ObservationInputGql> for ObservationInput {
+    fn from(i: ObservationInputGql) -> Self {
+        ObservationInput {
+            indicator_code: i.indicator_code,
+            area_code: i.area_code,
+            period: i.period,
+            sex: i.sex,
+            age_group: i.age_group,
+            ethnicity: i.ethnicity,
+            value: i.value,
+            numerator: i.numerator,
+            denominator: i.denominator,
+            comment: i.comment,
+        }
+    }
+}
+
+#[derive(InputObject)]
+pub struct SubmitObservationsInput {
+    pub observations: Vec<ObservationInputGql>,
+    /// Check and count, write nothing.
+    #[graphql(default_with = "Some(false)")]
+    pub dry_run: Option<bool>,
+    /// One bad row and nothing is written; with false, good rows land and bad rows are reported.
+    #[graphql(default_with = "Some(true)")]
+    pub atomic: Option<bool>,
+    /// A retry with a key seen before returns the first summary and writes nothing.
+    pub idempotency_key: Option<String>,
+}
+
+/// What a push did.
+pub struct ImportSummaryObject(pub ImportSummary);
+
+fn count(n: usize) -> i32 {
+    i32::try_from(n).unwrap_or(i32::MAX)
+}
+
+#[Object(name = "ImportSummary")]
+impl ImportSummaryObject {
+    async fn dry_run(&self) -> bool {
+        self.0.dry_run
+    }
+
+    async fn created(&self) -> i32 {
+        count(self.0.created)
+    }
+
+    async fn updated(&self) -> i32 {
+        count(self.0.updated)
+    }
+
+    async fn unchanged(&self) -> i32 {
+        count(self.0.unchanged)
+    }
+
+    /// Rows with at least one error.
+    async fn rejected(&self) -> i32 {
+        count(self.0.rejected)
+    }
+
+    async fn errors(&self) -> Vec<ImportErrorObject<'_>> {
+        self.0.errors.iter().map(ImportErrorObject).collect()
+    }
+}
+
+pub struct ImportErrorObject<'a>(&'a ImportError);
+
+/// One problem of one row.
+#[Object(name = "ImportError")]
+impl ImportErrorObject<'_> {
+    /// Counted from 1: the first observation of the push, or the first data line of a file.
+    async fn row(&self) -> i32 {
+        count(self.0.row)
+    }
+
+    async fn field(&self) -> Option<&str> {
+        self.0.field.as_deref()
+    }
+
+    /// UNKNOWN_INDICATOR, UNKNOWN_AREA, AREA_NOT_VALID_FOR_PERIOD, BAD_PERIOD, BAD_SEX,
+    /// BAD_DIMENSION, BAD_VALUE, NUMERATOR_MISMATCH, DUPLICATE_ROW, INCONSISTENT_TOTAL,
+    /// NOT_ASSIGNED, OUT_OF_AREA or TOO_MANY_ROWS.
+    async fn code(&self) -> &str {
+        self.0.code.as_str()
+    }
+
+    async fn message(&self) -> &str {
+        &self.0.message
+    }
+}
+
+/// Female and male values of one indicator, area and period, and how far apart they are.
+#[derive(SimpleObject)]
+pub struct GenderGap {
+    pub female: Option<f64>,
+    pub male: Option<f64>,
+    /// female − male
+    pub difference: Option<f64>,
+    /// female ÷ male
+    pub ratio: Option<f64>,
+}
+
+/// Default page size when `first` is not given.
+const DEFAULT_PAGE_SIZE: usize = 100;
+
+/// Reads one page of the observations a filter selects, inside the caller's area.
+pub async fn read_page(
+    ctx: &Context<'_>,
+    filter: ObservationFilter,
+    first: Option<i32>,
+    after: Option<String>,
+) -> GqlResult<ObservationConnection> {
+    let max = ctx.data_unchecked::<super::ApiSettings>().max_page_size;
+    let limit = match first {
+        None => DEFAULT_PAGE_SIZE.min(max),
+        Some(n) if n >= 0 && usize::try_from(n).is_ok_and(|n| n <= max) => usize::try_from(n).unwrap_or(max),
+        Some(n) => return Err(DomainError::bad_input("first", format!("{n} is not between 0 and {max}"))).gql(),
+    };
+    let after_id = match &after {
+        None => None,
+        Some(cursor) => Some(
+            decode_cursor(cursor)
+                .ok_or_else(|| DomainError::bad_input("after", "not a cursor of this connection"))
+                .gql()?,
+        ),
+    };
+    if let Some(period) = &filter.period {
+        period
+            .parse::<crate::domain::periods::Period>()
+            .map_err(|e| DomainError::bad_input("filter.period", e.to_string()))
+            .gql()?;
+    }
+    let area_codes =
+        super::query::areas_to_read(ctx, filter.area_code.as_deref(), filter.include_descendants.unwrap_or(false))
+            .await?;
+    let published = ctx.request().principal.role.reads_published_only();
+    let query = crate::domain::observations::ObservationQuery {
+        indicator_code: filter.indicator_code,
+        area_codes,
+        period: filter.period,
+        sex: filter.sex,
+        status: filter.status,
+        published_only: published,
+        after_id,
+        // One more than asked tells whether there is a next page.
+        limit: limit + 1,
+    };
+    let (mut rows, total) = ctx.store().observations(&query).await.gql()?;
+    let has_next_page = rows.len() > limit;
+    rows.truncate(limit);
+    let edges: Vec<ObservationEdge> = rows
+        .into_iter()
+        .map(|observation| ObservationEdge {
+            cursor: encode_cursor(observation.id),
+            node: ObservationObject { observation, published },
+        })
+        .collect();
+    Ok(ObservationConnection {
+        page_info: PageInfo {
+            has_next_page,
+            has_previous_page: after.is_some(),
+            start_cursor: edges.first().map(|e| e.cursor.clone()),
+            end_cursor: edges.last().map(|e| e.cursor.clone()),
+        },
+        edges,
+        total_count: count(total),
+    })
+}
+
+/// Female and male values (not broken down further) of one indicator, area and period.
+pub async fn gender_gap(
+    ctx: &Context<'_>,
+    indicator_code: String,
+    area_code: String,
+    period: String,
+) -> GqlResult<Option<GenderGap>> {
+    let indicator = ctx.request().loaders.indicator.load_one(indicator_code.clone()).await.gql()?;
+    required(indicator, "indicator", &indicator_code)?;
+    period
+        .parse::<crate::domain::periods::Period>()
+        .map_err(|e| DomainError::bad_input("period", e.to_string()))
+        .gql()?;
+    let filter = ObservationFilter {
+        indicator_code: Some(indicator_code),
+        area_code: Some(area_code),
+        period: Some(period),
+        ..ObservationFilter::default()
+    };
+    let page = read_page(ctx, filter, Some(i32::try_from(DEFAULT_PAGE_SIZE).unwrap_or(100)), None).await?;
+    let mut female = None;
+    let mut male = None;
+    for edge in &page.edges {
+        let key = &edge.node.observation.key;
+        if breakdown(&key.age_group).is_some() || breakdown(&key.ethnicity).is_some() {
+            continue;
+        }
+        let value = if edge.node.withheld(ctx).await? { None } else { Some(edge.node.observation.value) };
+        match key.sex {
+            Sex::Female => female = value,
+            Sex::Male => male = value,
+            Sex::Total => {}
+        }
+    }
+    if female.is_none() && male.is_none() {
+        return Ok(None);
+    }
+    let difference = female.zip(male).map(|(f, m)| f - m);
+    let ratio = female.zip(male).and_then(|(f, m)| (m != 0.0).then(|| f / m));
+    Ok(Some(GenderGap { female, male, difference, ratio }))
+}

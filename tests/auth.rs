@@ -1,0 +1,224 @@
+//! Authentication (401 for every bad token) and each role's reach (its area subtree).
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use common::TestApp;
+use gender_data_hub::auth::{Keys, Role, TokenSettings};
+use serde_json::json;
+
+const ME: &str = "{ me { subject role agency { code } area { code } } }";
+
+#[tokio::test]
+async fn a_request_without_a_token_gets_401_with_a_json_body() {
+    let app = TestApp::seeded().await;
+    let (status, body) = app.graphql(None, ME, json!({})).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+    assert!(body["errors"][0]["message"].as_str().unwrap_or_default().contains("missing bearer token"));
+}
+
+#[tokio::test]
+async fn malformed_foreign_and_wrongly_addressed_tokens_get_401() {
+    let app = TestApp::seeded().await;
+    let other_secret = Keys::from_secret(b"another secret, also long enough!!", TokenSettings::default());
+    let other_audience = Keys::from_secret(
+        common::SECRET,
+        TokenSettings { audience: "another-service".into(), ..TokenSettings::default() },
+    );
+    let other_issuer =
+        Keys::from_secret(common::SECRET, TokenSettings { issuer: "someone".into(), ..TokenSettings::default() });
+    let retired_key =
+        Keys::from_secret(common::SECRET, TokenSettings { key_id: "retired".into(), ..TokenSettings::default() });
+    let issue = |keys: &Keys| {
+        keys.issue(gender_data_hub::auth::IssueRequest {
+            role: Role::Admin,
+            subject: None,
+            agency_code: None,
+            area_code: None,
+            ttl: chrono::Duration::hours(1),
+        })
+        .expect("issue")
+        .token
+    };
+    let tokens = [
+        ("garbage", "not-a-jwt".to_owned()),
+        ("other secret", issue(&other_secret)),
+        ("other audience", issue(&other_audience)),
+        ("other issuer", issue(&other_issuer)),
+        ("unknown kid", issue(&retired_key)),
+    ];
+    for (what, token) in tokens {
+        let (status, body) = app.graphql(Some(&token), ME, json!({})).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{what}: {body}");
+        assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED", "{what}");
+    }
+}
+
+#[tokio::test]
+async fn an_expired_token_gets_401() {
+    let app = TestApp::seeded().await;
+    // A token whose `exp` is an hour ago, signed with the right key.
+    let token = {
+        use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
+        let now = chrono::Utc::now().timestamp();
+        let claims = json!({ "sub": "x", "role": "admin", "exp": now - 3600, "iat": now - 7200,
+                             "jti": "j", "aud": "gender-data-hub", "iss": "gender-data-hub" });
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some("hs256-1".into());
+        encode(&header, &claims, &EncodingKey::from_secret(common::SECRET)).expect("encode")
+    };
+    let (status, body) = app.graphql(Some(&token), ME, json!({})).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["errors"][0]["message"], "the token has expired");
+}
+
+#[tokio::test]
+async fn a_token_without_aud_or_exp_gets_401() {
+    let app = TestApp::seeded().await;
+    use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
+    let now = chrono::Utc::now().timestamp();
+    for claims in [
+        json!({ "sub": "x", "role": "admin", "exp": now + 600, "jti": "j", "iss": "gender-data-hub" }),
+        json!({ "sub": "x", "role": "admin", "jti": "j", "aud": "gender-data-hub", "iss": "gender-data-hub" }),
+        json!({ "sub": "x", "role": "admin", "exp": now + 600, "jti": "j", "aud": "gender-data-hub" }),
+    ] {
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some("hs256-1".into());
+        let token = encode(&header, &claims, &EncodingKey::from_secret(common::SECRET)).expect("encode");
+        let (status, _) = app.graphql(Some(&token), ME, json!({})).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{claims}");
+    }
+}
+
+#[tokio::test]
+async fn a_non_bearer_authorization_header_gets_401() {
+    let app = TestApp::seeded().await;
+    let request = Request::post("/graphql")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::AUTHORIZATION, "Basic YWRtaW46YWRtaW4=")
+        .body(Body::from(json!({ "query": ME }).to_string()))
+        .expect("request");
+    let (status, body) = app.send(request).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["errors"][0]["message"], "the Authorization header is not a bearer token");
+}
+
+#[tokio::test]
+async fn me_tells_each_role_who_it_is() {
+    let app = TestApp::seeded().await;
+    let admin = app.data(&app.admin(), ME, json!({})).await;
+    assert_eq!(admin["me"]["role"], "ADMIN");
+    assert!(admin["me"]["area"].is_null());
+
+    let reporter = app.token(Role::AgencyReporter, Some("216-YTE"), Some("216"));
+    let me = app.data(&reporter, ME, json!({})).await;
+    assert_eq!(
+        me["me"],
+        json!({ "subject": "test-agency_reporter", "role": "AGENCY_REPORTER",
+                                  "agency": { "code": "216-YTE" }, "area": { "code": "216" } })
+    );
+
+    for role in [Role::StatisticsOffice, Role::Dashboard, Role::Partner] {
+        let token = app.token(role, None, Some("24"));
+        let me = app.data(&token, ME, json!({})).await;
+        assert_eq!(me["me"]["area"]["code"], "24");
+    }
+}
+
+const PLANS: &str = "{ plans { code area { code } } }";
+
+fn codes(value: &serde_json::Value, list: &str) -> Vec<String> {
+    value[list].as_array().expect("a list").iter().map(|p| p["code"].as_str().expect("code").to_owned()).collect()
+}
+
+#[tokio::test]
+async fn each_role_lists_only_the_plans_of_its_area_subtree() {
+    let app = TestApp::seeded().await;
+    let all = codes(&app.data(&app.admin(), PLANS, json!({})).await, "plans");
+    assert_eq!(all.len(), 10, "{all:?}");
+
+    // Bắc Giang's statistics office sees the province's plan and Tân Yên's, nothing else.
+    for role in [Role::StatisticsOffice, Role::Dashboard, Role::Partner] {
+        let token = app.token(role, None, Some("24"));
+        let mut seen = codes(&app.data(&token, PLANS, json!({})).await, "plans");
+        seen.sort();
+        assert_eq!(seen, ["bac-giang-kh-311-2021", "tan-yen-bdg-2021-2025"], "{role}");
+    }
+    // An agency of Tân Yên sees its district's plan only.
+    let reporter = app.token(Role::AgencyReporter, Some("216-YTE"), Some("216"));
+    assert_eq!(codes(&app.data(&reporter, PLANS, json!({})).await, "plans"), ["tan-yen-bdg-2021-2025"]);
+}
+
+#[tokio::test]
+async fn reading_outside_the_area_is_forbidden() {
+    let app = TestApp::seeded().await;
+    let tan_yen = app.token(Role::Dashboard, None, Some("216"));
+    let denied = [
+        (r#"{ plan(code: "bac-yen-bdg-2021-2025") { code } }"#, "another district's plan"),
+        (r#"{ plan(code: "bac-giang-kh-311-2021") { code } }"#, "the province's plan"),
+        (r#"{ area(code: "14") { code } }"#, "another province"),
+        (r#"{ agency(code: "121-YTE") { code } }"#, "another district's agency"),
+        (r#"{ plans(areaCode: "24") { code } }"#, "plans of the parent province"),
+        (r#"{ agencies(areaCode: "121") { code } }"#, "agencies of another district"),
+        (r#"{ areas(parentCode: "VN") { code } }"#, "children of the nation"),
+    ];
+    for (query, what) in denied {
+        assert_eq!(app.error_code(&tan_yen, query, json!({})).await, "FORBIDDEN", "{what}");
+    }
+}
+
+#[tokio::test]
+async fn references_outside_the_area_are_hidden_not_leaked() {
+    let app = TestApp::seeded().await;
+    let tan_yen = app.token(Role::Dashboard, None, Some("216"));
+    let data = app
+        .data(
+            &tan_yen,
+            r#"{ plan(code: "tan-yen-bdg-2021-2025") { parent { code } issuer { code } area { code parent { code } } } }"#,
+            json!({}),
+        )
+        .await;
+    assert!(data["plan"]["parent"].is_null(), "the province's plan is outside: {data}");
+    assert_eq!(data["plan"]["issuer"]["code"], "216-UBND");
+    assert!(data["plan"]["area"]["parent"].is_null());
+
+    // The province sees the same plan's parent link down to itself.
+    let province = app.token(Role::Dashboard, None, Some("24"));
+    let data = app
+        .data(&province, r#"{ plan(code: "tan-yen-bdg-2021-2025") { parent { code children { code } } } }"#, json!({}))
+        .await;
+    assert_eq!(data["plan"]["parent"]["code"], "bac-giang-kh-311-2021");
+    assert_eq!(codes(&data["plan"]["parent"], "children"), ["tan-yen-bdg-2021-2025"]);
+}
+
+#[tokio::test]
+async fn areas_and_agencies_stay_inside_the_subtree() {
+    let app = TestApp::seeded().await;
+    let province = app.token(Role::StatisticsOffice, None, Some("24"));
+    let areas = app.data(&province, "{ areas { code } }", json!({})).await;
+    assert_eq!(codes(&areas, "areas"), ["216", "24"]);
+    let agencies = codes(&app.data(&province, "{ agencies { code } }", json!({})).await, "agencies");
+    assert!(agencies.iter().all(|c| c.starts_with("216-") || c.starts_with("24-")), "{agencies:?}");
+    assert!(agencies.contains(&"216-CCTK".to_owned()));
+
+    let nation = app.data(&app.admin(), r#"{ area(code: "VN") { children { code } } }"#, json!({})).await;
+    assert_eq!(codes(&nation["area"], "children"), ["14", "19", "24", "46"]);
+    let scoped = app.data(&province, r#"{ area(code: "24") { children { code } parent { code } } }"#, json!({})).await;
+    assert_eq!(codes(&scoped["area"], "children"), ["216"]);
+    assert!(scoped["area"]["parent"].is_null());
+}
+
+#[tokio::test]
+async fn the_indicator_catalogue_is_readable_by_every_role() {
+    let app = TestApp::seeded().await;
+    let partner = app.token(Role::Partner, None, Some("216"));
+    let data = app
+        .data(&partner, r#"{ indicator(code: "SEX_RATIO_AT_BIRTH") { unit direction sensitive } }"#, json!({}))
+        .await;
+    assert_eq!(
+        data["indicator"],
+        json!({ "unit": "RATIO_PER_100", "direction": "LOWER_IS_BETTER", "sensitive": false })
+    );
+}

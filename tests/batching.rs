@@ -1,0 +1,71 @@
+//! Lists are batched: a nested query runs as many SQL statements for all plans as for one.
+//! Statements are counted from sqlx's own per-statement log events (target `sqlx::query`).
+//! This file holds one test so that the process-wide counter sees only its statements.
+
+mod common;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use common::TestApp;
+use gender_data_hub::auth::Role;
+use serde_json::json;
+use tracing::{Event, Subscriber};
+use tracing_subscriber::filter::{LevelFilter, Targets};
+use tracing_subscriber::layer::{Context, SubscriberExt};
+use tracing_subscriber::Layer;
+
+struct CountStatements(Arc<AtomicUsize>);
+
+impl<S: Subscriber> Layer<S> for CountStatements {
+    fn on_event(&self, _event: &Event<'_>, _ctx: Context<'_, S>) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+const NESTED: &str =
+    "objectives { code targets { code indicator { code } assignments { role agency { code name } } } }";
+
+#[tokio::test]
+async fn the_nested_plan_query_runs_the_same_statements_for_one_plan_and_for_all() {
+    let statements = Arc::new(AtomicUsize::new(0));
+    let layer =
+        CountStatements(statements.clone()).with_filter(Targets::new().with_target("sqlx::query", LevelFilter::TRACE));
+    tracing::subscriber::set_global_default(tracing_subscriber::registry().with(layer)).expect("subscriber");
+
+    let app = TestApp::seeded().await;
+    let one = format!(r#"{{ plan(code: "tan-yen-bdg-2021-2025") {{ {NESTED} }} }}"#);
+    let all = format!("{{ plans {{ {NESTED} }} }}");
+
+    for (role, area) in [(Role::Admin, None), (Role::Dashboard, Some("VN"))] {
+        let token = app.token(role, None, area);
+        let count = |query: String| {
+            let app = &app;
+            let token = token.clone();
+            let statements = statements.clone();
+            async move {
+                let before = statements.load(Ordering::SeqCst);
+                let data = app.data(&token, &query, json!({})).await;
+                (statements.load(Ordering::SeqCst) - before, data)
+            }
+        };
+        let (for_one, one_data) = count(one.clone()).await;
+        let (for_all, all_data) = count(all.clone()).await;
+
+        let plans = all_data["plans"].as_array().expect("plans");
+        let targets: usize = plans
+            .iter()
+            .flat_map(|p| p["objectives"].as_array().into_iter().flatten())
+            .map(|o| o["targets"].as_array().map_or(0, Vec::len))
+            .sum();
+        assert_eq!(plans.len(), 10);
+        assert!(targets > 100, "the query must return many targets to prove anything: {targets}");
+        assert!(!one_data["plan"]["objectives"].as_array().expect("objectives").is_empty());
+        assert!(for_one > 0, "statements were not counted");
+        assert_eq!(for_all, for_one, "{role}: {for_all} statements for all plans, {for_one} for one");
+        // plan(s) + objectives + targets + indicators + assignments + agencies, plus the
+        // caller's area subtree for roles below admin.
+        let expected = if role == Role::Admin { 6 } else { 7 };
+        assert_eq!(for_one, expected, "{role}");
+    }
+}

@@ -1,0 +1,190 @@
+//! Drives the real router in-process, against a fresh database per test: a temporary SQLite
+//! file, or, when `GDH_TEST_POSTGRES_URL` names a PostgreSQL server, a database with a
+//! random name that is dropped afterwards.
+
+#![allow(dead_code)] // each test binary uses its own part of this module
+
+use std::path::Path;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use gender_data_hub::auth::{IssueRequest, Keys, Role, TokenSettings};
+use gender_data_hub::graphql::{build_schema, ApiSettings};
+use gender_data_hub::seeds::SeedSet;
+use gender_data_hub::store::{self, PoolSettings, SeedCounts, Store};
+use gender_data_hub::{app, AppState};
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+
+pub const SECRET: &[u8] = b"a test secret that is long enough for HS256";
+
+pub struct TestApp {
+    pub router: Router,
+    pub store: Arc<dyn Store>,
+    pub keys: Arc<Keys>,
+    pub seed_counts: Option<SeedCounts>,
+    pub database_url: String,
+    db: TestDb,
+}
+
+enum TestDb {
+    Sqlite(#[allow(dead_code)] tempfile::TempDir),
+    Postgres { server_url: String, name: String },
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let TestDb::Postgres { server_url, name } = self {
+            let (server_url, db_name) = (server_url.clone(), name.clone());
+            // Drop runs outside any async context the test may still be in: use a thread
+            // with its own runtime.
+            let done = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+                runtime.block_on(async move {
+                    use sqlx::Connection;
+                    let mut conn = sqlx::PgConnection::connect(&format!("{server_url}/postgres")).await?;
+                    sqlx::query(&format!("DROP DATABASE IF EXISTS \"{db_name}\" WITH (FORCE)"))
+                        .execute(&mut conn)
+                        .await?;
+                    Ok::<_, sqlx::Error>(())
+                })
+            })
+            .join();
+            if !matches!(done, Ok(Ok(()))) {
+                eprintln!("could not drop test database {name}");
+            }
+        }
+    }
+}
+
+pub fn seeds_dir() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/seeds"))
+}
+
+/// A database URL for a fresh, empty database, and what must be cleaned up after.
+async fn fresh_database() -> (String, TestDb) {
+    match std::env::var("GDH_TEST_POSTGRES_URL") {
+        Ok(server_url) => {
+            use sqlx::Connection;
+            let server_url = server_url.trim_end_matches('/').to_owned();
+            let name = format!("gdh_test_{}", uuid::Uuid::new_v4().simple());
+            let mut conn = sqlx::PgConnection::connect(&format!("{server_url}/postgres"))
+                .await
+                .expect("connect to the PostgreSQL server of GDH_TEST_POSTGRES_URL");
+            sqlx::query(&format!("CREATE DATABASE \"{name}\"")).execute(&mut conn).await.expect("create database");
+            (format!("{server_url}/{name}"), TestDb::Postgres { server_url, name })
+        }
+        Err(_) => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let url = format!("sqlite://{}", dir.path().join("hub.db").display());
+            (url, TestDb::Sqlite(dir))
+        }
+    }
+}
+
+impl TestApp {
+    /// A migrated and seeded app.
+    pub async fn seeded() -> TestApp {
+        let mut app = TestApp::migrated().await;
+        let seeds = SeedSet::load(seeds_dir()).expect("the seeds load");
+        app.seed_counts = Some(app.store.apply_seeds(&seeds).await.expect("the seeds apply"));
+        app
+    }
+
+    /// A seeded app with its own API settings.
+    pub async fn seeded_with(settings: ApiSettings) -> TestApp {
+        let mut app = TestApp::migrated_with(settings).await;
+        let seeds = SeedSet::load(seeds_dir()).expect("the seeds load");
+        app.seed_counts = Some(app.store.apply_seeds(&seeds).await.expect("the seeds apply"));
+        app
+    }
+
+    /// A migrated app with no data.
+    pub async fn migrated() -> TestApp {
+        TestApp::migrated_with(ApiSettings::default()).await
+    }
+
+    async fn migrated_with(settings: ApiSettings) -> TestApp {
+        let (url, db) = fresh_database().await;
+        let store = store::connect(&url, &PoolSettings { max_connections: 5 }).await.expect("connect");
+        store.migrate().await.expect("migrate");
+        let keys = Arc::new(Keys::from_secret(SECRET, TokenSettings::default()));
+        let schema = build_schema(store.clone(), keys.clone(), &settings);
+        let router = app(AppState { store: store.clone(), keys: keys.clone(), schema });
+        TestApp { router, store, keys, seed_counts: None, database_url: url, db }
+    }
+
+    /// Drops a table behind the app's back, to provoke a storage failure.
+    pub async fn break_table(&self, table: &str) {
+        use sqlx::Connection;
+        let sql = format!("DROP TABLE {table}");
+        if self.database_url.starts_with("postgres") {
+            let mut conn = sqlx::PgConnection::connect(&self.database_url).await.expect("connect");
+            sqlx::query(&sql).execute(&mut conn).await.expect("drop table");
+        } else {
+            let mut conn = sqlx::SqliteConnection::connect(&self.database_url).await.expect("connect");
+            sqlx::query(&sql).execute(&mut conn).await.expect("drop table");
+        }
+    }
+
+    pub fn token(&self, role: Role, agency: Option<&str>, area: Option<&str>) -> String {
+        self.keys
+            .issue(IssueRequest {
+                role,
+                subject: Some(format!("test-{role}")),
+                agency_code: agency.map(str::to_owned),
+                area_code: area.map(str::to_owned),
+                ttl: chrono::Duration::hours(1),
+            })
+            .expect("issue token")
+            .token
+    }
+
+    pub fn admin(&self) -> String {
+        self.token(Role::Admin, None, None)
+    }
+
+    /// POSTs a GraphQL operation; returns the HTTP status and the JSON body.
+    pub async fn graphql(&self, token: Option<&str>, query: &str, variables: Value) -> (StatusCode, Value) {
+        let mut request = Request::post("/graphql").header(header::CONTENT_TYPE, "application/json");
+        if let Some(token) = token {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let body = json!({ "query": query, "variables": variables }).to_string();
+        self.send(request.body(Body::from(body)).expect("request")).await
+    }
+
+    /// Data of a GraphQL operation that must succeed.
+    pub async fn data(&self, token: &str, query: &str, variables: Value) -> Value {
+        let (status, body) = self.graphql(Some(token), query, variables).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(body.get("errors").is_none(), "unexpected errors: {body}");
+        body["data"].clone()
+    }
+
+    /// The `extensions.code` of the first error of an operation that must fail.
+    pub async fn error_code(&self, token: &str, query: &str, variables: Value) -> String {
+        let (status, body) = self.graphql(Some(token), query, variables).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["errors"][0]["extensions"]["code"].as_str().unwrap_or_else(|| panic!("no error code in {body}")).to_owned()
+    }
+
+    pub async fn get(&self, path: &str) -> (StatusCode, String) {
+        let request = Request::get(path).body(Body::empty()).expect("request");
+        let response = tower::ServiceExt::oneshot(self.router.clone(), request).await.expect("response");
+        let status = response.status();
+        let bytes = response.into_body().collect().await.expect("body").to_bytes();
+        (status, String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> (StatusCode, Value) {
+        let response = tower::ServiceExt::oneshot(self.router.clone(), request).await.expect("response");
+        let status = response.status();
+        let bytes = response.into_body().collect().await.expect("body").to_bytes();
+        let body =
+            serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
+        (status, body)
+    }
+}

@@ -1,0 +1,104 @@
+//! The HTTP surface around GraphQL: health, readiness, GraphiQL, error hygiene.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use common::TestApp;
+use serde_json::json;
+
+#[tokio::test]
+async fn healthz_and_readyz_answer() {
+    let app = TestApp::migrated().await;
+    let (status, body) = app.get("/healthz").await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, r#"{"status":"ok"}"#));
+    let (status, body) = app.get("/readyz").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains(r#""status":"ready""#), "{body}");
+}
+
+#[tokio::test]
+async fn get_graphql_serves_graphiql() {
+    let app = TestApp::migrated().await;
+    let (status, body) = app.get("/graphql").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("graphiql"), "{}", &body[..body.len().min(300)]);
+}
+
+#[tokio::test]
+async fn every_response_carries_a_request_id_and_keeps_the_callers() {
+    let app = TestApp::migrated().await;
+    let request = Request::get("/healthz").header("x-request-id", "abc-123").body(Body::empty()).expect("request");
+    let response = tower::ServiceExt::oneshot(app.router.clone(), request).await.expect("response");
+    assert_eq!(response.headers()["x-request-id"], "abc-123");
+
+    let request = Request::get("/healthz").body(Body::empty()).expect("request");
+    let response = tower::ServiceExt::oneshot(app.router.clone(), request).await.expect("response");
+    assert!(!response.headers()["x-request-id"].is_empty());
+}
+
+#[tokio::test]
+async fn graphql_response_json_is_answered_when_asked() {
+    let app = TestApp::seeded().await;
+    let request = Request::post("/graphql")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::ACCEPT, "application/graphql-response+json")
+        .header(header::AUTHORIZATION, format!("Bearer {}", app.admin()))
+        .body(Body::from(json!({ "query": "{ me { role } }" }).to_string()))
+        .expect("request");
+    let response = tower::ServiceExt::oneshot(app.router.clone(), request).await.expect("response");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()[header::CONTENT_TYPE], "application/graphql-response+json");
+}
+
+#[tokio::test]
+async fn unknown_codes_are_not_found() {
+    let app = TestApp::seeded().await;
+    let admin = app.admin();
+    for query in [
+        r#"{ plan(code: "no-such-plan") { code } }"#,
+        r#"{ area(code: "999") { code } }"#,
+        r#"{ agency(code: "NOPE") { code } }"#,
+        r#"{ indicator(code: "NOPE") { code } }"#,
+        r#"{ plans(areaCode: "999") { code } }"#,
+    ] {
+        assert_eq!(app.error_code(&admin, query, json!({})).await, "NOT_FOUND", "{query}");
+    }
+    let (_, body) = app.graphql(Some(&admin), r#"{ plan(code: "no-such-plan") { code } }"#, json!({})).await;
+    assert_eq!(body["errors"][0]["message"], "no plan with code `no-such-plan`");
+    assert!(body["data"]["plan"].is_null());
+}
+
+#[tokio::test]
+async fn a_storage_failure_is_internal_with_a_request_id_and_no_sql() {
+    let app = TestApp::seeded().await;
+    app.break_table("reporting_deadlines").await;
+    let request = Request::post("/graphql")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::AUTHORIZATION, format!("Bearer {}", app.admin()))
+        .header("x-request-id", "req-42")
+        .body(Body::from(json!({ "query": "{ plans { reportingDeadlines { dueDay } } }" }).to_string()))
+        .expect("request");
+    let (status, body) = app.send(request).await;
+    assert_eq!(status, StatusCode::OK);
+    let error = &body["errors"][0];
+    assert_eq!(error["extensions"]["code"], "INTERNAL");
+    assert_eq!(error["extensions"]["requestId"], "req-42");
+    assert_eq!(error["message"], "internal error (request id req-42)");
+    let text = body.to_string().to_lowercase();
+    for leak in ["reporting_deadlines", "select", "table", "sqlite", "postgres", "/tmp"] {
+        assert!(!text.contains(leak), "`{leak}` leaked in {body}");
+    }
+}
+
+#[tokio::test]
+async fn a_query_deeper_than_the_limit_is_refused_before_it_runs() {
+    let app = TestApp::seeded().await;
+    let deep = "{ areas { children { children { children { children { children { children { children { \
+                children { children { children { children { children { children { children { children { code \
+                } } } } } } } } } } } } } } } } }";
+    let (status, body) = app.graphql(Some(&app.admin()), deep, json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body["errors"][0]["message"].as_str().unwrap_or_default().contains("nested too deep"), "{body}");
+    assert!(body.get("data").is_none_or(|d| d.is_null()), "{body}");
+}

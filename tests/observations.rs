@@ -1,0 +1,412 @@
+//! Pushing, reviewing and reading values, as the statistics office, agencies, dashboards
+//! and partners do.
+
+mod common;
+
+use common::TestApp;
+use gender_data_hub::auth::Role;
+use gender_data_hub::graphql::ApiSettings;
+use serde_json::{json, Value};
+
+const PUSH: &str = "mutation($input: SubmitObservationsInput!) { submitObservations(input: $input) { \
+    dryRun created updated unchanged rejected errors { row field code message } } }";
+
+const READ: &str = "query($filter: ObservationFilter, $first: Int, $after: String) { \
+    observations(filter: $filter, first: $first, after: $after) { totalCount \
+      pageInfo { hasNextPage hasPreviousPage startCursor endCursor } \
+      edges { cursor node { id period sex ageGroup ethnicity value numerator denominator status revision \
+        suppressed comment indicator { code } area { code } sourceAgency { code } } } } }";
+
+fn obs(indicator: &str, area: &str, period: &str, sex: &str, value: f64) -> Value {
+    json!({ "indicatorCode": indicator, "areaCode": area, "period": period, "sex": sex, "value": value })
+}
+
+async fn push(app: &TestApp, token: &str, rows: Vec<Value>, options: Value) -> Value {
+    let mut input = json!({ "observations": rows });
+    if let (Some(input), Some(options)) = (input.as_object_mut(), options.as_object()) {
+        input.extend(options.clone());
+    }
+    app.data(token, PUSH, json!({ "input": input })).await["submitObservations"].clone()
+}
+
+async fn read(app: &TestApp, token: &str, filter: Value) -> Value {
+    app.data(token, READ, json!({ "filter": filter })).await["observations"].clone()
+}
+
+fn counts(summary: &Value) -> (i64, i64, i64, i64) {
+    let n = |k: &str| summary[k].as_i64().unwrap_or(-1);
+    (n("created"), n("updated"), n("unchanged"), n("rejected"))
+}
+
+fn error_codes(summary: &Value) -> Vec<(i64, String)> {
+    summary["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| (e["row"].as_i64().unwrap_or(-1), e["code"].as_str().unwrap_or_default().to_owned()))
+        .collect()
+}
+
+fn office(app: &TestApp) -> String {
+    app.token(Role::StatisticsOffice, Some("216-CCTK"), Some("24"))
+}
+
+#[tokio::test]
+async fn a_push_creates_then_a_repush_is_unchanged_and_a_new_value_is_a_revision() {
+    let app = TestApp::seeded().await;
+    let token = office(&app);
+    let rows = vec![obs("SEX_RATIO_AT_BIRTH", "216", "2024", "TOTAL", 112.5)];
+    let first = push(&app, &token, rows.clone(), json!({})).await;
+    assert_eq!(counts(&first), (1, 0, 0, 0));
+    assert_eq!(first["dryRun"], false);
+    assert_eq!(counts(&push(&app, &token, rows, json!({})).await), (0, 0, 1, 0));
+    let changed = push(&app, &token, vec![obs("SEX_RATIO_AT_BIRTH", "216", "2024", "TOTAL", 113.0)], json!({})).await;
+    assert_eq!(counts(&changed), (0, 1, 0, 0));
+
+    let page = read(&app, &token, json!({ "indicatorCode": "SEX_RATIO_AT_BIRTH" })).await;
+    assert_eq!(page["totalCount"], 1);
+    let node = &page["edges"][0]["node"];
+    assert_eq!((node["value"].as_f64(), node["revision"].as_i64()), (Some(113.0), Some(2)));
+    assert_eq!(node["status"], "SUBMITTED");
+    assert!(node["ageGroup"].is_null() && node["ethnicity"].is_null());
+    assert_eq!(node["sourceAgency"]["code"], "216-CCTK");
+
+    let id = node["id"].as_str().expect("id").to_owned();
+    let history = app
+        .data(
+            &token,
+            "query { observations { edges { node { history { revision value status reportedBy } } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        history["observations"]["edges"][0]["node"]["history"],
+        json!([
+            { "revision": 1, "value": 112.5, "status": "SUBMITTED", "reportedBy": "test-statistics_office" },
+            { "revision": 2, "value": 113.0, "status": "SUBMITTED", "reportedBy": "test-statistics_office" },
+        ])
+    );
+    assert!(!id.is_empty());
+}
+
+#[tokio::test]
+async fn every_bad_row_is_reported_and_an_atomic_push_writes_nothing() {
+    let app = TestApp::seeded().await;
+    let token = office(&app);
+    let mut mismatch = obs("EM_PRIMARY_COMPLETION_PCT", "216", "2024", "FEMALE", 90.0);
+    mismatch["numerator"] = json!(50);
+    mismatch["denominator"] = json!(100);
+    let mut bad_dimension = obs("SEX_RATIO_AT_BIRTH", "216", "2023", "TOTAL", 110.0);
+    bad_dimension["ageGroup"] = json!("15-19");
+    let rows = vec![
+        obs("SEX_RATIO_AT_BIRTH", "216", "2024", "TOTAL", 112.0),
+        obs("NO_SUCH_INDICATOR", "216", "2024", "TOTAL", 1.0),
+        obs("SEX_RATIO_AT_BIRTH", "99999", "2024", "TOTAL", 110.0),
+        obs("SEX_RATIO_AT_BIRTH", "216", "2024-Q5", "TOTAL", 110.0),
+        obs("SEX_RATIO_AT_BIRTH", "216", "2026", "TOTAL", 110.0),
+        obs("SEX_RATIO_AT_BIRTH", "216", "2022", "FEMALE", 110.0),
+        bad_dimension,
+        obs("EM_PRIMARY_COMPLETION_PCT", "216", "2023", "MALE", 120.0),
+        mismatch,
+        obs("SEX_RATIO_AT_BIRTH", "121", "2024", "TOTAL", 110.0),
+        obs("MATERNAL_MORTALITY_RATIO", "216", "2024", "TOTAL", 20.0),
+        obs("MATERNAL_MORTALITY_RATIO", "216", "2024", "TOTAL", 21.0),
+    ];
+    let summary = push(&app, &token, rows, json!({})).await;
+    let expected: Vec<(i64, String)> = [
+        (2, "UNKNOWN_INDICATOR"),
+        (3, "UNKNOWN_AREA"),
+        (4, "BAD_PERIOD"),
+        (5, "AREA_NOT_VALID_FOR_PERIOD"),
+        (6, "BAD_SEX"),
+        (7, "BAD_DIMENSION"),
+        (8, "BAD_VALUE"),
+        (9, "NUMERATOR_MISMATCH"),
+        (10, "OUT_OF_AREA"),
+        (11, "DUPLICATE_ROW"),
+        (12, "DUPLICATE_ROW"),
+    ]
+    .into_iter()
+    .map(|(r, c)| (r, c.to_owned()))
+    .collect();
+    assert_eq!(error_codes(&summary), expected);
+    assert_eq!(counts(&summary), (0, 0, 0, 11));
+    assert_eq!(summary["errors"][1]["field"], "areaCode");
+    assert_eq!(read(&app, &token, json!({})).await["totalCount"], 0, "an atomic push with a bad row wrote something");
+
+    // Not atomic: the good row lands, the bad ones are reported.
+    let summary = push(
+        &app,
+        &token,
+        vec![obs("SEX_RATIO_AT_BIRTH", "216", "2024", "TOTAL", 112.0), obs("X", "216", "2024", "TOTAL", 1.0)],
+        json!({ "atomic": false }),
+    )
+    .await;
+    assert_eq!(counts(&summary), (1, 0, 0, 1));
+    assert_eq!(read(&app, &token, json!({})).await["totalCount"], 1);
+}
+
+#[tokio::test]
+async fn a_dry_run_counts_and_writes_nothing() {
+    let app = TestApp::seeded().await;
+    let token = office(&app);
+    let summary =
+        push(&app, &token, vec![obs("SEX_RATIO_AT_BIRTH", "216", "2024", "TOTAL", 112.0)], json!({ "dryRun": true }))
+            .await;
+    assert_eq!(summary["dryRun"], true);
+    assert_eq!(counts(&summary), (1, 0, 0, 0));
+    assert_eq!(read(&app, &token, json!({})).await["totalCount"], 0);
+}
+
+#[tokio::test]
+async fn a_retried_idempotency_key_returns_the_first_summary_and_writes_nothing() {
+    let app = TestApp::seeded().await;
+    let token = office(&app);
+    let key = json!({ "idempotencyKey": "ty-2024-srb" });
+    let first = push(&app, &token, vec![obs("SEX_RATIO_AT_BIRTH", "216", "2024", "TOTAL", 112.0)], key.clone()).await;
+    let retry = push(&app, &token, vec![obs("SEX_RATIO_AT_BIRTH", "216", "2024", "TOTAL", 999.0)], key).await;
+    assert_eq!(first, retry);
+    let page = read(&app, &token, json!({})).await;
+    assert_eq!(page["edges"][0]["node"]["value"], 112.0);
+    assert_eq!(page["edges"][0]["node"]["revision"], 1);
+}
+
+#[tokio::test]
+async fn a_push_over_the_row_limit_is_refused_whole() {
+    let app = TestApp::seeded_with(ApiSettings { max_push_rows: 2, ..ApiSettings::default() }).await;
+    let token = office(&app);
+    let rows = ["2021", "2022", "2023"].iter().map(|p| obs("SEX_RATIO_AT_BIRTH", "216", p, "TOTAL", 110.0)).collect();
+    let summary = push(&app, &token, rows, json!({ "atomic": false })).await;
+    assert_eq!(error_codes(&summary), [(3, "TOO_MANY_ROWS".to_owned())]);
+    assert_eq!(counts(&summary), (0, 0, 0, 3));
+    assert_eq!(read(&app, &token, json!({})).await["totalCount"], 0);
+}
+
+#[tokio::test]
+async fn an_agency_pushes_only_its_assigned_indicators_inside_its_area() {
+    let app = TestApp::seeded().await;
+    // Tân Yên's health office leads every target of objective 4 (health).
+    let health = app.token(Role::AgencyReporter, Some("216-YTE"), Some("216"));
+    let summary = push(
+        &app,
+        &health,
+        vec![
+            obs("SEX_RATIO_AT_BIRTH", "216", "2024", "TOTAL", 112.0),
+            obs("FEMALE_WAGE_EMPLOYMENT_PCT", "216", "2024", "TOTAL", 45.0),
+            obs("SEX_RATIO_AT_BIRTH", "121", "2024", "TOTAL", 112.0),
+        ],
+        json!({ "atomic": false }),
+    )
+    .await;
+    assert_eq!(error_codes(&summary), [(2, "NOT_ASSIGNED".to_owned()), (3, "OUT_OF_AREA".to_owned())]);
+    assert_eq!(counts(&summary), (1, 0, 0, 2));
+}
+
+#[tokio::test]
+async fn dashboards_and_partners_may_not_push_or_review() {
+    let app = TestApp::seeded().await;
+    for role in [Role::Dashboard, Role::Partner] {
+        let token = app.token(role, None, Some("24"));
+        let input = json!({ "input": { "observations": [obs("SEX_RATIO_AT_BIRTH", "216", "2024", "TOTAL", 110.0)] } });
+        assert_eq!(app.error_code(&token, PUSH, input).await, "FORBIDDEN", "{role} pushed");
+        let approve = r#"mutation { approveObservations(ids: ["1"]) { id } }"#;
+        assert_eq!(app.error_code(&token, approve, json!({})).await, "FORBIDDEN", "{role} approved");
+    }
+    let agency = app.token(Role::AgencyReporter, Some("216-YTE"), Some("216"));
+    let reject = r#"mutation { rejectObservations(ids: ["1"], reason: "no") { id } }"#;
+    assert_eq!(app.error_code(&agency, reject, json!({})).await, "FORBIDDEN");
+}
+
+const APPROVE: &str = "mutation($ids: [ID!]!) { approveObservations(ids: $ids) { id status revision } }";
+const REJECT: &str =
+    "mutation($ids: [ID!]!, $reason: String!) { rejectObservations(ids: $ids, reason: $reason) { id status } }";
+
+async fn first_id(app: &TestApp, token: &str) -> String {
+    read(app, token, json!({})).await["edges"][0]["node"]["id"].as_str().expect("id").to_owned()
+}
+
+#[tokio::test]
+async fn the_office_approves_and_partners_keep_the_last_approved_revision() {
+    let app = TestApp::seeded().await;
+    let token = office(&app);
+    push(&app, &token, vec![obs("SEX_RATIO_AT_BIRTH", "216", "2024", "TOTAL", 112.0)], json!({})).await;
+    let id = first_id(&app, &token).await;
+    let partner = app.token(Role::Partner, None, Some("24"));
+    assert_eq!(read(&app, &partner, json!({})).await["totalCount"], 0, "a partner saw a submitted value");
+
+    let approved = app.data(&token, APPROVE, json!({ "ids": [id] })).await;
+    assert_eq!(approved["approveObservations"][0]["status"], "APPROVED");
+    assert_eq!(read(&app, &partner, json!({})).await["edges"][0]["node"]["value"], 112.0);
+
+    // A new value goes back to SUBMITTED; the partner still sees the approved 112.
+    push(&app, &token, vec![obs("SEX_RATIO_AT_BIRTH", "216", "2024", "TOTAL", 114.0)], json!({})).await;
+    let internal = read(&app, &token, json!({})).await;
+    assert_eq!(internal["edges"][0]["node"]["status"], "SUBMITTED");
+    assert_eq!(internal["edges"][0]["node"]["value"], 114.0);
+    let public = read(&app, &partner, json!({})).await;
+    assert_eq!(public["edges"][0]["node"]["value"], 112.0);
+    assert_eq!(public["edges"][0]["node"]["revision"], 1);
+    assert_eq!(public["edges"][0]["node"]["status"], "APPROVED");
+
+    // Who reviewed, when, and the partner may not read the history.
+    let history = app
+        .data(
+            &token,
+            "{ observations { edges { node { history { revision status reviewedBy reviewedAt } } } } }",
+            json!({}),
+        )
+        .await;
+    let revisions = &history["observations"]["edges"][0]["node"]["history"];
+    assert_eq!(revisions[0]["status"], "APPROVED");
+    assert_eq!(revisions[0]["reviewedBy"], "test-statistics_office");
+    assert!(revisions[0]["reviewedAt"].is_string());
+    assert_eq!(revisions[1]["status"], "SUBMITTED");
+    assert_eq!(
+        app.error_code(&partner, "{ observations { edges { node { history { revision } } } } }", json!({})).await,
+        "FORBIDDEN"
+    );
+}
+
+#[tokio::test]
+async fn rejecting_needs_a_reason_and_reviewing_is_bounded_by_area_and_ids() {
+    let app = TestApp::seeded().await;
+    let token = office(&app);
+    push(&app, &token, vec![obs("SEX_RATIO_AT_BIRTH", "216", "2024", "TOTAL", 112.0)], json!({})).await;
+    let id = first_id(&app, &token).await;
+
+    assert_eq!(app.error_code(&token, REJECT, json!({ "ids": [id], "reason": "  " })).await, "BAD_USER_INPUT");
+    let rejected = app.data(&token, REJECT, json!({ "ids": [id], "reason": "figure from the wrong year" })).await;
+    assert_eq!(rejected["rejectObservations"][0]["status"], "REJECTED");
+    let history = app.data(&token, "{ observations { edges { node { history { reviewReason } } } } }", json!({})).await;
+    assert_eq!(history["observations"]["edges"][0]["node"]["history"][0]["reviewReason"], "figure from the wrong year");
+
+    let son_la = app.token(Role::StatisticsOffice, None, Some("14"));
+    assert_eq!(app.error_code(&son_la, APPROVE, json!({ "ids": [id] })).await, "FORBIDDEN");
+    assert_eq!(app.error_code(&token, APPROVE, json!({ "ids": ["987654"] })).await, "NOT_FOUND");
+    assert_eq!(app.error_code(&token, APPROVE, json!({ "ids": ["abc"] })).await, "BAD_USER_INPUT");
+    assert_eq!(app.error_code(&token, APPROVE, json!({ "ids": [] })).await, "BAD_USER_INPUT");
+}
+
+#[tokio::test]
+async fn partners_never_see_figures_of_sensitive_indicators() {
+    let app = TestApp::seeded().await;
+    let token = office(&app);
+    let mut victims = obs("GBV_VICTIMS_SUPPORTED_PCT", "216", "2024", "FEMALE", 75.0);
+    victims["numerator"] = json!(3);
+    victims["denominator"] = json!(4);
+    push(&app, &token, vec![victims], json!({})).await;
+    let id = first_id(&app, &token).await;
+    app.data(&token, APPROVE, json!({ "ids": [id] })).await;
+
+    let partner = app.token(Role::Partner, None, Some("216"));
+    let node = &read(&app, &partner, json!({})).await["edges"][0]["node"];
+    assert_eq!(node["suppressed"], true);
+    assert!(node["value"].is_null() && node["numerator"].is_null() && node["denominator"].is_null(), "{node}");
+    let internal = &read(&app, &token, json!({})).await["edges"][0]["node"];
+    assert_eq!((internal["value"].as_f64(), internal["suppressed"].as_bool()), (Some(75.0), Some(false)));
+}
+
+#[tokio::test]
+async fn pages_follow_cursors_and_filters_narrow_the_selection() {
+    let app = TestApp::seeded().await;
+    let token = office(&app);
+    let rows: Vec<Value> = ["2021", "2022", "2023", "2024", "2025"]
+        .iter()
+        .map(|p| obs("SEX_RATIO_AT_BIRTH", "216", p, "TOTAL", 111.0))
+        .collect();
+    push(&app, &token, rows, json!({})).await;
+    push(&app, &token, vec![obs("SEX_RATIO_AT_BIRTH", "24", "2024", "TOTAL", 110.0)], json!({})).await;
+
+    let page =
+        app.data(&token, READ, json!({ "first": 2, "filter": { "areaCode": "216" } })).await["observations"].clone();
+    assert_eq!(page["totalCount"], 5);
+    assert_eq!(page["pageInfo"]["hasNextPage"], true);
+    let mut periods: Vec<String> = vec![];
+    let mut after = page["pageInfo"]["endCursor"].as_str().map(str::to_owned);
+    periods.extend(
+        page["edges"]
+            .as_array()
+            .expect("edges")
+            .iter()
+            .map(|e| e["node"]["period"].as_str().unwrap_or_default().to_owned()),
+    );
+    while let Some(cursor) = after {
+        let next = app
+            .data(&token, READ, json!({ "first": 2, "after": cursor, "filter": { "areaCode": "216" } }))
+            .await["observations"]
+            .clone();
+        assert_eq!(next["pageInfo"]["hasPreviousPage"], true);
+        periods.extend(
+            next["edges"]
+                .as_array()
+                .expect("edges")
+                .iter()
+                .map(|e| e["node"]["period"].as_str().unwrap_or_default().to_owned()),
+        );
+        after = if next["pageInfo"]["hasNextPage"] == true {
+            next["pageInfo"]["endCursor"].as_str().map(str::to_owned)
+        } else {
+            None
+        };
+    }
+    assert_eq!(periods, ["2021", "2022", "2023", "2024", "2025"]);
+
+    assert_eq!(read(&app, &token, json!({ "areaCode": "24" })).await["totalCount"], 1);
+    assert_eq!(read(&app, &token, json!({ "areaCode": "24", "includeDescendants": true })).await["totalCount"], 6);
+    assert_eq!(read(&app, &token, json!({ "period": "2024" })).await["totalCount"], 2);
+    assert_eq!(read(&app, &token, json!({ "status": "APPROVED" })).await["totalCount"], 0);
+
+    for (variables, argument) in [
+        (json!({ "first": 1001 }), "first"),
+        (json!({ "first": -1 }), "first"),
+        (json!({ "after": "zz" }), "after"),
+        (json!({ "filter": { "period": "2024-H1" } }), "filter.period"),
+    ] {
+        let (_, body) = app.graphql(Some(&token), READ, variables.clone()).await;
+        assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{variables}");
+        assert_eq!(body["errors"][0]["extensions"]["argument"], argument, "{variables}");
+    }
+    let tan_yen = app.token(Role::Dashboard, None, Some("216"));
+    assert_eq!(app.error_code(&tan_yen, READ, json!({ "filter": { "areaCode": "24" } })).await, "FORBIDDEN");
+    assert_eq!(read(&app, &tan_yen, json!({})).await["totalCount"], 5, "a district read its province's value");
+}
+
+#[tokio::test]
+async fn the_gender_gap_compares_female_and_male_values() {
+    let app = TestApp::seeded().await;
+    let token = office(&app);
+    push(
+        &app,
+        &token,
+        vec![
+            obs("EM_PRIMARY_COMPLETION_PCT", "216", "2024", "FEMALE", 96.0),
+            obs("EM_PRIMARY_COMPLETION_PCT", "216", "2024", "MALE", 80.0),
+        ],
+        json!({}),
+    )
+    .await;
+    let query = r#"query($p: String!) { genderGap(indicatorCode: "EM_PRIMARY_COMPLETION_PCT", areaCode: "216", period: $p) { female male difference ratio } }"#;
+    let gap = app.data(&token, query, json!({ "p": "2024" })).await;
+    assert_eq!(gap["genderGap"], json!({ "female": 96.0, "male": 80.0, "difference": 16.0, "ratio": 1.2 }));
+    assert!(app.data(&token, query, json!({ "p": "2023" })).await["genderGap"].is_null());
+    assert_eq!(app.error_code(&token, query, json!({ "p": "2024-X" })).await, "BAD_USER_INPUT");
+}
+
+#[tokio::test]
+async fn an_admin_issues_tokens_and_no_one_else_does() {
+    let app = TestApp::seeded().await;
+    let issue = "mutation($input: IssueTokenInput!) { issueToken(input: $input) { token jti expiresAt } }";
+    let input = json!({ "input": { "role": "DASHBOARD", "areaCode": "216", "ttlSeconds": 3600 } });
+    let issued = app.data(&app.admin(), issue, input.clone()).await;
+    let token = issued["issueToken"]["token"].as_str().expect("token");
+    let me = app.data(token, "{ me { role area { code } } }", json!({})).await;
+    assert_eq!(me["me"], json!({ "role": "DASHBOARD", "area": { "code": "216" } }));
+
+    assert_eq!(app.error_code(&office(&app), issue, input).await, "FORBIDDEN");
+    let bad_area = json!({ "input": { "role": "DASHBOARD", "areaCode": "nowhere" } });
+    assert_eq!(app.error_code(&app.admin(), issue, bad_area).await, "BAD_USER_INPUT");
+    let no_area = json!({ "input": { "role": "PARTNER" } });
+    assert_eq!(app.error_code(&app.admin(), issue, no_area).await, "BAD_USER_INPUT");
+    let too_long = json!({ "input": { "role": "ADMIN", "ttlSeconds": 0 } });
+    assert_eq!(app.error_code(&app.admin(), issue, too_long).await, "BAD_USER_INPUT");
+}

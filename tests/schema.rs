@@ -1,0 +1,99 @@
+//! `schema.graphql` is the served schema written out, and it holds the contract's names.
+
+use std::collections::HashMap;
+
+use async_graphql::parser::parse_schema;
+use async_graphql::parser::types::{TypeKind, TypeSystemDefinition};
+
+const SCHEMA_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql");
+const CONTRACT_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/contract.graphql");
+
+/// Parts of the contract not served yet: live updates, token revocation and progress
+/// toward targets. Nothing is declared before it works; each entry leaves this list when
+/// it lands, and the list is empty once the whole contract is served.
+const NOT_YET_SERVED: &[&str] =
+    &["Subscription", "Mutation.revokeToken", "Target.progress", "Progress", "ProgressStatus"];
+
+#[test]
+fn schema_file_is_the_served_schema() {
+    let served = gender_data_hub::graphql::sdl();
+    if std::env::var_os("UPDATE_SCHEMA").is_some() {
+        std::fs::write(SCHEMA_FILE, &served).expect("write schema.graphql");
+    }
+    let file = std::fs::read_to_string(SCHEMA_FILE).expect("read schema.graphql");
+    assert!(
+        file == served,
+        "schema.graphql differs from the served schema; run `UPDATE_SCHEMA=1 cargo test --test schema` and review the diff"
+    );
+}
+
+/// Each contract type, field, argument, enum value and input field, as "Type.field(arg: T): T".
+fn signatures(sdl: &str) -> HashMap<String, String> {
+    let document = parse_schema(sdl).expect("parse SDL");
+    let mut out = HashMap::new();
+    for definition in document.definitions {
+        let TypeSystemDefinition::Type(ty) = definition else { continue };
+        let ty = ty.node;
+        let name = ty.name.node.to_string();
+        out.insert(name.clone(), String::new());
+        match ty.kind {
+            TypeKind::Object(object) => {
+                for field in object.fields {
+                    let field = field.node;
+                    let key = format!("{name}.{}", field.name.node);
+                    out.insert(key.clone(), field.ty.node.to_string());
+                    for arg in field.arguments {
+                        out.insert(format!("{key}({})", arg.node.name.node), arg.node.ty.node.to_string());
+                    }
+                }
+            }
+            TypeKind::InputObject(input) => {
+                for field in input.fields {
+                    out.insert(format!("{name}.{}", field.node.name.node), field.node.ty.node.to_string());
+                }
+            }
+            TypeKind::Enum(e) => {
+                for value in e.values {
+                    out.insert(format!("{name}.{}", value.node.value.node), String::new());
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn not_yet_served(key: &str) -> bool {
+    let type_name = key.split(['.', '(']).next().unwrap_or(key);
+    let field = key.split('(').next().unwrap_or(key);
+    NOT_YET_SERVED.contains(&type_name) || NOT_YET_SERVED.contains(&field)
+}
+
+#[test]
+fn served_schema_holds_the_contract_read_side() {
+    let contract = std::fs::read_to_string(CONTRACT_FILE).expect("read ../shared/contract.graphql");
+    let contract = signatures(&contract);
+    let served = signatures(&gender_data_hub::graphql::sdl());
+    let mut missing: Vec<String> = contract
+        .iter()
+        .filter(|(key, _)| !not_yet_served(key))
+        .filter_map(|(key, ty)| match served.get(key) {
+            None => Some(format!("{key} is missing")),
+            Some(served_ty) if served_ty != ty => Some(format!("{key} is {served_ty}, the contract says {ty}")),
+            Some(_) => None,
+        })
+        .collect();
+    missing.sort();
+    assert!(missing.is_empty(), "the served schema breaks the contract:\n{}", missing.join("\n"));
+    // The check has teeth: it covers the read side's types.
+    for key in ["Query.plans(areaCode)", "Target.assignments", "Comparator.ACHIEVED", "Plan.reportingDeadlines"] {
+        assert!(contract.contains_key(key), "{key} not found in the contract");
+    }
+}
+
+#[test]
+fn nothing_of_the_next_issue_is_declared_before_it_works() {
+    let served = signatures(&gender_data_hub::graphql::sdl());
+    let early: Vec<_> = NOT_YET_SERVED.iter().filter(|k| served.contains_key(**k)).collect();
+    assert!(early.is_empty(), "served but listed as not yet served: {early:?}");
+}
