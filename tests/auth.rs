@@ -159,7 +159,7 @@ async fn reading_outside_the_area_is_forbidden() {
         (r#"{ plan(code: "bac-yen-bdg-2021-2025") { code } }"#, "another district's plan"),
         (r#"{ plan(code: "bac-giang-kh-311-2021") { code } }"#, "the province's plan"),
         (r#"{ area(code: "14") { code } }"#, "another province"),
-        (r#"{ agency(code: "121-YTE") { code } }"#, "another district's agency"),
+        (r#"{ agency(code: "121-TTYT") { code } }"#, "another district's agency"),
         (r#"{ plans(areaCode: "24") { code } }"#, "plans of the parent province"),
         (r#"{ agencies(areaCode: "121") { code } }"#, "agencies of another district"),
         (r#"{ areas(parentCode: "VN") { code } }"#, "children of the nation"),
