@@ -126,11 +126,12 @@ pub enum Decision {
     Reject,
 }
 
-/// A row as pushed, before any check.
-#[derive(Debug, Clone, PartialEq)]
+/// One value to push, as the client sends it, before any check.
+#[derive(Debug, Clone, PartialEq, async_graphql::InputObject)]
 pub struct ObservationInput {
     pub indicator_code: String,
     pub area_code: String,
+    /// "2024", "2024-S1", "2024-Q3" or "2024-06".
     pub period: String,
     pub sex: Sex,
     pub age_group: Option<String>,

@@ -63,7 +63,7 @@ impl Mutation {
             in_reach: &in_reach,
         };
         let request = PushRequest {
-            rows: input.observations.into_iter().map(Into::into).collect(),
+            rows: input.observations,
             dry_run: input.dry_run.unwrap_or(false),
             atomic: input.atomic.unwrap_or(true),
             idempotency_key: input.idempotency_key,

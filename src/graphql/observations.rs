@@ -224,43 +224,9 @@ pub struct ObservationFilter {
     pub status: Option<ObservationStatus>,
 }
 
-/// One value to push.
-#[derive(InputObject)]
-#[graphql(name = "ObservationInput")]
-pub struct ObservationInputGql {
-    pub indicator_code: String,
-    pub area_code: String,
-    /// "2024", "2024-S1", "2024-Q3" or "2024-06".
-    pub period: String,
-    pub sex: Sex,
-    pub age_group: Option<String>,
-    pub ethnicity: Option<String>,
-    pub value: f64,
-    pub numerator: Option<f64>,
-    pub denominator: Option<f64>,
-    pub comment: Option<String>,
-}
-
-impl From<ObservationInputGql> for ObservationInput {
-    fn from(i: ObservationInputGql) -> Self {
-        ObservationInput {
-            indicator_code: i.indicator_code,
-            area_code: i.area_code,
-            period: i.period,
-            sex: i.sex,
-            age_group: i.age_group,
-            ethnicity: i.ethnicity,
-            value: i.value,
-            numerator: i.numerator,
-            denominator: i.denominator,
-            comment: i.comment,
-        }
-    }
-}
-
 #[derive(InputObject)]
 pub struct SubmitObservationsInput {
-    pub observations: Vec<ObservationInputGql>,
+    pub observations: Vec<ObservationInput>,
     /// Check and count, write nothing.
     #[graphql(default_with = "Some(false)")]
     pub dry_run: Option<bool>,
