@@ -8,11 +8,10 @@ use async_graphql::parser::types::{TypeKind, TypeSystemDefinition};
 const SCHEMA_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql");
 const CONTRACT_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/contract.graphql");
 
-/// Parts of the contract not served yet: live updates, token revocation and progress
-/// toward targets. Nothing is declared before it works; each entry leaves this list when
-/// it lands, and the list is empty once the whole contract is served.
-const NOT_YET_SERVED: &[&str] =
-    &["Subscription", "Mutation.revokeToken", "Target.progress", "Progress", "ProgressStatus"];
+/// Parts of the contract not served yet: live updates and token revocation. Nothing is
+/// declared before it works; each entry leaves this list when it lands, and the list is
+/// empty once the whole contract is served.
+const NOT_YET_SERVED: &[&str] = &["Subscription", "Mutation.revokeToken"];
 
 #[test]
 fn schema_file_is_the_served_schema() {

@@ -10,6 +10,7 @@ pub mod indicators;
 pub mod observations;
 pub mod periods;
 pub mod plans;
+pub mod progress;
 pub mod push;
 pub mod review;
 

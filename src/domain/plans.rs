@@ -116,6 +116,8 @@ pub struct Target {
     pub target_year: Option<i32>,
     pub source: Option<String>,
     pub note: Option<String>,
+    /// The area of the plan that sets the target: where progress is measured by default.
+    pub plan_area_code: String,
 }
 
 /// Which agency must report a target, and how.

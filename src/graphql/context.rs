@@ -19,7 +19,8 @@ pub struct RequestContext {
 
 impl RequestContext {
     pub fn new(principal: Principal, store: Arc<dyn Store>) -> RequestContext {
-        RequestContext { principal, scope: OnceCell::new(), loaders: Loaders::new(store) }
+        let published_only = principal.role.reads_published_only();
+        RequestContext { principal, scope: OnceCell::new(), loaders: Loaders::new(store, published_only) }
     }
 }
 

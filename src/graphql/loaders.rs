@@ -2,7 +2,7 @@
 //! one statement (`WHERE key IN …`), so the statements a request runs do not grow with the
 //! number of plans, targets or assignments it returns.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::hash::Hash;
 use std::sync::Arc;
 
@@ -12,8 +12,10 @@ use crate::domain::agencies::Agency;
 use crate::domain::areas::Area;
 use crate::domain::indicators::Indicator;
 use crate::domain::observations::ObservationRevision;
+use crate::domain::periods::Period;
 use crate::domain::plans::{Assignment, Objective, Plan, ReportingDeadline, Target};
-use crate::store::{Store, StoreError};
+use crate::domain::progress::{measure, AreaGraph, Measured, Total, Totals};
+use crate::store::{AreaFilter, Store, StoreError};
 
 /// Loader errors must be `Clone`: one failure answers every key of the batch.
 pub type LoadError = Arc<StoreError>;
@@ -78,6 +80,54 @@ impl Loader<String> for SuccessorsOf {
     }
 }
 
+/// What to measure: an indicator in an area, in a period or the latest one.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ProgressKey {
+    pub indicator_code: String,
+    pub area_code: String,
+    pub period: Option<String>,
+}
+
+/// Measures many targets at once: the area graph, the indicators and every total the
+/// targets' areas may roll up from, in four statements whatever the number of targets.
+pub struct MeasureProgress {
+    store: Arc<dyn Store>,
+    published_only: bool,
+}
+
+impl Loader<ProgressKey> for MeasureProgress {
+    type Value = Measured;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[ProgressKey]) -> Result<HashMap<ProgressKey, Measured>, LoadError> {
+        let areas = self.store.areas(AreaFilter::default()).await.map_err(Arc::new)?;
+        let successions = self.store.successions().await.map_err(Arc::new)?;
+        let graph = AreaGraph::new(areas, successions);
+        let indicator_codes: Vec<String> =
+            keys.iter().map(|k| k.indicator_code.clone()).collect::<BTreeSet<_>>().into_iter().collect();
+        let family: Vec<String> =
+            keys.iter().flat_map(|k| graph.family(&k.area_code)).collect::<BTreeSet<_>>().into_iter().collect();
+        let indicators = self.store.indicators_by_codes(&indicator_codes).await.map_err(Arc::new)?;
+        let rows = self.store.totals(&indicator_codes, &family, self.published_only).await.map_err(Arc::new)?;
+        let mut totals: HashMap<String, Totals> = HashMap::new();
+        for o in rows {
+            let total = Total { value: o.value, numerator: o.numerator, denominator: o.denominator };
+            totals.entry(o.key.indicator_code).or_default().insert((o.key.area_code, o.key.period), total);
+        }
+        let empty = Totals::new();
+        let mut measured = HashMap::new();
+        for key in keys {
+            let Some(indicator) = indicators.iter().find(|i| i.code == key.indicator_code) else { continue };
+            let period: Option<Period> = key.period.as_deref().and_then(|p| p.parse().ok());
+            let series = totals.get(&key.indicator_code).unwrap_or(&empty);
+            if let Some(m) = measure(&graph, series, indicator, &key.area_code, period.as_ref()) {
+                measured.insert(key.clone(), m);
+            }
+        }
+        Ok(measured)
+    }
+}
+
 fn group<K: Eq + Hash + Clone, V>(keys: &[K], rows: Vec<V>, key_of: impl Fn(&V) -> K) -> HashMap<K, Vec<V>> {
     let mut map: HashMap<K, Vec<V>> = keys.iter().map(|k| (k.clone(), Vec::new())).collect();
     for row in rows {
@@ -99,10 +149,12 @@ pub struct Loaders {
     pub assignments: DataLoader<AssignmentsByTarget>,
     pub deadlines: DataLoader<DeadlinesByPlan>,
     pub history: DataLoader<HistoryByObservation>,
+    pub progress: DataLoader<MeasureProgress>,
 }
 
 impl Loaders {
-    pub fn new(store: Arc<dyn Store>) -> Loaders {
+    /// `published_only`: measure progress on approved values only (partners).
+    pub fn new(store: Arc<dyn Store>, published_only: bool) -> Loaders {
         fn dl<T: Send + Sync + 'static>(loader: T) -> DataLoader<T> {
             DataLoader::new(loader, tokio::spawn)
         }
@@ -118,7 +170,8 @@ impl Loaders {
             targets: dl(TargetsByObjective(store.clone())),
             assignments: dl(AssignmentsByTarget(store.clone())),
             deadlines: dl(DeadlinesByPlan(store.clone())),
-            history: dl(HistoryByObservation(store)),
+            history: dl(HistoryByObservation(store.clone())),
+            progress: dl(MeasureProgress { store, published_only }),
         }
     }
 }

@@ -107,7 +107,7 @@ impl Query {
 }
 
 /// An area named in an argument: NOT_FOUND when unknown, FORBIDDEN outside the caller's area.
-async fn find_area(ctx: &Context<'_>, code: &str) -> GqlResult<crate::domain::areas::Area> {
+pub async fn find_area(ctx: &Context<'_>, code: &str) -> GqlResult<crate::domain::areas::Area> {
     let area = ctx.request().loaders.area.load_one(code.to_owned()).await.gql()?;
     let area = area.ok_or_else(|| DomainError::not_found("area", code)).gql()?;
     ctx.require_area(code).await?;

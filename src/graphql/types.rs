@@ -375,6 +375,48 @@ impl TargetObject {
         self.0.note.as_deref()
     }
 
+    /// The latest value for the plan's area (or `areaCode`), in `period` or the latest
+    /// period, compared with the target. Rolled up from sub-areas and predecessor areas
+    /// where the area has no value of its own (`derived`).
+    async fn progress(
+        &self,
+        ctx: &Context<'_>,
+        area_code: Option<String>,
+        period: Option<String>,
+    ) -> GqlResult<Progress> {
+        let area_code = match area_code {
+            Some(code) => super::query::find_area(ctx, &code).await?.code,
+            None => self.0.plan_area_code.clone(),
+        };
+        if let Some(p) = &period {
+            p.parse::<crate::domain::periods::Period>()
+                .map_err(|e| DomainError::bad_input("period", e.to_string()))
+                .gql()?;
+        }
+        let Some(indicator_code) = &self.0.indicator_code else { return Ok(Progress::no_data()) };
+        let key = super::loaders::ProgressKey { indicator_code: indicator_code.clone(), area_code, period };
+        let Some(measured) = ctx.request().loaders.progress.load_one(key).await.gql()? else {
+            return Ok(Progress::no_data());
+        };
+        let status = crate::domain::progress::status(self.0.comparator, self.0.value, Some(measured.value));
+        // Partners see whether a sensitive target is met, not the figure (see Observation.value).
+        let withheld = ctx.request().principal.role.reads_published_only()
+            && ctx
+                .request()
+                .loaders
+                .indicator
+                .load_one(indicator_code.clone())
+                .await
+                .gql()?
+                .is_none_or(|i| i.sensitive);
+        Ok(Progress {
+            status,
+            value: (!withheld).then_some(measured.value),
+            period: Some(measured.period),
+            derived: measured.derived,
+        })
+    }
+
     async fn assignments(&self, ctx: &Context<'_>) -> GqlResult<Vec<AssignmentObject>> {
         let assignments = ctx.request().loaders.assignments.load_one(self.0.id).await.gql()?;
         Ok(assignments.unwrap_or_default().into_iter().map(AssignmentObject).collect())
@@ -382,6 +424,23 @@ impl TargetObject {
 
     async fn source(&self) -> Option<&str> {
         self.0.source.as_deref()
+    }
+}
+
+/// How a target stands.
+#[derive(async_graphql::SimpleObject)]
+pub struct Progress {
+    pub status: crate::domain::progress::ProgressStatus,
+    /// The value compared with the target.
+    pub value: Option<f64>,
+    pub period: Option<String>,
+    /// True when rolled up from sub-areas or predecessor areas.
+    pub derived: bool,
+}
+
+impl Progress {
+    fn no_data() -> Progress {
+        Progress { status: crate::domain::progress::ProgressStatus::NoData, value: None, period: None, derived: false }
     }
 }
 

@@ -138,6 +138,17 @@ pub trait Store: Send + Sync + 'static {
     /// value again is unchanged. Every created or updated row adds a revision to history.
     async fn write_observations(&self, write: ObservationWrite<'_>) -> Result<WriteOutcome, StoreError>;
 
+    /// Every boundary change.
+    async fn successions(&self) -> Result<Vec<Succession>, StoreError>;
+    /// Totals (both sexes, not broken down) of the indicators in the areas, rejected values
+    /// left out; for partners, the last approved revision only.
+    async fn totals(
+        &self,
+        indicator_codes: &[String],
+        area_codes: &[String],
+        published_only: bool,
+    ) -> Result<Vec<Observation>, StoreError>;
+
     /// One page of the observations a query selects (ordered by id), and how many it selects in all.
     async fn observations(&self, query: &ObservationQuery) -> Result<(Vec<Observation>, usize), StoreError>;
     async fn observations_by_ids(&self, ids: &[i64], published_only: bool) -> Result<Vec<Observation>, StoreError>;

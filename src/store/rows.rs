@@ -198,9 +198,10 @@ pub struct TargetRow {
     target_year: Option<i32>,
     source: Option<String>,
     note: Option<String>,
+    plan_area_code: String,
 }
-pub const TARGET_COLUMNS: &str =
-    "id, objective_id, code, text, indicator_code, comparator, value, target_year, source, note";
+pub const TARGET_COLUMNS: &str = "t.id, t.objective_id, t.code, t.text, t.indicator_code, t.comparator, t.value, \
+     t.target_year, t.source, t.note";
 
 impl TryFrom<TargetRow> for Target {
     type Error = StoreError;
@@ -216,6 +217,7 @@ impl TryFrom<TargetRow> for Target {
             target_year: r.target_year,
             source: r.source,
             note: r.note,
+            plan_area_code: r.plan_area_code,
         })
     }
 }

@@ -395,7 +395,9 @@ macro_rules! impl_store {
             ) -> Result<Vec<$crate::domain::plans::Target>, $crate::store::StoreError> {
                 use $crate::store::rows::{TargetRow, TARGET_COLUMNS};
                 let sql = format!(
-                    "SELECT {TARGET_COLUMNS} FROM targets WHERE objective_id {} ORDER BY objective_id, id",
+                    "SELECT {TARGET_COLUMNS}, p.area_code AS plan_area_code FROM targets t \
+                     JOIN objectives o ON o.id = t.objective_id JOIN plans p ON p.id = o.plan_id \
+                     WHERE t.objective_id {} ORDER BY t.objective_id, t.id",
                     Self::any(1)
                 );
                 let rows =
@@ -691,6 +693,42 @@ macro_rules! impl_store {
                 .execute(&mut *tx).await?;
                 tx.commit().await?;
                 Ok(())
+            }
+
+            async fn successions(&self) -> Result<Vec<$crate::domain::areas::Succession>, $crate::store::StoreError> {
+                use $crate::store::rows::SuccessionRow;
+                let rows = sqlx::query_as::<_, SuccessionRow>(
+                    "SELECT predecessor_code, successor_code FROM area_successions ORDER BY predecessor_code, successor_code",
+                )
+                .fetch_all(&self.pool)
+                .await?;
+                $crate::store::rows::convert(rows)
+            }
+
+            async fn totals(
+                &self,
+                indicator_codes: &[String],
+                area_codes: &[String],
+                published_only: bool,
+            ) -> Result<Vec<$crate::domain::observations::Observation>, $crate::store::StoreError> {
+                use $crate::store::rows::{ObservationRow, OBSERVATION_CURRENT, OBSERVATION_PUBLISHED};
+                let (select, status) = if published_only {
+                    (OBSERVATION_PUBLISHED, "")
+                } else {
+                    (OBSERVATION_CURRENT, " AND o.status <> 'REJECTED'")
+                };
+                let sql = format!(
+                    "{select}{status} AND o.indicator_code {} AND o.area_code {} AND o.sex = 'TOTAL' \
+                     AND o.age_group = '_T' AND o.ethnicity = '_T' ORDER BY o.id",
+                    Self::any(1),
+                    Self::any(2)
+                );
+                let rows = sqlx::query_as::<_, ObservationRow>(&sql)
+                    .bind(Self::texts(indicator_codes))
+                    .bind(Self::texts(area_codes))
+                    .fetch_all(&self.pool)
+                    .await?;
+                $crate::store::rows::convert(rows)
             }
         }
     };

@@ -118,14 +118,22 @@ impl TestApp {
 
     /// Drops a table behind the app's back, to provoke a storage failure.
     pub async fn break_table(&self, table: &str) {
+        self.execute(&[&format!("DROP TABLE {table}")]).await;
+    }
+
+    /// Runs SQL directly, to set up what the API cannot (areas made for a test).
+    pub async fn execute(&self, statements: &[&str]) {
         use sqlx::Connection;
-        let sql = format!("DROP TABLE {table}");
         if self.database_url.starts_with("postgres") {
             let mut conn = sqlx::PgConnection::connect(&self.database_url).await.expect("connect");
-            sqlx::query(&sql).execute(&mut conn).await.expect("drop table");
+            for sql in statements {
+                sqlx::query(sql).execute(&mut conn).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+            }
         } else {
             let mut conn = sqlx::SqliteConnection::connect(&self.database_url).await.expect("connect");
-            sqlx::query(&sql).execute(&mut conn).await.expect("drop table");
+            for sql in statements {
+                sqlx::query(sql).execute(&mut conn).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+            }
         }
     }
 

@@ -1,0 +1,112 @@
+//! Progress toward targets, from a district's own values and rolled up across a merger.
+
+mod common;
+
+use common::TestApp;
+use gender_data_hub::auth::Role;
+use serde_json::{json, Value};
+
+const PUSH: &str = "mutation($rows: [ObservationInput!]!) { submitObservations(input: { observations: $rows }) { created updated rejected errors { code message } } }";
+const APPROVE: &str = "mutation($ids: [ID!]!) { approveObservations(ids: $ids) { id } }";
+
+const PROGRESS: &str = r#"query($area: String, $period: String) {
+  plan(code: "tan-yen-bdg-2021-2025") { objectives { targets { code progress(areaCode: $area, period: $period) { status value period derived } } } }
+}"#;
+
+async fn progress(app: &TestApp, token: &str, target: &str, area: Option<&str>, period: Option<&str>) -> Value {
+    let data = app.data(token, PROGRESS, json!({ "area": area, "period": period })).await;
+    data["plan"]["objectives"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|o| o["targets"].as_array().into_iter().flatten())
+        .find(|t| t["code"] == target)
+        .map(|t| t["progress"].clone())
+        .unwrap_or_else(|| panic!("no target {target}"))
+}
+
+async fn push(app: &TestApp, token: &str, rows: Value) {
+    let summary = app.data(token, PUSH, json!({ "rows": rows })).await;
+    assert_eq!(summary["submitObservations"]["rejected"], 0, "{summary}");
+}
+
+#[tokio::test]
+async fn a_target_is_met_or_not_by_the_latest_value_of_its_area() {
+    let app = TestApp::seeded().await;
+    let office = app.token(Role::StatisticsOffice, None, Some("24"));
+    // "Tỷ số giới tính khi sinh không vượt quá 115 bé trai/100 bé gái"
+    assert_eq!(
+        progress(&app, &office, "M4.CT1", None, None).await,
+        json!({ "status": "NO_DATA", "value": null, "period": null, "derived": false })
+    );
+    let srb = |period: &str, value: f64| json!({ "indicatorCode": "SEX_RATIO_AT_BIRTH", "areaCode": "216", "period": period, "sex": "TOTAL", "value": value });
+    push(&app, &office, json!([srb("2024", 112.0), srb("2025-S1", 118.0)])).await;
+    assert_eq!(
+        progress(&app, &office, "M4.CT1", None, None).await,
+        json!({ "status": "NOT_MET", "value": 118.0, "period": "2025-S1", "derived": false })
+    );
+    assert_eq!(progress(&app, &office, "M4.CT1", None, Some("2024")).await["status"], "MET");
+    // A qualitative-free target with no indicator value stays NO_DATA; a bad period is refused.
+    assert_eq!(progress(&app, &office, "M4.CT2", None, None).await["status"], "NO_DATA");
+    let (_, body) = app.graphql(Some(&office), PROGRESS, json!({ "period": "2024-H2" })).await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+    // Another area must be inside the caller's.
+    let district = app.token(Role::Dashboard, None, Some("216"));
+    let (_, body) = app.graphql(Some(&district), PROGRESS, json!({ "area": "24" })).await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "FORBIDDEN");
+}
+
+#[tokio::test]
+async fn values_of_merged_units_roll_up_into_their_successor() {
+    let app = TestApp::seeded().await;
+    // Two provinces that merged into a third on 1 July 2025, made for this test.
+    app.execute(&[
+        "INSERT INTO areas (code, name, level, parent_code, valid_to) VALUES ('901', 'Old A', 'PROVINCE', 'VN', '2025-06-30')",
+        "INSERT INTO areas (code, name, level, parent_code, valid_to) VALUES ('902', 'Old B', 'PROVINCE', 'VN', '2025-06-30')",
+        "INSERT INTO areas (code, name, level, parent_code, valid_from) VALUES ('903', 'New AB', 'PROVINCE', 'VN', '2025-07-01')",
+        "INSERT INTO area_successions (predecessor_code, successor_code, effective_on) VALUES ('901', '903', '2025-07-01')",
+        "INSERT INTO area_successions (predecessor_code, successor_code, effective_on) VALUES ('902', '903', '2025-07-01')",
+    ])
+    .await;
+    let admin = app.admin();
+    let completion = |area: &str, n: f64, d: f64| {
+        json!({ "indicatorCode": "EM_PRIMARY_COMPLETION_PCT", "areaCode": area, "period": "2024", "sex": "TOTAL",
+                "value": (n / d * 1000.0).round() / 10.0, "numerator": n, "denominator": d })
+    };
+    push(&app, &admin, json!([completion("901", 90.0, 100.0), completion("902", 5.0, 10.0)])).await;
+
+    // 95 of 110 children completed primary school: 86.36%, not the 70% mean of 90% and 50%.
+    let p = progress(&app, &admin, "M5.CT2a", Some("903"), None).await;
+    assert_eq!(p["status"], "NOT_MET");
+    assert_eq!(p["period"], "2024");
+    assert_eq!(p["derived"], true);
+    assert!((p["value"].as_f64().unwrap_or_default() - 86.3636).abs() < 1e-3, "{p}");
+    // Each old unit keeps its own value.
+    let own = progress(&app, &admin, "M5.CT2a", Some("901"), None).await;
+    assert_eq!((own["value"].as_f64(), own["derived"].as_bool()), (Some(90.0), Some(false)));
+    // Without a denominator for one of them, no roll-up is possible.
+    push(
+        &app,
+        &admin,
+        json!([{ "indicatorCode": "EM_PRIMARY_COMPLETION_PCT", "areaCode": "902", "period": "2024",
+                                 "sex": "TOTAL", "value": 50.0 }]),
+    )
+    .await;
+    assert_eq!(progress(&app, &admin, "M5.CT2a", Some("903"), None).await["status"], "NO_DATA");
+}
+
+#[tokio::test]
+async fn partners_measure_progress_on_approved_values_only() {
+    let app = TestApp::seeded().await;
+    let office = app.token(Role::StatisticsOffice, None, Some("24"));
+    push(&app, &office, json!([{ "indicatorCode": "SEX_RATIO_AT_BIRTH", "areaCode": "216", "period": "2024", "sex": "TOTAL", "value": 112.0 }])).await;
+    let partner = app.token(Role::Partner, None, Some("216"));
+    assert_eq!(progress(&app, &partner, "M4.CT1", None, None).await["status"], "NO_DATA");
+    let ids = app.data(&office, "{ observations { edges { node { id } } } }", json!({})).await;
+    let id = ids["observations"]["edges"][0]["node"]["id"].clone();
+    app.data(&office, APPROVE, json!({ "ids": [id] })).await;
+    assert_eq!(
+        progress(&app, &partner, "M4.CT1", None, None).await,
+        json!({ "status": "MET", "value": 112.0, "period": "2024", "derived": false })
+    );
+}
