@@ -34,6 +34,23 @@ pub enum Command {
     Migrate,
     /// Load the plans, areas, agencies and indicators of `seeds/` (idempotent).
     Seed,
+    /// Push a CSV file (plain or SDMX-CSV) straight into the database, as the statistics
+    /// office of the whole country would; prints the summary.
+    Import {
+        file: std::path::PathBuf,
+        /// Check and count, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Write the good rows even when some are bad (by default one bad row stops all).
+        #[arg(long)]
+        partial: bool,
+        /// Agency the values come from.
+        #[arg(long)]
+        agency: Option<String>,
+        /// Who pushes, as recorded in the values' history.
+        #[arg(long, default_value = "cli-import")]
+        subject: String,
+    },
     /// Bearer tokens.
     Token {
         #[command(subcommand)]
@@ -83,6 +100,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Seed => {
             let store = open(&config).await?;
             seed(&config, store.as_ref()).await
+        }
+        Command::Import { file, dry_run, partial, agency, subject } => {
+            let store = open(&config).await?;
+            check_codes_exist(store.as_ref(), agency.as_deref(), None).await?;
+            import(store.as_ref(), &file, dry_run, !partial, agency.as_deref(), &subject).await
         }
         Command::Token { command: TokenCommand::Issue { role, agency, area, subject, ttl } } => {
             let store = open(&config).await?;
@@ -134,6 +156,58 @@ async fn seed(config: &Config, store: &dyn Store) -> anyhow::Result<()> {
     Ok(())
 }
 
+async fn import(
+    store: &dyn Store,
+    file: &std::path::Path,
+    dry_run: bool,
+    atomic: bool,
+    agency: Option<&str>,
+    subject: &str,
+) -> anyhow::Result<()> {
+    use crate::domain::push::{push, PushRequest, Pusher, DEFAULT_MAX_ROWS};
+    let opened = std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
+    let size = opened.metadata().map(|m| m.len()).unwrap_or_default();
+    let bar = indicatif::ProgressBar::new(size).with_style(
+        indicatif::ProgressStyle::with_template("reading {bytes}/{total_bytes} [{bar:30}] {elapsed}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let feed = crate::domain::feeds::parse(bar.wrap_read(opened), DEFAULT_MAX_ROWS)
+        .with_context(|| format!("cannot read {}", file.display()))?;
+    bar.finish_and_clear();
+    eprintln!("read {} rows; checking and writing…", feed.total_rows);
+    let everywhere = |_: &str| true;
+    let pusher = Pusher { subject, agency_code: agency, only_assigned: false, in_reach: &everywhere };
+    let request = PushRequest {
+        rows: feed.rows,
+        row_numbers: feed.row_numbers,
+        rejected_before: feed.errors,
+        total_rows: feed.total_rows,
+        dry_run,
+        atomic,
+        idempotency_key: None,
+    };
+    let summary = push(store, &pusher, request, DEFAULT_MAX_ROWS).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    const SHOWN: usize = 20;
+    for e in summary.errors.iter().take(SHOWN) {
+        eprintln!("  row {}: {} {}: {}", e.row, e.code, e.field.as_deref().unwrap_or("-"), e.message);
+    }
+    if summary.errors.len() > SHOWN {
+        eprintln!("  … and {} more errors", summary.errors.len() - SHOWN);
+    }
+    eprintln!(
+        "{}{} created, {} updated, {} unchanged, {} rejected",
+        if dry_run { "dry run: " } else { "" },
+        summary.created,
+        summary.updated,
+        summary.unchanged,
+        summary.rejected
+    );
+    if atomic && summary.rejected > 0 {
+        anyhow::bail!("nothing was written: fix the rows above, or pass --partial to write the good ones");
+    }
+    Ok(())
+}
+
 async fn check_codes_exist(store: &dyn Store, agency: Option<&str>, area: Option<&str>) -> anyhow::Result<()> {
     if let Some(code) = area {
         if store.areas_by_codes(&[code.to_owned()]).await?.is_empty() {
@@ -155,8 +229,9 @@ async fn serve(config: &Config, bind: SocketAddr) -> anyhow::Result<()> {
         seed(config, store.as_ref()).await?;
     }
     let keys = Arc::new(Keys::from_secret(&config.jwt_secret()?, config.token_settings()));
-    let schema = build_schema(store.clone(), keys.clone(), &ApiSettings::default());
-    let router = app(AppState { store, keys, schema });
+    let settings = ApiSettings::default();
+    let schema = build_schema(store.clone(), keys.clone(), &settings);
+    let router = app(AppState { store, keys, schema, settings });
     let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}"))?;
     tracing::info!("serving on http://{bind}/graphql");
     axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await?;

@@ -17,9 +17,32 @@ use tracing_subscriber::Layer;
 
 struct CountStatements(Arc<AtomicUsize>);
 
+/// The statement's summary (its first words), which sqlx logs with each statement.
+struct Summary(String);
+
+impl tracing::field::Visit for Summary {
+    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+        if field.name() == "summary" {
+            self.0 = value.to_owned();
+        }
+    }
+
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        if field.name() == "summary" {
+            self.0 = format!("{value:?}");
+        }
+    }
+}
+
 impl<S: Subscriber> Layer<S> for CountStatements {
-    fn on_event(&self, _event: &Event<'_>, _ctx: Context<'_, S>) {
-        self.0.fetch_add(1, Ordering::SeqCst);
+    fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
+        let mut summary = Summary(String::new());
+        event.record(&mut summary);
+        // A connection the pool opens mid-request runs its own setup (SQLite's PRAGMAs);
+        // that is the pool's doing, not the request's.
+        if !summary.0.trim_start().to_ascii_uppercase().starts_with("PRAGMA") {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
     }
 }
 

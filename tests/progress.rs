@@ -84,12 +84,12 @@ async fn values_of_merged_units_roll_up_into_their_successor() {
     // Each old unit keeps its own value.
     let own = progress(&app, &admin, "M5.CT2a", Some("901"), None).await;
     assert_eq!((own["value"].as_f64(), own["derived"].as_bool()), (Some(90.0), Some(false)));
-    // Without a denominator for one of them, no roll-up is possible.
+    // A new value without a denominator for one of them: no roll-up is possible.
     push(
         &app,
         &admin,
         json!([{ "indicatorCode": "EM_PRIMARY_COMPLETION_PCT", "areaCode": "902", "period": "2024",
-                                 "sex": "TOTAL", "value": 50.0 }]),
+                                 "sex": "TOTAL", "value": 55.0 }]),
     )
     .await;
     assert_eq!(progress(&app, &admin, "M5.CT2a", Some("903"), None).await["status"], "NO_DATA");

@@ -2,6 +2,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use super::{Principal, Role};
+use crate::domain::DomainError;
 use crate::store::{Store, StoreError};
 
 /// The areas a principal may read: everything for `admin`, otherwise the subtree under the
@@ -37,6 +38,31 @@ impl Scope {
             (Scope::All, codes) => codes,
             (Scope::Subtree(scope), None) => Some(scope.iter().cloned().collect()),
             (Scope::Subtree(scope), Some(codes)) => Some(codes.into_iter().filter(|c| scope.contains(c)).collect()),
+        }
+    }
+}
+
+impl Scope {
+    /// The areas a read of values covers: `area_code` alone or with everything below it
+    /// (NOT_FOUND when unknown, FORBIDDEN outside the scope), else the whole scope.
+    /// `None` means any area.
+    pub async fn areas_to_read(
+        &self,
+        store: &dyn Store,
+        area_code: Option<&str>,
+        include_descendants: bool,
+    ) -> Result<Option<Vec<String>>, DomainError> {
+        let Some(code) = area_code else { return Ok(self.restrict(None)) };
+        if store.areas_by_codes(&[code.to_owned()]).await?.is_empty() {
+            return Err(DomainError::not_found("area", code));
+        }
+        if !self.allows(code) {
+            return Err(DomainError::Forbidden(format!("area {code} is outside your area")));
+        }
+        if include_descendants {
+            Ok(self.restrict(Some(store.area_subtree(code).await?)))
+        } else {
+            Ok(Some(vec![code.to_owned()]))
         }
     }
 }

@@ -24,6 +24,13 @@ pub struct Pusher<'a> {
 
 pub struct PushRequest {
     pub rows: Vec<ObservationInput>,
+    /// The row number of each row, when rows were dropped before (unreadable CSV lines);
+    /// empty means 1, 2, 3…
+    pub row_numbers: Vec<usize>,
+    /// Rows already found bad before validation (unreadable CSV lines), and how many rows
+    /// the push held in all.
+    pub rejected_before: Vec<ImportError>,
+    pub total_rows: usize,
     pub dry_run: bool,
     /// One bad row and nothing is written.
     pub atomic: bool,
@@ -68,15 +75,16 @@ pub async fn push(
             return parse_receipt(&summary);
         }
     }
-    if request.rows.len() > max_rows {
+    let total_rows = request.total_rows.max(request.rows.len());
+    if total_rows > max_rows {
         let error = ImportError {
             row: max_rows + 1,
             field: None,
             code: ImportErrorCode::TooManyRows,
-            message: format!("{} rows: a push holds at most {max_rows}; split it", request.rows.len()),
+            message: format!("{total_rows} rows: a push holds at most {max_rows}; split it"),
         };
         let mut summary = ImportSummary::new(request.dry_run, WriteCounts::default(), vec![error]);
-        summary.rejected = request.rows.len();
+        summary.rejected = total_rows;
         return Ok(summary);
     }
 
@@ -92,7 +100,14 @@ pub async fn push(
     };
     let rules =
         PushRules { indicators: &indicators, areas: &areas, in_reach: pusher.in_reach, assigned: assigned.as_ref() };
-    let (valid, errors) = validate(&request.rows, &rules);
+    let (mut valid, mut errors) = validate(&request.rows, &rules);
+    if !request.row_numbers.is_empty() {
+        let number = |row: usize| request.row_numbers.get(row - 1).copied().unwrap_or(row);
+        valid.iter_mut().for_each(|v| v.row = number(v.row));
+        errors.iter_mut().for_each(|e| e.row = number(e.row));
+    }
+    errors.extend(request.rejected_before);
+    errors.sort_by_key(|e| e.row);
 
     if request.atomic && !errors.is_empty() {
         // Refused whole, and no receipt kept: the push can be corrected and sent again

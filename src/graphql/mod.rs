@@ -30,6 +30,8 @@ pub struct ApiSettings {
     pub max_page_size: usize,
     /// Largest number of rows in one push.
     pub max_push_rows: usize,
+    /// Largest CSV feed body, in bytes.
+    pub max_feed_bytes: usize,
 }
 
 impl Default for ApiSettings {
@@ -41,6 +43,8 @@ impl Default for ApiSettings {
             max_complexity: 5_000,
             max_page_size: 1_000,
             max_push_rows: crate::domain::push::DEFAULT_MAX_ROWS,
+            // 100,000 rows of about 80 bytes, with room to spare
+            max_feed_bytes: 32 * 1024 * 1024,
         }
     }
 }

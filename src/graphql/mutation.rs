@@ -64,6 +64,9 @@ impl Mutation {
         };
         let request = PushRequest {
             rows: input.observations,
+            row_numbers: Vec::new(),
+            rejected_before: Vec::new(),
+            total_rows: 0,
             dry_run: input.dry_run.unwrap_or(false),
             atomic: input.atomic.unwrap_or(true),
             idempotency_key: input.idempotency_key,

@@ -114,20 +114,14 @@ pub async fn find_area(ctx: &Context<'_>, code: &str) -> GqlResult<crate::domain
     Ok(area)
 }
 
-/// The areas an observation read covers: `area_code` alone or with its descendants (it
-/// must be inside the caller's area), else the caller's whole area; `None` means any.
+/// The areas an observation read covers (see `Scope::areas_to_read`).
 pub async fn areas_to_read(
     ctx: &Context<'_>,
     area_code: Option<&str>,
     include_descendants: bool,
 ) -> GqlResult<Option<Vec<String>>> {
-    match area_code {
-        Some(code) if !include_descendants => {
-            find_area(ctx, code).await?;
-            Ok(Some(vec![code.to_owned()]))
-        }
-        _ => subtree_within_scope(ctx, area_code).await,
-    }
+    let scope = ctx.scope().await?;
+    scope.areas_to_read(ctx.store().as_ref(), area_code, include_descendants).await.gql()
 }
 
 /// The area codes a list query may return: the subtree of `area_code` when given (which

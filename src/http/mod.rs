@@ -1,6 +1,7 @@
 //! The HTTP surface: `/graphql` (POST for operations, GET for GraphiQL), `/healthz`,
 //! `/readyz`, and the middleware every request passes through.
 
+mod feeds;
 mod graphql;
 
 use std::sync::Arc;
@@ -9,7 +10,7 @@ use std::time::Duration;
 use axum::extract::State;
 use axum::http::{header, HeaderName, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::json;
 use tower_http::compression::CompressionLayer;
@@ -20,7 +21,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::auth::Keys;
-use crate::graphql::HubSchema;
+use crate::graphql::{ApiSettings, HubSchema};
 use crate::store::Store;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -34,16 +35,24 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub keys: Arc<Keys>,
     pub schema: HubSchema,
+    pub settings: ApiSettings,
 }
 
 /// The router production serves; tests drive the very same one.
 pub fn app(state: AppState) -> Router {
-    Router::new()
+    let feed_limit = state.settings.max_feed_bytes;
+    let api = Router::new()
         .route("/graphql", get(graphql::graphiql).post(graphql::execute))
+        .route("/api/v1/observations.csv", get(feeds::export))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .layer(RequestBodyLimitLayer::new(GRAPHQL_BODY_LIMIT));
+    let feeds = Router::new()
+        .route("/api/v1/feeds/observations", post(feeds::push_feed))
+        .layer(axum::extract::DefaultBodyLimit::disable())
+        .layer(RequestBodyLimitLayer::new(feed_limit));
+    api.merge(feeds)
         .with_state(state)
-        .layer(RequestBodyLimitLayer::new(GRAPHQL_BODY_LIMIT))
         .layer(CompressionLayer::new())
         .layer(CorsLayer::new().allow_origin(Any).allow_methods([Method::GET, Method::POST]).allow_headers([
             header::AUTHORIZATION,

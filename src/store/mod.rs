@@ -135,7 +135,8 @@ pub trait Store: Send + Sync + 'static {
     async fn push_receipt(&self, subject: &str, key: &str) -> Result<Option<String>, StoreError>;
     /// Upserts observations by natural key in one transaction: a new key is created at
     /// revision 1; a changed value becomes a new revision, back to SUBMITTED; the same
-    /// value again is unchanged. Every created or updated row adds a revision to history.
+    /// value again is unchanged (a row without numerator and denominator, as SDMX-CSV
+    /// sends it, keeps the stored ones rather than erasing them). Every created or updated row adds a revision to history.
     async fn write_observations(&self, write: ObservationWrite<'_>) -> Result<WriteOutcome, StoreError>;
 
     /// Every boundary change.

@@ -526,8 +526,9 @@ macro_rules! impl_store {
                        WHEN existing_id IS NULL THEN 'created' \
                        WHEN EXISTS (SELECT 1 FROM observations o WHERE o.id = push_rows.existing_id \
                          AND o.value = push_rows.value \
-                         AND o.numerator IS NOT DISTINCT FROM push_rows.numerator \
-                         AND o.denominator IS NOT DISTINCT FROM push_rows.denominator) THEN 'unchanged' \
+                         AND ((push_rows.numerator IS NULL AND push_rows.denominator IS NULL) \
+                           OR (o.numerator IS NOT DISTINCT FROM push_rows.numerator \
+                             AND o.denominator IS NOT DISTINCT FROM push_rows.denominator))) THEN 'unchanged' \
                        ELSE 'updated' END",
                 )
                 .execute(&mut *tx).await?;

@@ -112,7 +112,7 @@ impl TestApp {
         store.migrate().await.expect("migrate");
         let keys = Arc::new(Keys::from_secret(SECRET, TokenSettings::default()));
         let schema = build_schema(store.clone(), keys.clone(), &settings);
-        let router = app(AppState { store: store.clone(), keys: keys.clone(), schema });
+        let router = app(AppState { store: store.clone(), keys: keys.clone(), schema, settings });
         TestApp { router, store, keys, seed_counts: None, database_url: url, db }
     }
 

@@ -1,0 +1,191 @@
+//! CSV over HTTP: `POST /api/v1/feeds/observations` (plain CSV or SDMX-CSV 2.0, answered
+//! with the push summary as JSON) and `GET /api/v1/observations.csv` (SDMX-CSV export of
+//! what the caller may read).
+
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::graphql::Authenticated;
+use super::{AppState, REQUEST_ID};
+use crate::auth::{Role, Scope};
+use crate::domain::feeds::{self, SDMX_HEADER};
+use crate::domain::observations::{ObservationQuery, ObservationStatus, Sex};
+use crate::domain::push::{push, PushRequest, Pusher};
+use crate::domain::DomainError;
+
+/// A JSON error body shaped like GraphQL's, with the same codes.
+fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
+    let body = json!({ "errors": [{ "message": message.into(), "extensions": { "code": code } }] });
+    (status, Json(body)).into_response()
+}
+
+fn domain_error(e: DomainError, headers: &HeaderMap) -> Response {
+    match e {
+        DomainError::NotFound { .. } => error(StatusCode::NOT_FOUND, "NOT_FOUND", e.to_string()),
+        DomainError::Forbidden(_) => error(StatusCode::FORBIDDEN, "FORBIDDEN", e.to_string()),
+        DomainError::BadInput { .. } => error(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", e.to_string()),
+        DomainError::Storage(inner) => {
+            tracing::error!(error = %inner, "storage failure");
+            let id = headers.get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+            error(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", format!("internal error (request id {id})"))
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FeedParams {
+    #[serde(default)]
+    dry_run: bool,
+    #[serde(default = "yes")]
+    atomic: bool,
+    idempotency_key: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+pub async fn push_feed(
+    State(state): State<AppState>,
+    Authenticated(principal): Authenticated,
+    Query(params): Query<FeedParams>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let is_csv = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(';').next().is_some_and(|t| t.trim().eq_ignore_ascii_case("text/csv")));
+    if !is_csv {
+        return error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "BAD_USER_INPUT", "send the feed as text/csv");
+    }
+    if !principal.role.may_push() {
+        return error(StatusCode::FORBIDDEN, "FORBIDDEN", "your role may not push values");
+    }
+    let max_rows = state.settings.max_push_rows;
+    let feed = match feeds::parse(&body[..], max_rows) {
+        Ok(feed) => feed,
+        Err(e) => return error(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", e.to_string()),
+    };
+    let scope = match Scope::of(&principal, state.store.as_ref()).await {
+        Ok(scope) => scope,
+        Err(e) => return domain_error(e.into(), &headers),
+    };
+    let in_reach = move |code: &str| scope.allows(code);
+    let pusher = Pusher {
+        subject: &principal.subject,
+        agency_code: principal.agency_code.as_deref(),
+        only_assigned: principal.role == Role::AgencyReporter,
+        in_reach: &in_reach,
+    };
+    let request = PushRequest {
+        rows: feed.rows,
+        row_numbers: feed.row_numbers,
+        rejected_before: feed.errors,
+        total_rows: feed.total_rows,
+        dry_run: params.dry_run,
+        atomic: params.atomic,
+        idempotency_key: params
+            .idempotency_key
+            .or_else(|| headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_owned)),
+    };
+    match push(state.store.as_ref(), &pusher, request, max_rows).await {
+        Ok(summary) => Json(summary).into_response(),
+        Err(e) => domain_error(e, &headers),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportParams {
+    indicator_code: Option<String>,
+    area_code: Option<String>,
+    #[serde(default)]
+    include_descendants: bool,
+    period: Option<String>,
+    sex: Option<String>,
+    status: Option<String>,
+}
+
+/// Rows fetched per statement while exporting.
+const EXPORT_PAGE: usize = 5_000;
+
+pub async fn export(
+    State(state): State<AppState>,
+    Authenticated(principal): Authenticated,
+    Query(params): Query<ExportParams>,
+    headers: HeaderMap,
+) -> Response {
+    match write_export(&state, &principal, params).await {
+        Ok(body) => {
+            let mut response = body.into_response();
+            response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+            response
+        }
+        Err(e) => domain_error(e, &headers),
+    }
+}
+
+async fn write_export(
+    state: &AppState,
+    principal: &crate::auth::Principal,
+    params: ExportParams,
+) -> Result<Vec<u8>, DomainError> {
+    let sex = params
+        .sex
+        .as_deref()
+        .map(|s| s.parse::<Sex>().map_err(|_| DomainError::bad_input("sex", "FEMALE, MALE or TOTAL")))
+        .transpose()?;
+    let status = params
+        .status
+        .as_deref()
+        .map(|s| {
+            s.parse::<ObservationStatus>()
+                .map_err(|_| DomainError::bad_input("status", "SUBMITTED, APPROVED or REJECTED"))
+        })
+        .transpose()?;
+    if let Some(period) = &params.period {
+        period
+            .parse::<crate::domain::periods::Period>()
+            .map_err(|e| DomainError::bad_input("period", e.to_string()))?;
+    }
+    let store = state.store.as_ref();
+    let scope = Scope::of(principal, store).await?;
+    let area_codes = scope.areas_to_read(store, params.area_code.as_deref(), params.include_descendants).await?;
+    let published_only = principal.role.reads_published_only();
+    let sensitive: std::collections::HashSet<String> =
+        store.indicators().await?.into_iter().filter(|i| i.sensitive).map(|i| i.code).collect();
+
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let csv_error =
+        |e: csv::Error| DomainError::Storage(std::sync::Arc::new(crate::store::StoreError::Corrupt(e.to_string())));
+    out.write_record(SDMX_HEADER).map_err(csv_error)?;
+    let mut query = ObservationQuery {
+        indicator_code: params.indicator_code,
+        area_codes,
+        period: params.period,
+        sex,
+        status,
+        published_only,
+        after_id: None,
+        limit: EXPORT_PAGE,
+    };
+    loop {
+        let (page, _) = store.observations(&query).await?;
+        for o in &page {
+            let withheld = published_only && sensitive.contains(&o.key.indicator_code);
+            out.write_record(feeds::sdmx_record(o, withheld)).map_err(csv_error)?;
+        }
+        match page.last() {
+            Some(last) if page.len() == EXPORT_PAGE => query.after_id = Some(last.id),
+            _ => break,
+        }
+    }
+    out.into_inner().map_err(|e| csv_error(e.into_error().into()))
+}

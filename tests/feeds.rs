@@ -1,0 +1,187 @@
+//! CSV feeds in both formats, and the SDMX-CSV export, over HTTP.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use common::TestApp;
+use gender_data_hub::auth::Role;
+use gender_data_hub::graphql::ApiSettings;
+use serde_json::{json, Value};
+
+const PLAIN: &str = "indicator,area,period,sex,age_group,ethnicity,value,numerator,denominator,comment\n";
+const SDMX: &str =
+    "STRUCTURE,STRUCTURE_ID,ACTION,INDICATOR,REF_AREA,TIME_PERIOD,SEX,AGE,ETHNICITY,OBS_VALUE,OBS_STATUS,COMMENT_OBS\n";
+
+async fn post_csv(
+    app: &TestApp,
+    token: Option<&str>,
+    query: &str,
+    content_type: &str,
+    body: String,
+) -> (StatusCode, Value) {
+    let mut request =
+        Request::post(format!("/api/v1/feeds/observations{query}")).header(header::CONTENT_TYPE, content_type);
+    if let Some(token) = token {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    app.send(request.body(Body::from(body)).expect("request")).await
+}
+
+async fn export(app: &TestApp, token: &str, query: &str) -> (StatusCode, String) {
+    let request = Request::get(format!("/api/v1/observations.csv{query}"))
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::empty())
+        .expect("request");
+    let response = tower::ServiceExt::oneshot(app.router.clone(), request).await.expect("response");
+    let status = response.status();
+    let bytes = http_body_util::BodyExt::collect(response.into_body()).await.expect("body").to_bytes();
+    (status, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+fn office(app: &TestApp) -> String {
+    app.token(Role::StatisticsOffice, None, Some("24"))
+}
+
+fn counts(summary: &Value) -> (i64, i64, i64, i64) {
+    let n = |k: &str| summary[k].as_i64().unwrap_or(-1);
+    (n("created"), n("updated"), n("unchanged"), n("rejected"))
+}
+
+#[tokio::test]
+async fn a_plain_csv_feed_lands_and_answers_with_a_summary() {
+    let app = TestApp::seeded().await;
+    let token = office(&app);
+    let body = format!(
+        "{PLAIN}SEX_RATIO_AT_BIRTH,216,2024,T,,,112.4,,,civil register\n\
+         EM_PRIMARY_COMPLETION_PCT,216,2024,F,,,96,192,200,\n\
+         EM_PRIMARY_COMPLETION_PCT,216,2024,M,,,88,176,200,\n"
+    );
+    let (status, summary) = post_csv(&app, Some(&token), "", "text/csv; charset=utf-8", body.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{summary}");
+    assert_eq!(counts(&summary), (3, 0, 0, 0));
+    assert_eq!(summary["dryRun"], false);
+    let (_, again) = post_csv(&app, Some(&token), "", "text/csv", body).await;
+    assert_eq!(counts(&again), (0, 0, 3, 0));
+    let gap = app
+        .data(&token, r#"{ genderGap(indicatorCode: "EM_PRIMARY_COMPLETION_PCT", areaCode: "216", period: "2024") { difference } }"#, json!({}))
+        .await;
+    assert_eq!(gap["genderGap"]["difference"], 8.0);
+}
+
+#[tokio::test]
+async fn sdmx_csv_lands_and_deletion_is_refused() {
+    let app = TestApp::seeded().await;
+    let token = office(&app);
+    let body = format!(
+        "{SDMX}dataflow,GDH:DF_GENDER(1.0),I,SEX_RATIO_AT_BIRTH,216,2024,_T,_T,_T,112.4,A,\n\
+         dataflow,GDH:DF_GENDER(1.0),D,SEX_RATIO_AT_BIRTH,216,2023,_T,_T,_T,110,A,\n"
+    );
+    let (_, summary) = post_csv(&app, Some(&token), "?atomic=false", "text/csv", body).await;
+    assert_eq!(counts(&summary), (1, 0, 0, 1));
+    assert_eq!(summary["errors"][0]["row"], 2);
+    assert_eq!(summary["errors"][0]["field"], "ACTION");
+}
+
+#[tokio::test]
+async fn bad_rows_are_reported_by_line_and_an_atomic_feed_writes_nothing() {
+    let app = TestApp::seeded().await;
+    let token = office(&app);
+    let body = format!(
+        "{PLAIN}SEX_RATIO_AT_BIRTH,216,2024,T,,,112.4,,,\n\
+         SEX_RATIO_AT_BIRTH,216,2023,X,,,110,,,\n\
+         SEX_RATIO_AT_BIRTH,216\n\
+         SEX_RATIO_AT_BIRTH,216,2022,T,,,abc,,,\n\
+         SEX_RATIO_AT_BIRTH,121,2024,T,,,110,,,\n"
+    );
+    let (_, summary) = post_csv(&app, Some(&token), "", "text/csv", body.clone()).await;
+    let codes: Vec<(i64, &str)> = summary["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| (e["row"].as_i64().unwrap_or(-1), e["code"].as_str().unwrap_or_default()))
+        .collect();
+    assert_eq!(codes, [(2, "BAD_SEX"), (3, "BAD_VALUE"), (4, "BAD_VALUE"), (5, "OUT_OF_AREA")]);
+    assert_eq!(counts(&summary), (0, 0, 0, 4));
+    let (_, dry) = post_csv(&app, Some(&token), "?atomic=false&dryRun=true", "text/csv", body.clone()).await;
+    assert_eq!((dry["dryRun"].as_bool(), counts(&dry)), (Some(true), (1, 0, 0, 4)));
+    let (_, csv) = export(&app, &token, "").await;
+    assert_eq!(csv.lines().count(), 1, "something was written: {csv}");
+    let (_, partial) = post_csv(&app, Some(&token), "?atomic=false", "text/csv", body).await;
+    assert_eq!(counts(&partial), (1, 0, 0, 4));
+}
+
+#[tokio::test]
+async fn feeds_are_refused_to_the_wrong_caller_or_in_the_wrong_shape() {
+    let app = TestApp::seeded().await;
+    let body = format!("{PLAIN}SEX_RATIO_AT_BIRTH,216,2024,T,,,112.4,,,\n");
+    let (status, _) = post_csv(&app, None, "", "text/csv", body.clone()).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let dashboard = app.token(Role::Dashboard, None, Some("24"));
+    let (status, error) = post_csv(&app, Some(&dashboard), "", "text/csv", body.clone()).await;
+    assert_eq!((status, error["errors"][0]["extensions"]["code"].as_str()), (StatusCode::FORBIDDEN, Some("FORBIDDEN")));
+    let token = office(&app);
+    let (status, _) = post_csv(&app, Some(&token), "", "application/json", body).await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let (status, error) = post_csv(&app, Some(&token), "", "text/csv", "a,b\n1,2\n".into()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(error["errors"][0]["message"].as_str().unwrap_or_default().contains("unknown header"));
+    // An agency pushes only what it is assigned.
+    let health = app.token(Role::AgencyReporter, Some("216-YTE"), Some("216"));
+    let (_, summary) = post_csv(
+        &app,
+        Some(&health),
+        "",
+        "text/csv",
+        format!("{PLAIN}FEMALE_WAGE_EMPLOYMENT_PCT,216,2024,T,,,40,,,\n"),
+    )
+    .await;
+    assert_eq!(summary["errors"][0]["code"], "NOT_ASSIGNED");
+}
+
+#[tokio::test]
+async fn a_feed_over_the_size_limit_is_refused() {
+    let app = TestApp::seeded_with(ApiSettings { max_feed_bytes: 200, ..ApiSettings::default() }).await;
+    let body = format!("{PLAIN}{}", "SEX_RATIO_AT_BIRTH,216,2024,T,,,112.4,,,\n".repeat(10));
+    let (status, _) = post_csv(&app, Some(&office(&app)), "", "text/csv", body).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn the_export_is_sdmx_csv_of_what_the_caller_may_read() {
+    let app = TestApp::seeded().await;
+    let token = office(&app);
+    let body = format!(
+        "{PLAIN}SEX_RATIO_AT_BIRTH,216,2024,T,,,112.4,,,\n\
+         GBV_VICTIMS_SUPPORTED_PCT,216,2024,F,,,75,3,4,\n\
+         SEX_RATIO_AT_BIRTH,24,2024,T,,,110,,,\n"
+    );
+    post_csv(&app, Some(&token), "", "text/csv", body).await;
+    let (status, csv) = export(&app, &token, "?areaCode=216").await;
+    assert_eq!(status, StatusCode::OK);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], SDMX.trim_end());
+    assert_eq!(lines.len(), 3, "{csv}");
+    assert!(lines.contains(&"dataflow,GDH:DF_GENDER(1.0),I,SEX_RATIO_AT_BIRTH,216,2024,_T,_T,_T,112.4,A,"), "{csv}");
+
+    // The export reads back in unchanged.
+    let (_, summary) = post_csv(&app, Some(&token), "", "text/csv", csv.clone()).await;
+    assert_eq!(counts(&summary), (0, 0, 2, 0));
+
+    // Partners: approved values only, sensitive figures withheld as confidential.
+    let ids =
+        app.data(&token, r#"{ observations(filter: { areaCode: "216" }) { edges { node { id } } } }"#, json!({})).await;
+    let ids: Vec<Value> =
+        ids["observations"]["edges"].as_array().expect("edges").iter().map(|e| e["node"]["id"].clone()).collect();
+    app.data(&token, "mutation($ids: [ID!]!) { approveObservations(ids: $ids) { id } }", json!({ "ids": ids })).await;
+    let partner = app.token(Role::Partner, None, Some("216"));
+    let (_, csv) = export(&app, &partner, "").await;
+    assert!(csv.contains("GBV_VICTIMS_SUPPORTED_PCT,216,2024,F,_T,_T,,C,"), "{csv}");
+    assert!(!csv.contains(",24,2024"), "outside the partner's area: {csv}");
+    assert_eq!(csv.lines().count(), 3);
+
+    let (status, _) = export(&app, &partner, "?areaCode=24").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = export(&app, &partner, "?period=2024-X").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
