@@ -11,6 +11,10 @@ pub struct PgStore {
 
 impl PgStore {
     const MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+    /// After a bulk load the planner's statistics still describe the table as it was (empty,
+    /// at first) and it would look rows up by scanning; ANALYZE samples a bounded number of
+    /// rows, so it stays cheap however large the table grows.
+    const AFTER_BULK_INSERT: Option<&'static str> = Some("ANALYZE observations");
 
     pub async fn connect(url: &str, settings: &PoolSettings) -> Result<Self, StoreError> {
         let pool = PgPoolOptions::new()

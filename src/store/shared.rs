@@ -3,7 +3,11 @@
 //! - `self.pool`: its `sqlx::Pool`;
 //! - `Self::any(n)`: the SQL fragment testing membership in list parameter `$n`;
 //! - `Self::texts(&[String])` and `Self::ids(&[i64])`: that list parameter's encoding;
-//! - `Self::MIGRATOR`: its embedded migrations.
+//! - `Self::MIGRATOR`: its embedded migrations;
+//! - `Self::AFTER_BULK_INSERT`: a statement to run once many observations were inserted.
+
+/// From how many new observations a push counts as a bulk load.
+pub const BULK_ROWS: i64 = 1_000;
 
 /// Rows per multi-row INSERT: 11 parameters a row stays under SQLite's 32,766 and
 /// PostgreSQL's 65,535 bind parameters.
@@ -477,7 +481,7 @@ macro_rules! impl_store {
                 &self,
                 write: $crate::store::ObservationWrite<'_>,
             ) -> Result<$crate::store::WriteOutcome, $crate::store::StoreError> {
-                use $crate::store::shared::{CREATE_PUSH_ROWS, PUSH_CHUNK, SAME_KEY};
+                use $crate::store::shared::{BULK_ROWS, CREATE_PUSH_ROWS, PUSH_CHUNK, SAME_KEY};
                 let mut tx = self.pool.begin().await?;
                 if let (Some(receipt), false) = (&write.receipt, write.dry_run) {
                     // Claim the key first: a concurrent push with the same key waits here
@@ -496,6 +500,10 @@ macro_rules! impl_store {
                     }
                 }
                 sqlx::query(CREATE_PUSH_ROWS).execute(&mut *tx).await?;
+                // Without it, joining observations back to the staged rows is a nested loop:
+                // 100,000 × 100,000 comparisons for a full feed.
+                sqlx::query("CREATE INDEX IF NOT EXISTS push_rows_existing ON push_rows (existing_id)")
+                    .execute(&mut *tx).await?;
                 sqlx::query("DELETE FROM push_rows").execute(&mut *tx).await?;
                 for chunk in write.rows.chunks(PUSH_CHUNK) {
                     let mut insert = sqlx::QueryBuilder::<$db>::new(
@@ -517,10 +525,12 @@ macro_rules! impl_store {
                     });
                     insert.build().execute(&mut *tx).await?;
                 }
-                sqlx::query(&format!(
-                    "UPDATE push_rows SET existing_id = (SELECT o.id FROM observations o WHERE {SAME_KEY})"
-                ))
-                .execute(&mut *tx).await?;
+                // Fresh statistics, so the planner knows how large the staged push is.
+                sqlx::query("ANALYZE push_rows").execute(&mut *tx).await?;
+                // Joins, not correlated subqueries: a subquery is planned while the table may
+                // still look empty to the planner, and then scans it once per staged row.
+                sqlx::query(&format!("UPDATE push_rows SET existing_id = o.id FROM observations o WHERE {SAME_KEY}"))
+                    .execute(&mut *tx).await?;
                 sqlx::query(
                     "UPDATE push_rows SET outcome = CASE \
                        WHEN existing_id IS NULL THEN 'created' \
@@ -541,9 +551,16 @@ macro_rules! impl_store {
                 )
                 .bind(write.source_agency).bind(write.reported_by).bind(write.reported_at)
                 .execute(&mut *tx).await?;
+                let created: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM push_rows WHERE outcome = 'created'")
+                    .fetch_one(&mut *tx).await?;
+                if created >= BULK_ROWS {
+                    if let Some(sql) = Self::AFTER_BULK_INSERT {
+                        sqlx::query(sql).execute(&mut *tx).await?;
+                    }
+                }
                 sqlx::query(&format!(
-                    "UPDATE push_rows SET existing_id = (SELECT o.id FROM observations o WHERE {SAME_KEY}) \
-                     WHERE outcome = 'created'"
+                    "UPDATE push_rows SET existing_id = o.id FROM observations o \
+                     WHERE push_rows.outcome = 'created' AND {SAME_KEY}"
                 ))
                 .execute(&mut *tx).await?;
                 sqlx::query(

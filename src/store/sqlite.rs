@@ -12,6 +12,9 @@ pub struct SqliteStore {
 
 impl SqliteStore {
     const MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+    /// SQLite's planner probes the unique key's index for these lookups whatever it knows
+    /// of the table's size.
+    const AFTER_BULK_INSERT: Option<&'static str> = None;
 
     pub async fn connect(url: &str, settings: &PoolSettings) -> Result<Self, StoreError> {
         let options = SqliteConnectOptions::from_str(url)?

@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""Pushes 100,000 rows through the CSV feed and through GraphQL, on SQLite and PostgreSQL,
+and prints rows per second. Standard library only.
+
+    python3 bench/push.py                 # both backends
+    python3 bench/push.py --backend sqlite
+    GDH_BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1:5432 python3 bench/push.py --backend postgres
+
+It builds the release binary, starts it on a free port of 127.0.0.1 against a fresh
+database (a temporary SQLite file, or a PostgreSQL database with a random name that is
+dropped afterwards), and talks to it over HTTP like any client.
+"""
+import argparse, json, os, secrets, shutil, socket, subprocess, sys, tempfile, time, urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.join(ROOT, "target", "release", "gender-data-hub")
+ROWS = 100_000
+GRAPHQL_BATCH = 2_000  # a GraphQL body stays under the 1 MiB request limit
+HEADER = "indicator,area,period,sex,age_group,ethnicity,value,numerator,denominator,comment\n"
+
+
+def rows(period, value):
+    # Adolescent birth rate by age group and ethnicity: 100,000 distinct keys in one district.
+    for i in range(ROWS):
+        yield ("ADOLESCENT_BIRTH_RATE", "216", period, "T", f"A{i % 10}", f"E{i // 10:05d}", value + (i % 7))
+
+
+def csv_body(period, value):
+    return HEADER + "".join(f"{r[0]},{r[1]},{r[2]},{r[3]},{r[4]},{r[5]},{r[6]},,,\n" for r in rows(period, value))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def request(url, data=None, headers=None, timeout=600):
+    req = urllib.request.Request(url, data=data, headers=headers or {}, method="POST" if data is not None else "GET")
+    with urllib.request.urlopen(req, timeout=timeout) as r:
+        return json.loads(r.read() or b"null")
+
+
+def run_backend(name, database_url):
+    env = dict(os.environ, DATABASE_URL=database_url, GDH_JWT_SECRET=secrets.token_hex(32), RUST_LOG="warn",
+               GDH_SEEDS_DIR=os.path.join(ROOT, "seeds"))
+    port = free_port()
+    env["GDH_BIND"] = f"127.0.0.1:{port}"
+    server = subprocess.Popen([BIN, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                request(base + "/readyz")
+                break
+            except Exception:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("the server did not become ready")
+        token = subprocess.run([BIN, "token", "issue", "--role", "admin", "--ttl", "1h"], env=env, check=True,
+                               capture_output=True, text=True).stdout.strip()
+        auth = {"Authorization": f"Bearer {token}"}
+        results = []
+
+        def feed(label, body):
+            data = body.encode()
+            start = time.perf_counter()
+            s = request(base + "/api/v1/feeds/observations", data, dict(auth, **{"Content-Type": "text/csv"}))
+            seconds = time.perf_counter() - start
+            assert s["rejected"] == 0, s["errors"][:3]
+            results.append((name, label, ROWS, seconds, s))
+
+        feed("CSV feed, 100,000 new rows", csv_body("2024", 10))
+        feed("CSV feed, the same rows again (unchanged)", csv_body("2024", 10))
+        feed("CSV feed, every value changed (new revisions)", csv_body("2024", 20))
+
+        mutation = "mutation($i: SubmitObservationsInput!) { submitObservations(input: $i) { created updated unchanged rejected } }"
+        batch, total, seconds = [], {"created": 0, "updated": 0, "unchanged": 0, "rejected": 0}, 0.0
+
+        def send(batch):
+            body = json.dumps({"query": mutation, "variables": {"i": {"observations": batch}}}).encode()
+            start = time.perf_counter()
+            answer = request(base + "/graphql", body, dict(auth, **{"Content-Type": "application/json"}))
+            elapsed = time.perf_counter() - start
+            s = answer["data"]["submitObservations"]
+            for k in total:
+                total[k] += s[k]
+            return elapsed
+
+        for r in rows("2025", 10):
+            batch.append({"indicatorCode": r[0], "areaCode": r[1], "period": r[2], "sex": "TOTAL",
+                          "ageGroup": r[4], "ethnicity": r[5], "value": r[6]})
+            if len(batch) == GRAPHQL_BATCH:
+                seconds += send(batch)
+                batch = []
+        if batch:
+            seconds += send(batch)
+        assert total["rejected"] == 0
+        results.append((name, f"GraphQL, 100,000 new rows in pushes of {GRAPHQL_BATCH:,}", ROWS, seconds, total))
+        return results
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
+    args = parser.parse_args()
+    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    results = []
+    if args.backend in ("sqlite", "both"):
+        tmp = tempfile.mkdtemp(prefix="gdh-bench-")
+        try:
+            results += run_backend("SQLite", f"sqlite://{tmp}/bench.db")
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    if args.backend in ("postgres", "both"):
+        server = os.environ.get("GDH_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
+        name = "gdh_bench_" + secrets.token_hex(6)
+        psql = ["psql", "-q", "-d", server + "/postgres", "-c"]
+        subprocess.run(psql + [f'CREATE DATABASE "{name}"'], check=True)
+        try:
+            results += run_backend("PostgreSQL", f"{server}/{name}")
+        finally:
+            subprocess.run(psql + [f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'], check=False)
+    print(f"\n{'backend':<11} {'push':<50} {'seconds':>8} {'rows/s':>9}")
+    for backend, label, n, seconds, _ in results:
+        print(f"{backend:<11} {label:<50} {seconds:8.2f} {n / seconds:9,.0f}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
