@@ -49,6 +49,22 @@ impl Role {
     }
 }
 
+impl Principal {
+    /// This caller pushing values: agency reporters only their agency's assigned
+    /// indicators; `in_reach` says which areas it may write for.
+    pub fn as_pusher<'a>(
+        &'a self,
+        in_reach: &'a (dyn Fn(&str) -> bool + Send + Sync),
+    ) -> crate::domain::push::Pusher<'a> {
+        crate::domain::push::Pusher {
+            subject: &self.subject,
+            agency_code: self.agency_code.as_deref(),
+            only_assigned: self.role == Role::AgencyReporter,
+            in_reach,
+        }
+    }
+}
+
 /// The verified caller of a request.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Principal {

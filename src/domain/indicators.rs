@@ -22,6 +22,20 @@ named_enum!(Unit {
     Boolean = "BOOLEAN",
 });
 
+impl Unit {
+    /// How many units one whole is (numerator = denominator) for a rate; `None` for
+    /// counts and yes/no values, which have no numerator and denominator.
+    pub fn scale(self) -> Option<f64> {
+        match self {
+            Unit::Percent | Unit::RatioPer100 => Some(100.0),
+            Unit::Per1000 => Some(1_000.0),
+            Unit::Per100000 => Some(100_000.0),
+            Unit::Times => Some(1.0),
+            Unit::Count | Unit::Boolean => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, async_graphql::Enum)]
 pub enum Direction {
     HigherIsBetter,

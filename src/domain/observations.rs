@@ -329,17 +329,6 @@ fn dimension(
     Some(code.to_owned())
 }
 
-/// How many units of the indicator one whole (numerator = denominator) is.
-fn scale(unit: Unit) -> Option<f64> {
-    match unit {
-        Unit::Percent | Unit::RatioPer100 => Some(100.0),
-        Unit::Per1000 => Some(1_000.0),
-        Unit::Per100000 => Some(100_000.0),
-        Unit::Times => Some(1.0),
-        Unit::Count | Unit::Boolean => None,
-    }
-}
-
 fn check_value(
     input: &ObservationInput,
     indicator: &Indicator,
@@ -377,7 +366,7 @@ fn check_value(
                 error("numerator", ImportErrorCode::BadValue, format!("numerator {n} must be a number ≥ 0"));
             } else if !d.is_finite() || d <= 0.0 {
                 error("denominator", ImportErrorCode::BadValue, format!("denominator {d} must be a number > 0"));
-            } else if let Some(scale) = scale(unit) {
+            } else if let Some(scale) = unit.scale() {
                 let expected = n / d * scale;
                 // Reported values are rounded, usually to one decimal.
                 let tolerance = 0.05_f64.max(expected.abs() * 1e-3);

@@ -100,17 +100,6 @@ impl AreaGraph {
 /// Totals of one indicator, by (area, period).
 pub type Totals = HashMap<(String, String), Total>;
 
-/// How many units one whole is (numerator = denominator), for rates.
-fn scale(unit: Unit) -> Option<f64> {
-    match unit {
-        Unit::Percent | Unit::RatioPer100 => Some(100.0),
-        Unit::Per1000 => Some(1_000.0),
-        Unit::Per100000 => Some(100_000.0),
-        Unit::Times => Some(1.0),
-        Unit::Count | Unit::Boolean => None,
-    }
-}
-
 const MAX_DEPTH: usize = 16;
 
 fn value_at(
@@ -138,7 +127,7 @@ fn value_at(
         let value = parts.iter().map(|p| p.value).sum();
         return Some((Total { value, numerator: None, denominator: None }, true));
     }
-    let scale = scale(unit)?;
+    let scale = unit.scale()?;
     let numerator: f64 = parts.iter().map(|p| p.numerator).sum::<Option<f64>>()?;
     let denominator: f64 = parts.iter().map(|p| p.denominator).sum::<Option<f64>>()?;
     if denominator <= 0.0 {

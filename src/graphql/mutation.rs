@@ -7,7 +7,7 @@ use super::observations::{ImportSummaryObject, ObservationObject, SubmitObservat
 use super::ApiSettings;
 use crate::auth::{IssueRequest, Keys, Role};
 use crate::domain::observations::Decision;
-use crate::domain::push::{push, PushRequest, Pusher};
+use crate::domain::push::{push, PushRequest};
 use crate::domain::review::{review, Reviewer};
 use crate::domain::DomainError;
 
@@ -56,12 +56,7 @@ impl Mutation {
         }
         let scope = ctx.scope().await?.clone();
         let in_reach = move |code: &str| scope.allows(code);
-        let pusher = Pusher {
-            subject: &principal.subject,
-            agency_code: principal.agency_code.as_deref(),
-            only_assigned: principal.role == Role::AgencyReporter,
-            in_reach: &in_reach,
-        };
+        let pusher = principal.as_pusher(&in_reach);
         let request = PushRequest {
             rows: input.observations,
             row_numbers: Vec::new(),

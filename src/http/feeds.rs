@@ -12,10 +12,10 @@ use serde_json::json;
 
 use super::graphql::Authenticated;
 use super::{AppState, REQUEST_ID};
-use crate::auth::{Role, Scope};
+use crate::auth::Scope;
 use crate::domain::feeds::{self, SDMX_HEADER};
 use crate::domain::observations::{ObservationQuery, ObservationStatus, Sex};
-use crate::domain::push::{push, PushRequest, Pusher};
+use crate::domain::push::{push, PushRequest};
 use crate::domain::DomainError;
 
 /// A JSON error body shaped like GraphQL's, with the same codes.
@@ -78,12 +78,7 @@ pub async fn push_feed(
         Err(e) => return domain_error(e.into(), &headers),
     };
     let in_reach = move |code: &str| scope.allows(code);
-    let pusher = Pusher {
-        subject: &principal.subject,
-        agency_code: principal.agency_code.as_deref(),
-        only_assigned: principal.role == Role::AgencyReporter,
-        in_reach: &in_reach,
-    };
+    let pusher = principal.as_pusher(&in_reach);
     let request = PushRequest {
         rows: feed.rows,
         row_numbers: feed.row_numbers,
