@@ -33,7 +33,12 @@ pub enum Command {
     /// Create or update the database tables.
     Migrate,
     /// Load the plans, areas, agencies and indicators of `seeds/` (idempotent).
-    Seed,
+    Seed {
+        /// Also push synthetic values (2021–2024) for every measured target, marked as
+        /// synthetic in their comment and reporter: for a demo, never for real use.
+        #[arg(long)]
+        demo: bool,
+    },
     /// Push a CSV file (plain or SDMX-CSV) straight into the database, as the statistics
     /// office of the whole country would; prints the summary.
     Import {
@@ -97,9 +102,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("migrated the {} database", store.backend());
             Ok(())
         }
-        Command::Seed => {
+        Command::Seed { demo } => {
             let store = open(&config).await?;
-            seed(&config, store.as_ref()).await
+            seed(&config, store.as_ref()).await?;
+            if demo {
+                let summary = crate::domain::demo::load(store.as_ref()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                eprintln!(
+                    "demo values (synthetic): {} created, {} updated, {} unchanged, {} rejected",
+                    summary.created, summary.updated, summary.unchanged, summary.rejected
+                );
+                if let Some(e) = summary.errors.first() {
+                    anyhow::bail!("the demo values were refused: row {}: {} {}", e.row, e.code, e.message);
+                }
+            }
+            Ok(())
         }
         Command::Import { file, dry_run, partial, agency, subject } => {
             let store = open(&config).await?;

@@ -5,6 +5,7 @@
 
 pub mod agencies;
 pub mod areas;
+pub mod demo;
 pub mod error;
 pub mod feeds;
 pub mod indicators;

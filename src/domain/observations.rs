@@ -368,8 +368,9 @@ fn check_value(
                 error("denominator", ImportErrorCode::BadValue, format!("denominator {d} must be a number > 0"));
             } else if let Some(scale) = unit.scale() {
                 let expected = n / d * scale;
-                // Reported values are rounded, usually to one decimal.
-                let tolerance = 0.05_f64.max(expected.abs() * 1e-3);
+                // Reported values are rounded, usually to one decimal: off by up to 0.05,
+                // and a hair more in floating point (42.55 rounds to 42.6).
+                let tolerance = 0.05_f64.max(expected.abs() * 1e-3) + 1e-9;
                 if (value - expected).abs() > tolerance {
                     error(
                         "value",

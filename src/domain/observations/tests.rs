@@ -155,6 +155,11 @@ fn a_rounded_rate_matches_its_numerator() {
     r.numerator = Some(2.0);
     r.denominator = Some(3.0);
     assert!(run(&[r], None).1.is_empty());
+    // 851/2000 = 42.55, reported rounded half up.
+    let mut half = row("COMPLETION", "24", "2024", Sex::Male, 42.6);
+    half.numerator = Some(851.0);
+    half.denominator = Some(2000.0);
+    assert!(run(&[half], None).1.is_empty());
 }
 
 #[test]

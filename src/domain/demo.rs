@@ -1,0 +1,119 @@
+//! Demo data (`seed --demo`): deterministic synthetic values for every measured target of
+//! the seeded plans, 2021–2024, so a newcomer sees progress and gender gaps at once. Every
+//! value says it is synthetic, in its comment and in who reported it; real data never
+//! comes from here, and nothing here is loaded without the flag.
+
+use std::collections::{BTreeSet, HashMap};
+
+use super::indicators::{Direction, Indicator, Unit};
+use super::observations::{ObservationInput, Sex};
+use super::push::{push, ImportSummary, PushRequest, Pusher, DEFAULT_MAX_ROWS};
+use super::DomainError;
+use crate::store::Store;
+
+pub const DEMO_SUBJECT: &str = "seed --demo (synthetic)";
+pub const DEMO_COMMENT: &str = "Synthetic demo value from `seed --demo`: not real data.";
+const YEARS: std::ops::RangeInclusive<i32> = 2021..=2024;
+/// People counted per sex in a synthetic rate, so rates carry numerators and denominators.
+const DENOMINATOR: f64 = 1_000.0;
+
+/// A value moving toward `target` over the years, from a start 15% off on the wrong side.
+fn trend(target: f64, direction: Option<Direction>, year: i32) -> f64 {
+    let step = f64::from(year - YEARS.start()) / f64::from(YEARS.end() - YEARS.start());
+    let start = match direction {
+        Some(Direction::LowerIsBetter) => target * 1.15,
+        _ => target * 0.85,
+    };
+    start + (target - start) * step
+}
+
+fn round1(v: f64) -> f64 {
+    (v * 10.0).round() / 10.0
+}
+
+/// The rows for one indicator in one area.
+fn rows_for(indicator: &Indicator, area: &str, target: Option<f64>) -> Vec<ObservationInput> {
+    let row = |period: String, sex: Sex, value: f64, rate: Option<(f64, f64)>| ObservationInput {
+        indicator_code: indicator.code.clone(),
+        area_code: area.to_owned(),
+        period,
+        sex,
+        age_group: None,
+        ethnicity: None,
+        value,
+        numerator: rate.map(|r| r.0),
+        denominator: rate.map(|r| r.1),
+        comment: Some(DEMO_COMMENT.to_owned()),
+    };
+    let mut rows = Vec::new();
+    for year in YEARS {
+        let period = year.to_string();
+        match (indicator.unit, indicator.unit.scale()) {
+            (Unit::Boolean, _) => rows.push(row(period, Sex::Total, f64::from(u8::from(year == *YEARS.end())), None)),
+            (Unit::Count, _) => rows.push(row(period, Sex::Total, (10 + year - YEARS.start()).into(), None)),
+            (_, Some(scale)) => {
+                let base = target.unwrap_or(scale / 2.0);
+                let value = trend(base, indicator.direction, year).min(if indicator.unit == Unit::Percent {
+                    100.0
+                } else {
+                    f64::MAX
+                });
+                if indicator.sex_disaggregated && indicator.unit == Unit::Percent {
+                    // Girls a little ahead of boys, and a total made of both.
+                    let female = (value * 1.02).min(100.0);
+                    let male = value * 0.98;
+                    let (nf, nm) = ((female / scale * DENOMINATOR).round(), (male / scale * DENOMINATOR).round());
+                    rows.push(row(
+                        period.clone(),
+                        Sex::Female,
+                        round1(nf / DENOMINATOR * scale),
+                        Some((nf, DENOMINATOR)),
+                    ));
+                    rows.push(row(
+                        period.clone(),
+                        Sex::Male,
+                        round1(nm / DENOMINATOR * scale),
+                        Some((nm, DENOMINATOR)),
+                    ));
+                    let total = (nf + nm) / (2.0 * DENOMINATOR) * scale;
+                    rows.push(row(period, Sex::Total, round1(total), Some((nf + nm, 2.0 * DENOMINATOR))));
+                } else {
+                    rows.push(row(period, Sex::Total, round1(value), None));
+                }
+            }
+            (_, None) => {}
+        }
+    }
+    rows
+}
+
+/// Pushes the demo values of every measured target of every seeded plan, in one push.
+pub async fn load(store: &dyn Store) -> Result<ImportSummary, DomainError> {
+    let indicators: HashMap<String, Indicator> =
+        store.indicators().await?.into_iter().map(|i| (i.code.clone(), i)).collect();
+    let plans = store.plans(None).await?;
+    let plan_ids: Vec<i64> = plans.iter().map(|p| p.id).collect();
+    let objective_ids: Vec<i64> = store.objectives_by_plans(&plan_ids).await?.iter().map(|o| o.id).collect();
+    let targets = store.targets_by_objectives(&objective_ids).await?;
+    let mut seen = BTreeSet::new();
+    let mut rows = Vec::new();
+    for t in &targets {
+        let Some(indicator) = t.indicator_code.as_ref().and_then(|c| indicators.get(c)) else { continue };
+        // One series per indicator and area, even where two targets share them.
+        if seen.insert((indicator.code.clone(), t.plan_area_code.clone())) {
+            rows.extend(rows_for(indicator, &t.plan_area_code, t.value));
+        }
+    }
+    let everywhere = |_: &str| true;
+    let pusher = Pusher { subject: DEMO_SUBJECT, agency_code: None, only_assigned: false, in_reach: &everywhere };
+    let request = PushRequest {
+        total_rows: rows.len(),
+        rows,
+        row_numbers: Vec::new(),
+        rejected_before: Vec::new(),
+        dry_run: false,
+        atomic: true,
+        idempotency_key: None,
+    };
+    push(store, &pusher, request, DEFAULT_MAX_ROWS).await
+}
