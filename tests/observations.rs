@@ -265,6 +265,18 @@ async fn the_office_approves_and_partners_keep_the_last_approved_revision() {
         app.error_code(&partner, "{ observations { edges { node { history { revision } } } } }", json!({})).await,
         "FORBIDDEN"
     );
+
+    // Approved, then rejected: the partner no longer sees it.
+    push(&app, &token, vec![obs("SEX_RATIO_AT_BIRTH", "216", "2023", "TOTAL", 111.0)], json!({})).await;
+    let second = read(&app, &token, json!({ "period": "2023" })).await["edges"][0]["node"]["id"].clone();
+    app.data(&token, APPROVE, json!({ "ids": [second] })).await;
+    assert_eq!(read(&app, &partner, json!({ "period": "2023" })).await["totalCount"], 1);
+    app.data(&token, REJECT, json!({ "ids": [second], "reason": "approved by mistake" })).await;
+    assert_eq!(
+        read(&app, &partner, json!({ "period": "2023" })).await["totalCount"],
+        0,
+        "a partner saw a rejected value"
+    );
 }
 
 #[tokio::test]

@@ -136,6 +136,8 @@ impl Keys {
         validation.set_issuer(&[&self.settings.issuer]);
         validation.set_required_spec_claims(&["exp", "aud", "iss"]);
         validation.leeway = self.settings.leeway_seconds;
+        // jsonwebtoken leaves `nbf` unchecked unless asked.
+        validation.validate_nbf = true;
         let data = decode::<Claims>(token, &self.decoding, &validation).map_err(|e| match e.kind() {
             jsonwebtoken::errors::ErrorKind::ExpiredSignature => AuthError::Expired,
             _ => AuthError::Invalid(e.to_string()),
@@ -221,6 +223,18 @@ mod tests {
             let issued = Keys::from_secret(b"test secret", settings).issue(request(Role::Admin)).expect("issue");
             assert!(matches!(keys().verify(&issued.token), Err(AuthError::Invalid(_))));
         }
+    }
+
+    #[test]
+    fn a_token_not_yet_valid_is_refused() {
+        let issued = keys().issue(request(Role::Dashboard)).expect("issue");
+        let mut claims: serde_json::Value =
+            jsonwebtoken::dangerous::insecure_decode(&issued.token).expect("decode").claims;
+        claims["nbf"] = (Utc::now().timestamp() + 3600).into();
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some("hs256-1".into());
+        let token = encode(&header, &claims, &EncodingKey::from_secret(b"test secret")).expect("encode");
+        assert!(matches!(keys().verify(&token), Err(AuthError::Invalid(_))));
     }
 
     #[test]

@@ -298,7 +298,8 @@ pub const OBSERVATION_CURRENT: &str = "SELECT o.id, o.indicator_code, o.area_cod
 pub const OBSERVATION_PUBLISHED: &str = "SELECT o.id, o.indicator_code, o.area_code, o.period, o.sex, o.age_group, \
      o.ethnicity, r.value, r.numerator, r.denominator, r.status, r.revision, o.source_agency_code, r.reported_by, \
      r.reported_at, r.comment FROM observations o \
-     JOIN observation_revisions r ON r.observation_id = o.id AND r.revision = o.approved_revision WHERE 1 = 1";
+     JOIN observation_revisions r ON r.observation_id = o.id AND r.revision = o.approved_revision \
+     AND r.status = 'APPROVED' WHERE 1 = 1";
 
 impl TryFrom<ObservationRow> for Observation {
     type Error = StoreError;
