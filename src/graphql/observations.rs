@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::context::ContextExt;
 use super::error::{GqlResult, OrGql};
-use super::types::{AgencyObject, AreaObject, IndicatorObject};
+use super::types::{required, AgencyObject, AreaObject, IndicatorObject};
 use crate::domain::observations::{
     ImportError, Observation, ObservationInput, ObservationRevision, ObservationStatus, Sex,
 };
@@ -33,10 +33,6 @@ impl ObservationObject {
         let indicator = ctx.request().loaders.indicator.load_one(code.clone()).await.gql()?;
         Ok(indicator.is_none_or(|i| i.sensitive))
     }
-}
-
-fn required<T>(value: Option<T>, what: &'static str, code: &str) -> GqlResult<T> {
-    value.ok_or_else(|| DomainError::not_found(what, code)).gql()
 }
 
 #[Object(name = "Observation")]

@@ -43,8 +43,8 @@ async fn visible_area(ctx: &Context<'_>, code: &str) -> GqlResult<Option<Area>> 
     ctx.request().loaders.area.load_one(code.to_owned()).await.gql()
 }
 
-/// A value that a foreign key guarantees; its absence is an internal error.
-fn required<T>(value: Option<T>, what: &'static str, code: &str) -> GqlResult<T> {
+/// A value a foreign key guarantees, or NOT_FOUND naming what is missing.
+pub(super) fn required<T>(value: Option<T>, what: &'static str, code: &str) -> GqlResult<T> {
     value.ok_or_else(|| DomainError::not_found(what, code)).gql()
 }
 
