@@ -96,6 +96,28 @@ async fn values_of_merged_units_roll_up_into_their_successor() {
 }
 
 #[tokio::test]
+async fn a_roll_up_never_reads_past_the_callers_area() {
+    let app = TestApp::seeded().await;
+    // A district of Sơn La (14) moved into Bắc Giang (24) as a new unit, made for this test.
+    app.execute(&[
+        "INSERT INTO areas (code, name, level, parent_code, valid_to) VALUES ('905', 'Old', 'DISTRICT', '14', '2025-06-30')",
+        "INSERT INTO areas (code, name, level, parent_code, valid_from) VALUES ('906', 'New', 'DISTRICT', '24', '2025-07-01')",
+        "INSERT INTO area_successions (predecessor_code, successor_code, effective_on) VALUES ('905', '906', '2025-07-01')",
+    ])
+    .await;
+    let srb = json!([{ "indicatorCode": "SEX_RATIO_AT_BIRTH", "areaCode": "905", "period": "2024", "sex": "TOTAL", "value": 112.0 }]);
+    push(&app, &app.admin(), srb).await;
+    let admin = progress(&app, &app.admin(), "M4.CT1", Some("906"), None).await;
+    assert_eq!(admin, json!({ "status": "MET", "value": 112.0, "period": "2024", "derived": true }));
+    // Bắc Giang's dashboard may not read Sơn La's value, so it gets no roll-up from it either.
+    let bac_giang = app.token(Role::Dashboard, None, Some("24"));
+    assert_eq!(
+        progress(&app, &bac_giang, "M4.CT1", Some("906"), None).await,
+        json!({ "status": "NO_DATA", "value": null, "period": null, "derived": false })
+    );
+}
+
+#[tokio::test]
 async fn partners_measure_progress_on_approved_values_only() {
     let app = TestApp::seeded().await;
     let office = app.token(Role::StatisticsOffice, None, Some("24"));

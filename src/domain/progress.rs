@@ -123,6 +123,10 @@ fn value_at(
     let parts: Option<Vec<Total>> =
         components.iter().map(|c| value_at(graph, totals, unit, c, period, depth + 1).map(|(t, _)| t)).collect();
     let parts = parts?;
+    // A unit renamed or moved whole: its value is the value, whatever the unit.
+    if let [only] = parts.as_slice() {
+        return Some((*only, true));
+    }
     if unit == Unit::Count {
         let value = parts.iter().map(|p| p.value).sum();
         return Some((Total { value, numerator: None, denominator: None }, true));
@@ -288,6 +292,17 @@ mod tests {
         assert_eq!(measure(&graph(), &t, &indicator(Unit::Count), "C", None), None, "B is missing");
         let t = totals(&[("A", "2024", total(90.0, None)), ("B", "2024", total(50.0, Some((5.0, 10.0))))]);
         assert_eq!(measure(&graph(), &t, &indicator(Unit::Percent), "C", None), None, "A has no denominator");
+    }
+
+    #[test]
+    fn a_single_predecessor_passes_its_value_on_even_without_a_denominator() {
+        let graph = AreaGraph::new(
+            vec![area("A", None, Some("2025-06-30"), None), area("D", None, None, Some("2025-07-01"))],
+            vec![Succession { predecessor_code: "A".into(), successor_code: "D".into() }],
+        );
+        let t = totals(&[("A", "2024", total(112.0, None))]);
+        let m = measure(&graph, &t, &indicator(Unit::RatioPer100), "D", None).expect("value");
+        assert_eq!(m, Measured { value: 112.0, period: "2024".into(), derived: true });
     }
 
     #[test]

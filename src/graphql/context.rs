@@ -13,14 +13,15 @@ use crate::store::Store;
 /// which batch within the request and cache nothing beyond it.
 pub struct RequestContext {
     pub principal: Principal,
-    scope: OnceCell<Scope>,
+    scope: Arc<OnceCell<Scope>>,
     pub loaders: Loaders,
 }
 
 impl RequestContext {
     pub fn new(principal: Principal, store: Arc<dyn Store>) -> RequestContext {
-        let published_only = principal.role.reads_published_only();
-        RequestContext { principal, scope: OnceCell::new(), loaders: Loaders::new(store, published_only) }
+        let scope = Arc::new(OnceCell::new());
+        let loaders = Loaders::new(store, &principal, scope.clone());
+        RequestContext { principal, scope, loaders }
     }
 }
 

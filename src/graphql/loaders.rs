@@ -7,7 +7,9 @@ use std::hash::Hash;
 use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, Loader};
+use tokio::sync::OnceCell;
 
+use crate::auth::{Principal, Scope};
 use crate::domain::agencies::Agency;
 use crate::domain::areas::Area;
 use crate::domain::indicators::Indicator;
@@ -90,9 +92,12 @@ pub struct ProgressKey {
 
 /// Measures many targets at once: the area graph, the indicators and every total the
 /// targets' areas may roll up from, in four statements whatever the number of targets.
+/// Only values inside the caller's scope count: a roll-up that needs a value the caller may
+/// not read is no value at all, so a neighbour's figure never leaks through a succession.
 pub struct MeasureProgress {
     store: Arc<dyn Store>,
-    published_only: bool,
+    principal: Principal,
+    scope: Arc<OnceCell<Scope>>,
 }
 
 impl Loader<ProgressKey> for MeasureProgress {
@@ -100,15 +105,26 @@ impl Loader<ProgressKey> for MeasureProgress {
     type Error = LoadError;
 
     async fn load(&self, keys: &[ProgressKey]) -> Result<HashMap<ProgressKey, Measured>, LoadError> {
+        let scope = self
+            .scope
+            .get_or_try_init(|| Scope::of(&self.principal, self.store.as_ref()))
+            .await
+            .map_err(Arc::new)?;
         let areas = self.store.areas(AreaFilter::default()).await.map_err(Arc::new)?;
         let successions = self.store.successions().await.map_err(Arc::new)?;
         let graph = AreaGraph::new(areas, successions);
         let indicator_codes: Vec<String> =
             keys.iter().map(|k| k.indicator_code.clone()).collect::<BTreeSet<_>>().into_iter().collect();
-        let family: Vec<String> =
-            keys.iter().flat_map(|k| graph.family(&k.area_code)).collect::<BTreeSet<_>>().into_iter().collect();
+        let family: Vec<String> = keys
+            .iter()
+            .flat_map(|k| graph.family(&k.area_code))
+            .filter(|code| scope.allows(code))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
         let indicators = self.store.indicators_by_codes(&indicator_codes).await.map_err(Arc::new)?;
-        let rows = self.store.totals(&indicator_codes, &family, self.published_only).await.map_err(Arc::new)?;
+        let published_only = self.principal.role.reads_published_only();
+        let rows = self.store.totals(&indicator_codes, &family, published_only).await.map_err(Arc::new)?;
         let mut totals: HashMap<String, Totals> = HashMap::new();
         for o in rows {
             let total = Total { value: o.value, numerator: o.numerator, denominator: o.denominator };
@@ -153,8 +169,8 @@ pub struct Loaders {
 }
 
 impl Loaders {
-    /// `published_only`: measure progress on approved values only (partners).
-    pub fn new(store: Arc<dyn Store>, published_only: bool) -> Loaders {
+    /// `scope` is the request's, filled on first use by whoever needs it first.
+    pub fn new(store: Arc<dyn Store>, principal: &Principal, scope: Arc<OnceCell<Scope>>) -> Loaders {
         fn dl<T: Send + Sync + 'static>(loader: T) -> DataLoader<T> {
             DataLoader::new(loader, tokio::spawn)
         }
@@ -171,7 +187,7 @@ impl Loaders {
             assignments: dl(AssignmentsByTarget(store.clone())),
             deadlines: dl(DeadlinesByPlan(store.clone())),
             history: dl(HistoryByObservation(store.clone())),
-            progress: dl(MeasureProgress { store, published_only }),
+            progress: dl(MeasureProgress { store, principal: principal.clone(), scope }),
         }
     }
 }
