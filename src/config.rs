@@ -8,6 +8,8 @@ use anyhow::{bail, Context};
 use clap::Args;
 
 use crate::auth::TokenSettings;
+use crate::domain::disclosure::DisclosureRule;
+use crate::graphql::ApiSettings;
 use crate::store::PoolSettings;
 
 #[derive(Debug, Clone, Args)]
@@ -29,6 +31,11 @@ pub struct Config {
     #[arg(long, env = "GDH_DB_MAX_CONNECTIONS", default_value_t = 10, global = true)]
     pub db_max_connections: u32,
 
+    /// Partners do not see a count of a sensitive indicator below this, nor the cells that
+    /// would reveal it.
+    #[arg(long, env = "GDH_DISCLOSURE_THRESHOLD", default_value_t = crate::domain::disclosure::DEFAULT_THRESHOLD, global = true)]
+    pub disclosure_threshold: f64,
+
     /// Log lines as `text` or `json`.
     #[arg(long, env = "GDH_LOG_FORMAT", default_value = "text", global = true)]
     pub log_format: LogFormat,
@@ -45,6 +52,10 @@ const MIN_SECRET_LEN: usize = 32;
 impl Config {
     pub fn pool(&self) -> PoolSettings {
         PoolSettings { max_connections: self.db_max_connections.max(1) }
+    }
+
+    pub fn api_settings(&self) -> ApiSettings {
+        ApiSettings { disclosure: DisclosureRule { threshold: self.disclosure_threshold }, ..ApiSettings::default() }
     }
 
     pub fn token_settings(&self) -> TokenSettings {

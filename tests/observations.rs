@@ -299,23 +299,132 @@ async fn rejecting_needs_a_reason_and_reviewing_is_bounded_by_area_and_ids() {
     assert_eq!(app.error_code(&token, APPROVE, json!({ "ids": [] })).await, "BAD_USER_INPUT");
 }
 
+fn rate(indicator: &str, period: &str, sex: &str, numerator: f64, denominator: f64) -> Value {
+    let mut row = obs(indicator, "216", period, sex, (numerator / denominator * 1000.0).round() / 10.0);
+    row["numerator"] = json!(numerator);
+    row["denominator"] = json!(denominator);
+    row
+}
+
+/// Values by (period, sex) as a caller reads them: (value, suppressed).
+async fn cells(app: &TestApp, token: &str) -> Vec<(String, String, Option<f64>, bool)> {
+    let page = read(app, token, json!({ "indicatorCode": "GBV_VICTIMS_SUPPORTED_PCT" })).await;
+    let mut cells: Vec<_> = page["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .map(|e| {
+            let n = &e["node"];
+            let (value, numerator) = (n["value"].as_f64(), n["numerator"].as_f64());
+            assert_eq!(value.is_none(), numerator.is_none(), "value and numerator hidden together: {n}");
+            (
+                n["period"].as_str().unwrap_or_default().to_owned(),
+                n["sex"].as_str().unwrap_or_default().to_owned(),
+                value,
+                n["suppressed"].as_bool().unwrap_or_default(),
+            )
+        })
+        .collect();
+    cells.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    cells
+}
+
 #[tokio::test]
-async fn partners_never_see_figures_of_sensitive_indicators() {
+async fn partners_do_not_see_small_counts_of_sensitive_indicators_nor_what_reveals_them() {
     let app = TestApp::seeded().await;
     let token = office(&app);
-    let mut victims = obs("GBV_VICTIMS_SUPPORTED_PCT", "216", "2024", "FEMALE", 75.0);
-    victims["numerator"] = json!(3);
-    victims["denominator"] = json!(4);
-    push(&app, &token, vec![victims], json!({})).await;
-    let id = first_id(&app, &token).await;
-    app.data(&token, APPROVE, json!({ "ids": [id] })).await;
+    let gbv = "GBV_VICTIMS_SUPPORTED_PCT";
+    // 2023: 3 of 4 women helped (small), 20 of 25 men, 23 of 29 in all; 2024: all large.
+    let rows = vec![
+        rate(gbv, "2023", "FEMALE", 3.0, 4.0),
+        rate(gbv, "2023", "MALE", 20.0, 25.0),
+        rate(gbv, "2023", "TOTAL", 23.0, 29.0),
+        rate(gbv, "2024", "FEMALE", 40.0, 50.0),
+        rate(gbv, "2024", "MALE", 10.0, 20.0),
+        rate(gbv, "2024", "TOTAL", 50.0, 70.0),
+        rate(gbv, "2022", "TOTAL", 2.0, 3.0),
+    ];
+    assert_eq!(counts(&push(&app, &token, rows, json!({})).await), (7, 0, 0, 0));
+    let ids = app.data(&token, "{ observations { edges { node { id } } } }", json!({})).await;
+    let ids: Vec<Value> =
+        ids["observations"]["edges"].as_array().expect("edges").iter().map(|e| e["node"]["id"].clone()).collect();
+    app.data(&token, APPROVE, json!({ "ids": ids })).await;
 
     let partner = app.token(Role::Partner, None, Some("216"));
-    let node = &read(&app, &partner, json!({})).await["edges"][0]["node"];
-    assert_eq!(node["suppressed"], true);
-    assert!(node["value"].is_null() && node["numerator"].is_null() && node["denominator"].is_null(), "{node}");
-    let internal = &read(&app, &token, json!({})).await["edges"][0]["node"];
-    assert_eq!((internal["value"].as_f64(), internal["suppressed"].as_bool()), (Some(75.0), Some(false)));
+    let s = |p: &str, x: &str, v: Option<f64>, hidden: bool| (p.to_owned(), x.to_owned(), v, hidden);
+    assert_eq!(
+        cells(&app, &partner).await,
+        vec![
+            s("2022", "TOTAL", None, true),
+            // the small female cell, and the male one that would give it back (23 − 20)
+            s("2023", "FEMALE", None, true),
+            s("2023", "MALE", None, true),
+            s("2023", "TOTAL", Some(79.3), false),
+            s("2024", "FEMALE", Some(80.0), false),
+            s("2024", "MALE", Some(50.0), false),
+            s("2024", "TOTAL", Some(71.4), false),
+        ]
+    );
+    // Internal roles see every figure.
+    assert!(cells(&app, &token).await.iter().all(|c| c.2.is_some() && !c.3));
+
+    // The gender gap hides the same cells.
+    const GAP: &str = "query($p: String!) { genderGap(indicatorCode: \"GBV_VICTIMS_SUPPORTED_PCT\", areaCode: \"216\", period: $p) { female male difference ratio } }";
+    let gap = app.data(&partner, GAP, json!({ "p": "2023" })).await;
+    assert_eq!(gap["genderGap"], json!({ "female": null, "male": null, "difference": null, "ratio": null }));
+    let gap = app.data(&partner, GAP, json!({ "p": "2024" })).await;
+    assert_eq!(gap["genderGap"]["difference"], json!(30.0));
+    let gap = app.data(&token, GAP, json!({ "p": "2023" })).await;
+    assert_eq!(gap["genderGap"]["female"], json!(75.0));
+
+    // Progress shows whether the target is met, and the total's figure only when it is published.
+    const PROGRESS: &str = r#"query($p: String) { plan(code: "tan-yen-bdg-2021-2025") { objectives { targets { code progress(period: $p) { status value } } } } }"#;
+    for (period, value) in [("2022", json!(null)), ("2023", json!(79.3)), ("2024", json!(71.4))] {
+        let plan = app.data(&partner, PROGRESS, json!({ "p": period })).await;
+        let target = plan["plan"]["objectives"][2]["targets"]
+            .as_array()
+            .expect("targets")
+            .iter()
+            .find(|t| t["code"] == "M3.CT2a")
+            .cloned()
+            .expect("M3.CT2a");
+        assert_eq!(target["progress"]["value"], value, "{period}");
+    }
+
+    // And so does the CSV export: confidential cells without a value (OBS_STATUS C).
+    let (status, csv) = app.get_as(&partner, "/api/v1/observations.csv?period=2023").await;
+    assert_eq!(status, 200);
+    let mut lines: Vec<&str> = csv.lines().skip(1).collect();
+    lines.sort_unstable();
+    let row = |sex: &str, value: &str, status: &str| {
+        format!("dataflow,GDH:DF_GENDER(1.0),I,GBV_VICTIMS_SUPPORTED_PCT,216,2023,{sex},_T,_T,{value},{status},")
+    };
+    assert_eq!(lines, vec![row("F", "", "C"), row("M", "", "C"), row("_T", "79.3", "A")]);
+}
+
+#[tokio::test]
+async fn the_disclosure_threshold_is_a_setting() {
+    let settings = ApiSettings {
+        disclosure: gender_data_hub::domain::disclosure::DisclosureRule { threshold: 30.0 },
+        ..ApiSettings::default()
+    };
+    let app = TestApp::seeded_with(settings).await;
+    let token = office(&app);
+    let gbv = "GBV_VICTIMS_SUPPORTED_PCT";
+    let rows = vec![
+        rate(gbv, "2024", "FEMALE", 40.0, 50.0),
+        rate(gbv, "2024", "MALE", 10.0, 20.0),
+        rate(gbv, "2024", "TOTAL", 50.0, 70.0),
+    ];
+    push(&app, &token, rows, json!({})).await;
+    let ids = app.data(&token, "{ observations { edges { node { id } } } }", json!({})).await;
+    let ids: Vec<Value> =
+        ids["observations"]["edges"].as_array().expect("edges").iter().map(|e| e["node"]["id"].clone()).collect();
+    app.data(&token, APPROVE, json!({ "ids": ids })).await;
+    let partner = app.token(Role::Partner, None, Some("216"));
+    let hidden: Vec<(String, bool)> = cells(&app, &partner).await.into_iter().map(|c| (c.1, c.3)).collect();
+    // 10 men helped (of 20) is under 30: hidden, and so the women's 40 of 50 with it.
+    assert_eq!(hidden, vec![("FEMALE".into(), true), ("MALE".into(), true), ("TOTAL".into(), false)]);
 }
 
 #[tokio::test]

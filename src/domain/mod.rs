@@ -6,6 +6,7 @@
 pub mod agencies;
 pub mod areas;
 pub mod demo;
+pub mod disclosure;
 pub mod error;
 pub mod feeds;
 pub mod indicators;

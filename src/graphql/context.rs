@@ -6,6 +6,7 @@ use tokio::sync::OnceCell;
 use super::error::{GqlResult, OrGql};
 use super::loaders::Loaders;
 use crate::auth::{Principal, Scope};
+use crate::domain::disclosure::DisclosureRule;
 use crate::domain::DomainError;
 use crate::store::Store;
 
@@ -18,9 +19,9 @@ pub struct RequestContext {
 }
 
 impl RequestContext {
-    pub fn new(principal: Principal, store: Arc<dyn Store>) -> RequestContext {
+    pub fn new(principal: Principal, store: Arc<dyn Store>, rule: DisclosureRule) -> RequestContext {
         let scope = Arc::new(OnceCell::new());
-        let loaders = Loaders::new(store, &principal, scope.clone());
+        let loaders = Loaders::new(store, &principal, scope.clone(), rule);
         RequestContext { principal, scope, loaders }
     }
 }

@@ -12,6 +12,7 @@ use tokio::sync::OnceCell;
 use crate::auth::{Principal, Scope};
 use crate::domain::agencies::Agency;
 use crate::domain::areas::Area;
+use crate::domain::disclosure::{DisclosureRule, Table};
 use crate::domain::indicators::Indicator;
 use crate::domain::observations::ObservationRevision;
 use crate::domain::periods::Period;
@@ -105,11 +106,8 @@ impl Loader<ProgressKey> for MeasureProgress {
     type Error = LoadError;
 
     async fn load(&self, keys: &[ProgressKey]) -> Result<HashMap<ProgressKey, Measured>, LoadError> {
-        let scope = self
-            .scope
-            .get_or_try_init(|| Scope::of(&self.principal, self.store.as_ref()))
-            .await
-            .map_err(Arc::new)?;
+        let scope =
+            self.scope.get_or_try_init(|| Scope::of(&self.principal, self.store.as_ref())).await.map_err(Arc::new)?;
         let areas = self.store.areas(AreaFilter::default()).await.map_err(Arc::new)?;
         let successions = self.store.successions().await.map_err(Arc::new)?;
         let graph = AreaGraph::new(areas, successions);
@@ -144,6 +142,54 @@ impl Loader<ProgressKey> for MeasureProgress {
     }
 }
 
+/// One table of values: an indicator in an area and period.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TableKey {
+    pub indicator_code: String,
+    pub area_code: String,
+    pub period: String,
+}
+
+/// Tables with the disclosure rule applied for partners, in three statements at most
+/// whatever the number of tables.
+pub struct TablesByKey {
+    store: Arc<dyn Store>,
+    published_only: bool,
+    rule: DisclosureRule,
+}
+
+impl Loader<TableKey> for TablesByKey {
+    type Value = Table;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[TableKey]) -> Result<HashMap<TableKey, Table>, LoadError> {
+        let distinct = |f: fn(&TableKey) -> &String| -> Vec<String> {
+            keys.iter().map(|k| f(k).clone()).collect::<BTreeSet<_>>().into_iter().collect()
+        };
+        let indicator_codes = distinct(|k| &k.indicator_code);
+        let cells = self
+            .store
+            .tables(&indicator_codes, &distinct(|k| &k.area_code), &distinct(|k| &k.period), self.published_only)
+            .await
+            .map_err(Arc::new)?;
+        let indicators = if self.published_only {
+            self.store.indicators_by_codes(&indicator_codes).await.map_err(Arc::new)?
+        } else {
+            Vec::new()
+        };
+        let mut tables = self.rule.tables(&indicators, cells, self.published_only);
+        Ok(keys
+            .iter()
+            .map(|k| {
+                let table = tables
+                    .remove(&(k.indicator_code.clone(), k.area_code.clone(), k.period.clone()))
+                    .unwrap_or_default();
+                (k.clone(), table)
+            })
+            .collect())
+    }
+}
+
 fn group<K: Eq + Hash + Clone, V>(keys: &[K], rows: Vec<V>, key_of: impl Fn(&V) -> K) -> HashMap<K, Vec<V>> {
     let mut map: HashMap<K, Vec<V>> = keys.iter().map(|k| (k.clone(), Vec::new())).collect();
     for row in rows {
@@ -166,11 +212,18 @@ pub struct Loaders {
     pub deadlines: DataLoader<DeadlinesByPlan>,
     pub history: DataLoader<HistoryByObservation>,
     pub progress: DataLoader<MeasureProgress>,
+    pub tables: DataLoader<TablesByKey>,
 }
 
 impl Loaders {
     /// `scope` is the request's, filled on first use by whoever needs it first.
-    pub fn new(store: Arc<dyn Store>, principal: &Principal, scope: Arc<OnceCell<Scope>>) -> Loaders {
+    pub fn new(
+        store: Arc<dyn Store>,
+        principal: &Principal,
+        scope: Arc<OnceCell<Scope>>,
+        rule: DisclosureRule,
+    ) -> Loaders {
+        let published_only = principal.role.reads_published_only();
         fn dl<T: Send + Sync + 'static>(loader: T) -> DataLoader<T> {
             DataLoader::new(loader, tokio::spawn)
         }
@@ -187,6 +240,7 @@ impl Loaders {
             assignments: dl(AssignmentsByTarget(store.clone())),
             deadlines: dl(DeadlinesByPlan(store.clone())),
             history: dl(HistoryByObservation(store.clone())),
+            tables: dl(TablesByKey { store: store.clone(), published_only, rule }),
             progress: dl(MeasureProgress { store, principal: principal.clone(), scope }),
         }
     }

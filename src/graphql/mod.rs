@@ -32,6 +32,8 @@ pub struct ApiSettings {
     pub max_push_rows: usize,
     /// Largest CSV feed body, in bytes.
     pub max_feed_bytes: usize,
+    /// What partners may not see (`GDH_DISCLOSURE_THRESHOLD`).
+    pub disclosure: crate::domain::disclosure::DisclosureRule,
 }
 
 impl Default for ApiSettings {
@@ -45,6 +47,7 @@ impl Default for ApiSettings {
             max_push_rows: crate::domain::push::DEFAULT_MAX_ROWS,
             // 100,000 rows of about 80 bytes, with room to spare
             max_feed_bytes: 32 * 1024 * 1024,
+            disclosure: crate::domain::disclosure::DisclosureRule::default(),
         }
     }
 }

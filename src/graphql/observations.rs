@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::context::ContextExt;
 use super::error::{GqlResult, OrGql};
+use super::loaders::TableKey;
 use super::types::{required, AgencyObject, AreaObject, IndicatorObject};
 use crate::domain::observations::{
     ImportError, Observation, ObservationInput, ObservationRevision, ObservationStatus, Sex,
@@ -22,16 +23,28 @@ pub struct ObservationObject {
 }
 
 impl ObservationObject {
-    /// Whether this caller must not see the figures. Until the disclosure rule of the
-    /// data-exchange issue lands (suppress counts under the threshold and the cells that
-    /// would reveal them), partners see no figure of a sensitive indicator at all.
+    /// Whether this caller must not see the figures: a partner, and a small count of a
+    /// sensitive indicator or a cell that would reveal one (see `domain::disclosure`).
     async fn withheld(&self, ctx: &Context<'_>) -> GqlResult<bool> {
         if !self.published {
             return Ok(false);
         }
-        let code = &self.observation.key.indicator_code;
-        let indicator = ctx.request().loaders.indicator.load_one(code.clone()).await.gql()?;
-        Ok(indicator.is_none_or(|i| i.sensitive))
+        let loaders = &ctx.request().loaders;
+        let key = &self.observation.key;
+        let indicator = loaders.indicator.load_one(key.indicator_code.clone()).await.gql()?;
+        if indicator.is_some_and(|i| !i.sensitive) {
+            return Ok(false);
+        }
+        let table = loaders
+            .tables
+            .load_one(TableKey {
+                indicator_code: key.indicator_code.clone(),
+                area_code: key.area_code.clone(),
+                period: key.period.clone(),
+            })
+            .await
+            .gql()?;
+        Ok(table.is_none_or(|t| t.suppressed.contains(&self.observation.id)))
     }
 }
 
@@ -385,30 +398,16 @@ pub async fn gender_gap(
         .parse::<crate::domain::periods::Period>()
         .map_err(|e| DomainError::bad_input("period", e.to_string()))
         .gql()?;
-    let filter = ObservationFilter {
-        indicator_code: Some(indicator_code),
-        area_code: Some(area_code),
-        period: Some(period),
-        ..ObservationFilter::default()
-    };
-    let page = read_page(ctx, filter, Some(i32::try_from(DEFAULT_PAGE_SIZE).unwrap_or(100)), None).await?;
-    let mut female = None;
-    let mut male = None;
-    for edge in &page.edges {
-        let key = &edge.node.observation.key;
-        if breakdown(&key.age_group).is_some() || breakdown(&key.ethnicity).is_some() {
-            continue;
-        }
-        let value = if edge.node.withheld(ctx).await? { None } else { Some(edge.node.observation.value) };
-        match key.sex {
-            Sex::Female => female = value,
-            Sex::Male => male = value,
-            Sex::Total => {}
-        }
-    }
+    super::query::find_area(ctx, &area_code).await?;
+    let key = TableKey { indicator_code, area_code, period };
+    let table = ctx.request().loaders.tables.load_one(key).await.gql()?.unwrap_or_default();
+    let female = table.by_sex(Sex::Female);
+    let male = table.by_sex(Sex::Male);
     if female.is_none() && male.is_none() {
         return Ok(None);
     }
+    let female = female.and_then(|o| table.published_value(o));
+    let male = male.and_then(|o| table.published_value(o));
     let difference = female.zip(male).map(|(f, m)| f - m);
     let ratio = female.zip(male).and_then(|(f, m)| (m != 0.0).then(|| f / m));
     Ok(Some(GenderGap { female, male, difference, ratio }))

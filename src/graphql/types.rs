@@ -394,21 +394,16 @@ impl TargetObject {
                 .gql()?;
         }
         let Some(indicator_code) = &self.0.indicator_code else { return Ok(Progress::no_data()) };
-        let key = super::loaders::ProgressKey { indicator_code: indicator_code.clone(), area_code, period };
+        let key = super::loaders::ProgressKey {
+            indicator_code: indicator_code.clone(),
+            area_code: area_code.clone(),
+            period,
+        };
         let Some(measured) = ctx.request().loaders.progress.load_one(key).await.gql()? else {
             return Ok(Progress::no_data());
         };
         let status = crate::domain::progress::status(self.0.comparator, self.0.value, Some(measured.value));
-        // Partners see whether a sensitive target is met, not the figure (see Observation.value).
-        let withheld = ctx.request().principal.role.reads_published_only()
-            && ctx
-                .request()
-                .loaders
-                .indicator
-                .load_one(indicator_code.clone())
-                .await
-                .gql()?
-                .is_none_or(|i| i.sensitive);
+        let withheld = progress_withheld(ctx, indicator_code, &area_code, &measured).await?;
         Ok(Progress {
             status,
             value: (!withheld).then_some(measured.value),
@@ -425,6 +420,35 @@ impl TargetObject {
     async fn source(&self) -> Option<&str> {
         self.0.source.as_deref()
     }
+}
+
+/// Partners see whether a target is met, but not a figure the disclosure rule withholds: an
+/// own value when its cell is suppressed, a roll-up of a sensitive indicator always (a sum
+/// minus the parts a partner can read would give back a suppressed part).
+async fn progress_withheld(
+    ctx: &Context<'_>,
+    indicator_code: &str,
+    area_code: &str,
+    measured: &crate::domain::progress::Measured,
+) -> GqlResult<bool> {
+    let loaders = &ctx.request().loaders;
+    if !ctx.request().principal.role.reads_published_only() {
+        return Ok(false);
+    }
+    let indicator = loaders.indicator.load_one(indicator_code.to_owned()).await.gql()?;
+    if indicator.is_some_and(|i| !i.sensitive) {
+        return Ok(false);
+    }
+    if measured.derived {
+        return Ok(true);
+    }
+    let key = super::loaders::TableKey {
+        indicator_code: indicator_code.to_owned(),
+        area_code: area_code.to_owned(),
+        period: measured.period.clone(),
+    };
+    let table = loaders.tables.load_one(key).await.gql()?.unwrap_or_default();
+    Ok(table.by_sex(crate::domain::observations::Sex::Total).is_none_or(|o| table.published_value(o).is_none()))
 }
 
 /// How a target stands.

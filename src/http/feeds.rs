@@ -2,6 +2,8 @@
 //! with the push summary as JSON) and `GET /api/v1/observations.csv` (SDMX-CSV export of
 //! what the caller may read).
 
+use std::collections::{BTreeSet, HashSet};
+
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -13,8 +15,10 @@ use serde_json::json;
 use super::graphql::Authenticated;
 use super::{AppState, REQUEST_ID};
 use crate::auth::Scope;
+use crate::domain::disclosure::DisclosureRule;
 use crate::domain::feeds::{self, SDMX_HEADER};
-use crate::domain::observations::{ObservationQuery, ObservationStatus, Sex};
+use crate::domain::indicators::Indicator;
+use crate::domain::observations::{Observation, ObservationQuery, ObservationStatus, Sex};
 use crate::domain::push::{push, PushRequest};
 use crate::domain::DomainError;
 
@@ -154,8 +158,9 @@ async fn write_export(
     let scope = Scope::of(principal, store).await?;
     let area_codes = scope.areas_to_read(store, params.area_code.as_deref(), params.include_descendants).await?;
     let published_only = principal.role.reads_published_only();
-    let sensitive: std::collections::HashSet<String> =
-        store.indicators().await?.into_iter().filter(|i| i.sensitive).map(|i| i.code).collect();
+    let indicators = store.indicators().await?;
+    let sensitive: std::collections::BTreeSet<&str> =
+        indicators.iter().filter(|i| i.sensitive).map(|i| i.code.as_str()).collect();
 
     let mut out = csv::Writer::from_writer(Vec::new());
     let csv_error =
@@ -173,9 +178,13 @@ async fn write_export(
     };
     loop {
         let (page, _) = store.observations(&query).await?;
+        let suppressed = if published_only {
+            suppressed_on_page(store, &state.settings.disclosure, &indicators, &sensitive, &page).await?
+        } else {
+            HashSet::new()
+        };
         for o in &page {
-            let withheld = published_only && sensitive.contains(&o.key.indicator_code);
-            out.write_record(feeds::sdmx_record(o, withheld)).map_err(csv_error)?;
+            out.write_record(feeds::sdmx_record(o, suppressed.contains(&o.id))).map_err(csv_error)?;
         }
         match page.last() {
             Some(last) if page.len() == EXPORT_PAGE => query.after_id = Some(last.id),
@@ -183,4 +192,32 @@ async fn write_export(
         }
     }
     out.into_inner().map_err(|e| csv_error(e.into_error().into()))
+}
+
+/// The cells of a page of published values that the disclosure rule withholds: it needs
+/// whole tables, which may reach past the page, so the tables of its sensitive values are
+/// read in one statement.
+async fn suppressed_on_page(
+    store: &dyn crate::store::Store,
+    rule: &DisclosureRule,
+    indicators: &[Indicator],
+    sensitive: &BTreeSet<&str>,
+    page: &[Observation],
+) -> Result<HashSet<i64>, DomainError> {
+    let keys: Vec<&Observation> = page.iter().filter(|o| sensitive.contains(o.key.indicator_code.as_str())).collect();
+    if keys.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let distinct = |f: fn(&Observation) -> &String| -> Vec<String> {
+        keys.iter().map(|o| f(o).clone()).collect::<BTreeSet<_>>().into_iter().collect()
+    };
+    let cells = store
+        .tables(
+            &distinct(|o| &o.key.indicator_code),
+            &distinct(|o| &o.key.area_code),
+            &distinct(|o| &o.key.period),
+            true,
+        )
+        .await?;
+    Ok(rule.tables(indicators, cells, true).into_values().flat_map(|t| t.suppressed).collect())
 }

@@ -54,7 +54,7 @@ pub async fn execute(
     Json(request): Json<async_graphql::Request>,
 ) -> Response {
     let request_id = headers.get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned();
-    let context = RequestContext::new(principal, state.store.clone());
+    let context = RequestContext::new(principal, state.store.clone(), state.settings.disclosure);
     let mut response = state.schema.execute(request.data(context)).await;
 
     // Unexpected failures were logged under this request id; give the client the id to quote.

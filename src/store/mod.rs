@@ -150,6 +150,17 @@ pub trait Store: Send + Sync + 'static {
         published_only: bool,
     ) -> Result<Vec<Observation>, StoreError>;
 
+    /// Every value (rejected ones left out; for partners, the last approved revision) of the
+    /// indicators, areas and periods named: a superset of the tables wanted, when more than
+    /// one is asked for at once.
+    async fn tables(
+        &self,
+        indicator_codes: &[String],
+        area_codes: &[String],
+        periods: &[String],
+        published_only: bool,
+    ) -> Result<Vec<Observation>, StoreError>;
+
     /// One page of the observations a query selects (ordered by id), and how many it selects in all.
     async fn observations(&self, query: &ObservationQuery) -> Result<(Vec<Observation>, usize), StoreError>;
     async fn observations_by_ids(&self, ids: &[i64], published_only: bool) -> Result<Vec<Observation>, StoreError>;

@@ -723,6 +723,34 @@ macro_rules! impl_store {
                 $crate::store::rows::convert(rows)
             }
 
+            async fn tables(
+                &self,
+                indicator_codes: &[String],
+                area_codes: &[String],
+                periods: &[String],
+                published_only: bool,
+            ) -> Result<Vec<$crate::domain::observations::Observation>, $crate::store::StoreError> {
+                use $crate::store::rows::{ObservationRow, OBSERVATION_CURRENT, OBSERVATION_PUBLISHED};
+                let (select, status) = if published_only {
+                    (OBSERVATION_PUBLISHED, "")
+                } else {
+                    (OBSERVATION_CURRENT, " AND o.status <> 'REJECTED'")
+                };
+                let sql = format!(
+                    "{select}{status} AND o.indicator_code {} AND o.area_code {} AND o.period {} ORDER BY o.id",
+                    Self::any(1),
+                    Self::any(2),
+                    Self::any(3)
+                );
+                let rows = sqlx::query_as::<_, ObservationRow>(&sql)
+                    .bind(Self::texts(indicator_codes))
+                    .bind(Self::texts(area_codes))
+                    .bind(Self::texts(periods))
+                    .fetch_all(&self.pool)
+                    .await?;
+                $crate::store::rows::convert(rows)
+            }
+
             async fn totals(
                 &self,
                 indicator_codes: &[String],

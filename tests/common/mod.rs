@@ -187,6 +187,18 @@ impl TestApp {
         (status, String::from_utf8_lossy(&bytes).into_owned())
     }
 
+    /// A GET with a bearer token, and its body as text.
+    pub async fn get_as(&self, token: &str, path: &str) -> (StatusCode, String) {
+        let request = Request::get(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .expect("request");
+        let response = tower::ServiceExt::oneshot(self.router.clone(), request).await.expect("response");
+        let status = response.status();
+        let bytes = response.into_body().collect().await.expect("body").to_bytes();
+        (status, String::from_utf8_lossy(&bytes).into_owned())
+    }
+
     pub async fn send(&self, request: Request<Body>) -> (StatusCode, Value) {
         let response = tower::ServiceExt::oneshot(self.router.clone(), request).await.expect("response");
         let status = response.status();
