@@ -15,6 +15,7 @@ pub mod periods;
 pub mod plans;
 pub mod progress;
 pub mod push;
+pub mod reporting;
 pub mod review;
 
 pub use error::DomainError;

@@ -18,6 +18,7 @@ use crate::domain::observations::ObservationRevision;
 use crate::domain::periods::Period;
 use crate::domain::plans::{Assignment, Objective, Plan, ReportingDeadline, Target};
 use crate::domain::progress::{measure, AreaGraph, Measured, Total, Totals};
+use crate::domain::reporting::{agency_reports, AgencyReport, Duty};
 use crate::store::{AreaFilter, Store, StoreError};
 
 /// Loader errors must be `Clone`: one failure answers every key of the batch.
@@ -190,6 +191,48 @@ impl Loader<TableKey> for TablesByKey {
     }
 }
 
+/// A plan's reporting status for a period, due on a day.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ReportKey {
+    pub plan_id: i64,
+    pub area_code: String,
+    pub period: String,
+    pub due_on: chrono::NaiveDate,
+}
+
+/// Reporting status of many plans in two statements: their duties, and the arrivals of
+/// every indicator they name.
+pub struct ReportsByPlan(Arc<dyn Store>);
+
+impl Loader<ReportKey> for ReportsByPlan {
+    type Value = Vec<AgencyReport>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[ReportKey]) -> Result<HashMap<ReportKey, Vec<AgencyReport>>, LoadError> {
+        let plan_ids: Vec<i64> = keys.iter().map(|k| k.plan_id).collect::<BTreeSet<_>>().into_iter().collect();
+        let duties = self.0.duties_by_plans(&plan_ids).await.map_err(Arc::new)?;
+        let indicators: Vec<String> =
+            duties.iter().map(|d| d.indicator_code.clone()).collect::<BTreeSet<_>>().into_iter().collect();
+        let areas: Vec<String> =
+            keys.iter().map(|k| k.area_code.clone()).collect::<BTreeSet<_>>().into_iter().collect();
+        let periods: Vec<String> = keys.iter().map(|k| k.period.clone()).collect::<BTreeSet<_>>().into_iter().collect();
+        let arrivals = self.0.arrivals(&indicators, &areas, &periods).await.map_err(Arc::new)?;
+        let now = chrono::Utc::now();
+        Ok(keys
+            .iter()
+            .map(|k| {
+                let plan_duties: Vec<Duty> = duties.iter().filter(|d| d.plan_id == k.plan_id).cloned().collect();
+                let arrived: HashMap<String, chrono::DateTime<chrono::Utc>> = arrivals
+                    .iter()
+                    .filter(|a| a.area_code == k.area_code && a.period == k.period)
+                    .map(|a| (a.indicator_code.clone(), a.first_reported_at))
+                    .collect();
+                (k.clone(), agency_reports(&plan_duties, &arrived, k.due_on, now))
+            })
+            .collect())
+    }
+}
+
 fn group<K: Eq + Hash + Clone, V>(keys: &[K], rows: Vec<V>, key_of: impl Fn(&V) -> K) -> HashMap<K, Vec<V>> {
     let mut map: HashMap<K, Vec<V>> = keys.iter().map(|k| (k.clone(), Vec::new())).collect();
     for row in rows {
@@ -213,6 +256,7 @@ pub struct Loaders {
     pub history: DataLoader<HistoryByObservation>,
     pub progress: DataLoader<MeasureProgress>,
     pub tables: DataLoader<TablesByKey>,
+    pub reports: DataLoader<ReportsByPlan>,
 }
 
 impl Loaders {
@@ -240,6 +284,7 @@ impl Loaders {
             assignments: dl(AssignmentsByTarget(store.clone())),
             deadlines: dl(DeadlinesByPlan(store.clone())),
             history: dl(HistoryByObservation(store.clone())),
+            reports: dl(ReportsByPlan(store.clone())),
             tables: dl(TablesByKey { store: store.clone(), published_only, rule }),
             progress: dl(MeasureProgress { store, principal: principal.clone(), scope }),
         }

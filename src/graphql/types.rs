@@ -13,6 +13,7 @@ use crate::domain::indicators::{Direction, Indicator, Unit};
 use crate::domain::plans::{
     Assignment, AssignmentRole, Comparator, Domain, Objective, PeriodKind, Plan, ReportingDeadline, Target,
 };
+use crate::domain::reporting::{AgencyReport, IndicatorReport, ReportingStatus};
 use crate::domain::DomainError;
 
 /// ISO 8601 calendar date, e.g. "2021-07-05".
@@ -288,6 +289,29 @@ impl PlanObject {
         Ok(deadlines.unwrap_or_default().into_iter().map(ReportingDeadlineObject).collect())
     }
 
+    /// For each agency assigned to a measured target: whether its values for the plan's area
+    /// and `period` ("2024", "2024-S1") arrived by the plan's deadline for that period
+    /// (internal roles only).
+    async fn reporting_status(&self, ctx: &Context<'_>, period: String) -> GqlResult<Vec<AgencyReportObject>> {
+        if ctx.request().principal.role.reads_published_only() {
+            return Err(DomainError::Forbidden("reporting status is for internal roles".into())).gql();
+        }
+        let parsed: crate::domain::periods::Period = period
+            .parse()
+            .map_err(|e: crate::domain::periods::BadPeriod| DomainError::bad_input("period", e.to_string()))
+            .gql()?;
+        let deadlines = ctx.request().loaders.deadlines.load_one(self.0.id).await.gql()?.unwrap_or_default();
+        let due_on = crate::domain::reporting::due_on(&deadlines, &parsed).gql()?;
+        let key = super::loaders::ReportKey {
+            plan_id: self.0.id,
+            area_code: self.0.area_code.clone(),
+            period: parsed.to_string(),
+            due_on,
+        };
+        let reports = ctx.request().loaders.reports.load_one(key).await.gql()?.unwrap_or_default();
+        Ok(reports.into_iter().map(|r| AgencyReportObject { report: r, period: parsed.to_string() }).collect())
+    }
+
     /// The seed document and section the plan was transcribed from.
     async fn source(&self) -> Option<&str> {
         self.0.source.as_deref()
@@ -449,6 +473,66 @@ async fn progress_withheld(
     };
     let table = loaders.tables.load_one(key).await.gql()?.unwrap_or_default();
     Ok(table.by_sex(crate::domain::observations::Sex::Total).is_none_or(|o| table.published_value(o).is_none()))
+}
+
+pub struct AgencyReportObject {
+    report: AgencyReport,
+    period: String,
+}
+
+/// Whether an agency sent its values for a plan and period by the deadline.
+#[Object(name = "AgencyReport")]
+impl AgencyReportObject {
+    async fn agency(&self, ctx: &Context<'_>) -> GqlResult<AgencyObject> {
+        let code = &self.report.agency_code;
+        let agency = ctx.request().loaders.agency.load_one(code.clone()).await.gql()?;
+        Ok(AgencyObject(required(agency, "agency", code)?))
+    }
+
+    async fn period(&self) -> &str {
+        &self.period
+    }
+
+    /// The plan's deadline for the period, a day of Vietnam's calendar.
+    async fn due_on(&self) -> Date {
+        Date(self.report.due_on)
+    }
+
+    /// The worst of its indicators: MISSING, then NOT_YET_DUE, LATE, ON_TIME.
+    async fn status(&self) -> ReportingStatus {
+        self.report.status
+    }
+
+    /// One line per indicator the agency is assigned to measure.
+    async fn indicators(&self) -> Vec<IndicatorReportObject<'_>> {
+        self.report.indicators.iter().map(IndicatorReportObject).collect()
+    }
+}
+
+pub struct IndicatorReportObject<'a>(&'a IndicatorReport);
+
+/// Whether the values of one indicator arrived by the deadline.
+#[Object(name = "IndicatorReport")]
+impl IndicatorReportObject<'_> {
+    async fn indicator(&self, ctx: &Context<'_>) -> GqlResult<IndicatorObject> {
+        let code = &self.0.indicator_code;
+        let indicator = ctx.request().loaders.indicator.load_one(code.clone()).await.gql()?;
+        Ok(IndicatorObject(required(indicator, "indicator", code)?))
+    }
+
+    /// LEAD when the agency leads a target the indicator measures, else SUPPORT.
+    async fn role(&self) -> AssignmentRole {
+        self.0.role
+    }
+
+    async fn status(&self) -> ReportingStatus {
+        self.0.status
+    }
+
+    /// When its first value that was not rejected arrived.
+    async fn first_reported_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.0.first_reported_at
+    }
 }
 
 /// How a target stands.

@@ -23,6 +23,7 @@ use crate::domain::areas::{Area, AreaLevel, Succession};
 use crate::domain::indicators::Indicator;
 use crate::domain::observations::{Decision, Observation, ObservationQuery, ObservationRevision, ValidObservation};
 use crate::domain::plans::{Assignment, Objective, Plan, ReportingDeadline, Target};
+use crate::domain::reporting::{Arrival, Duty};
 use crate::seeds::SeedSet;
 
 pub use postgres::PgStore;
@@ -131,6 +132,16 @@ pub trait Store: Send + Sync + 'static {
     async fn agency_assignments(&self, agency_code: &str) -> Result<Vec<(String, String)>, StoreError>;
     /// The named areas that exist, and all their ancestors.
     async fn areas_with_ancestors(&self, codes: &[String]) -> Result<Vec<Area>, StoreError>;
+    /// Who must report which indicator, for each plan: from assignments to measured targets.
+    async fn duties_by_plans(&self, plan_ids: &[i64]) -> Result<Vec<Duty>, StoreError>;
+    /// When the first value (not rejected) of each indicator, area and period named arrived;
+    /// a superset when several are asked for at once.
+    async fn arrivals(
+        &self,
+        indicator_codes: &[String],
+        area_codes: &[String],
+        periods: &[String],
+    ) -> Result<Vec<Arrival>, StoreError>;
     /// The summary kept under a caller's idempotency key, if the key was used.
     async fn push_receipt(&self, subject: &str, key: &str) -> Result<Option<String>, StoreError>;
     /// Upserts observations by natural key in one transaction: a new key is created at

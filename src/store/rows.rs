@@ -11,6 +11,7 @@ use crate::domain::areas::{Area, Succession};
 use crate::domain::indicators::{Dimension, Indicator};
 use crate::domain::observations::{Observation, ObservationKey, ObservationRevision};
 use crate::domain::plans::{Assignment, Objective, Plan, ReportingDeadline, Target};
+use crate::domain::reporting::{Arrival, Duty};
 
 fn parse<T: FromStr<Err = crate::domain::error::UnknownName>>(s: &str) -> Result<T, StoreError> {
     s.parse().map_err(|e: crate::domain::error::UnknownName| StoreError::Corrupt(e.to_string()))
@@ -266,6 +267,46 @@ impl TryFrom<DeadlineRow> for ReportingDeadline {
             plan_id: r.plan_id,
             due_day: r.due_day,
             due_month: r.due_month,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct DutyRow {
+    plan_id: i64,
+    agency_code: String,
+    role: String,
+    indicator_code: String,
+}
+
+impl TryFrom<DutyRow> for Duty {
+    type Error = StoreError;
+    fn try_from(r: DutyRow) -> Result<Self, StoreError> {
+        Ok(Duty {
+            role: parse(&r.role)?,
+            plan_id: r.plan_id,
+            agency_code: r.agency_code,
+            indicator_code: r.indicator_code,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct ArrivalRow {
+    indicator_code: String,
+    area_code: String,
+    period: String,
+    first_reported_at: DateTime<Utc>,
+}
+
+impl TryFrom<ArrivalRow> for Arrival {
+    type Error = StoreError;
+    fn try_from(r: ArrivalRow) -> Result<Self, StoreError> {
+        Ok(Arrival {
+            indicator_code: r.indicator_code,
+            area_code: r.area_code,
+            period: r.period,
+            first_reported_at: r.first_reported_at,
         })
     }
 }

@@ -467,6 +467,47 @@ macro_rules! impl_store {
                 $crate::store::rows::convert(rows)
             }
 
+            async fn duties_by_plans(
+                &self,
+                plan_ids: &[i64],
+            ) -> Result<Vec<$crate::domain::reporting::Duty>, $crate::store::StoreError> {
+                use $crate::store::rows::DutyRow;
+                let sql = format!(
+                    "SELECT DISTINCT o.plan_id, a.agency_code, a.role, t.indicator_code FROM assignments a \
+                     JOIN targets t ON t.id = a.target_id JOIN objectives o ON o.id = t.objective_id \
+                     WHERE o.plan_id {} AND t.indicator_code IS NOT NULL \
+                     ORDER BY o.plan_id, a.agency_code, t.indicator_code, a.role",
+                    Self::any(1)
+                );
+                let rows = sqlx::query_as::<_, DutyRow>(&sql).bind(Self::ids(plan_ids)).fetch_all(&self.pool).await?;
+                $crate::store::rows::convert(rows)
+            }
+
+            async fn arrivals(
+                &self,
+                indicator_codes: &[String],
+                area_codes: &[String],
+                periods: &[String],
+            ) -> Result<Vec<$crate::domain::reporting::Arrival>, $crate::store::StoreError> {
+                use $crate::store::rows::ArrivalRow;
+                let sql = format!(
+                    "SELECT o.indicator_code, o.area_code, o.period, MIN(r.reported_at) AS first_reported_at \
+                     FROM observations o JOIN observation_revisions r ON r.observation_id = o.id \
+                     WHERE r.status <> 'REJECTED' AND o.indicator_code {} AND o.area_code {} AND o.period {} \
+                     GROUP BY o.indicator_code, o.area_code, o.period",
+                    Self::any(1),
+                    Self::any(2),
+                    Self::any(3)
+                );
+                let rows = sqlx::query_as::<_, ArrivalRow>(&sql)
+                    .bind(Self::texts(indicator_codes))
+                    .bind(Self::texts(area_codes))
+                    .bind(Self::texts(periods))
+                    .fetch_all(&self.pool)
+                    .await?;
+                $crate::store::rows::convert(rows)
+            }
+
             async fn push_receipt(&self, subject: &str, key: &str) -> Result<Option<String>, $crate::store::StoreError> {
                 Ok(sqlx::query_scalar(
                     "SELECT summary FROM push_receipts WHERE subject = $1 AND idempotency_key = $2",
