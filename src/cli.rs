@@ -79,9 +79,16 @@ pub enum TokenCommand {
         /// Who the token is for; written in logs and, later, in the history of values.
         #[arg(long)]
         subject: Option<String>,
-        /// Lifetime, e.g. 30d, 12h, 90min.
+        /// Lifetime, e.g. 30d, 12h, 90min (at most 31 days for admin, 366 for the others).
         #[arg(long, default_value = "30d", value_parser = humantime::parse_duration)]
         ttl: std::time::Duration,
+    },
+    /// Revoke a token by its id (`jti`, printed when it was issued): it fails from now on.
+    Revoke {
+        jti: String,
+        /// Who revokes it, for the record.
+        #[arg(long, default_value = "cli")]
+        by: String,
     },
 }
 
@@ -132,6 +139,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .map_err(anyhow::Error::msg)?;
             eprintln!("jti {} expires {}", issued.jti, issued.expires_at.to_rfc3339());
             println!("{}", issued.token);
+            Ok(())
+        }
+        Command::Token { command: TokenCommand::Revoke { jti, by } } => {
+            let jti = jti.trim();
+            if jti.is_empty() {
+                anyhow::bail!("give the token's jti");
+            }
+            let store = open(&config).await?;
+            if store.revoke_token(jti, &by, chrono::Utc::now()).await? {
+                eprintln!("token {jti} revoked");
+            } else {
+                eprintln!("token {jti} was already revoked");
+            }
             Ok(())
         }
     }

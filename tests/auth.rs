@@ -222,3 +222,47 @@ async fn the_indicator_catalogue_is_readable_by_every_role() {
         json!({ "unit": "RATIO_PER_100", "direction": "LOWER_IS_BETTER", "sensitive": false })
     );
 }
+
+#[tokio::test]
+async fn a_revoked_token_gets_401_from_then_on() {
+    let app = TestApp::seeded().await;
+    let admin = app.admin();
+    const ISSUE: &str =
+        "mutation { issueToken(input: { role: DASHBOARD, areaCode: \"216\", ttlSeconds: 3600 }) { token jti } }";
+    const REVOKE: &str = "mutation($jti: String!) { revokeToken(jti: $jti) }";
+    let issued = app.data(&admin, ISSUE, json!({})).await["issueToken"].clone();
+    let (token, jti) = (issued["token"].as_str().expect("token"), issued["jti"].clone());
+    assert_eq!(app.graphql(Some(token), ME, json!({})).await.0, StatusCode::OK);
+
+    // Only an admin revokes; the dashboard cannot revoke even its own token.
+    assert_eq!(app.error_code(token, REVOKE, json!({ "jti": jti })).await, "FORBIDDEN");
+    assert_eq!(app.error_code(&admin, REVOKE, json!({ "jti": "  " })).await, "BAD_USER_INPUT");
+
+    assert_eq!(app.data(&admin, REVOKE, json!({ "jti": jti })).await["revokeToken"], true);
+    let (status, body) = app.graphql(Some(token), ME, json!({})).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    assert_eq!(body["errors"][0]["message"], "the token has been revoked");
+    // The CSV endpoints check it too.
+    assert_eq!(app.get_as(token, "/api/v1/observations.csv").await.0, StatusCode::UNAUTHORIZED);
+    // Revoking again changes nothing and says so; the row is kept once.
+    assert_eq!(app.data(&admin, REVOKE, json!({ "jti": jti })).await["revokeToken"], false);
+    let rows = app
+        .count(&format!("SELECT COUNT(*) FROM revoked_tokens WHERE jti = '{}'", jti.as_str().unwrap_or_default()))
+        .await;
+    assert_eq!(rows, 1);
+}
+
+#[tokio::test]
+async fn token_lifetimes_are_bounded_per_role() {
+    let app = TestApp::seeded().await;
+    let admin = app.admin();
+    let issue = |role: &str, ttl: i64| {
+        format!("mutation {{ issueToken(input: {{ role: {role}, areaCode: \"216\", ttlSeconds: {ttl} }}) {{ jti }} }}")
+    };
+    let day = 24 * 3600;
+    assert_eq!(app.error_code(&admin, &issue("ADMIN", 32 * day), json!({})).await, "BAD_USER_INPUT");
+    assert_eq!(app.error_code(&admin, &issue("PARTNER", 367 * day), json!({})).await, "BAD_USER_INPUT");
+    assert_eq!(app.error_code(&admin, &issue("PARTNER", -5), json!({})).await, "BAD_USER_INPUT");
+    app.data(&admin, &issue("PARTNER", 366 * day), json!({})).await;
+    app.data(&admin, &issue("ADMIN", 31 * day), json!({})).await;
+}

@@ -90,10 +90,10 @@ async fn the_nested_plan_query_runs_the_same_statements_for_one_plan_and_for_all
         assert!(!one_data["plan"]["objectives"].as_array().expect("objectives").is_empty());
         assert!(for_one > 0, "statements were not counted");
         assert_eq!(for_all, for_one, "{role}: {for_all} statements for all plans, {for_one} for one");
-        // plan(s) + objectives + targets + indicators + assignments + agencies, progress
-        // (areas, boundary changes, indicators, totals), plus the caller's area subtree for
-        // roles below admin.
-        let expected = if role == Role::Admin { 10 } else { 11 };
+        // the token's revocation check, plan(s) + objectives + targets + indicators +
+        // assignments + agencies, progress (areas, boundary changes, indicators, totals),
+        // plus the caller's area subtree for roles below admin.
+        let expected = if role == Role::Admin { 11 } else { 12 };
         assert_eq!(for_one, expected, "{role}");
     }
 }

@@ -8,6 +8,7 @@ pub use scope::Scope;
 pub use tokens::{AuthError, IssueRequest, IssuedToken, Keys, TokenSettings};
 
 use crate::domain::named_enum;
+use crate::store::{Store, StoreError};
 
 /// The five kinds of caller of DESIGN.md. In tokens they are written in lower case
 /// (`statistics_office`); in GraphQL in upper case (`STATISTICS_OFFICE`).
@@ -43,6 +44,15 @@ impl Role {
         matches!(self, Role::Admin | Role::StatisticsOffice)
     }
 
+    /// The longest a token of this role may live: an admin token can do anything, so it is
+    /// kept short; the others are renewed once a reporting year.
+    pub fn max_token_lifetime(self) -> chrono::Duration {
+        match self {
+            Role::Admin => chrono::Duration::days(31),
+            _ => chrono::Duration::days(366),
+        }
+    }
+
     /// Sees only approved values, with sensitive small counts suppressed.
     pub fn reads_published_only(self) -> bool {
         self == Role::Partner
@@ -63,6 +73,25 @@ impl Principal {
             in_reach,
         }
     }
+}
+
+/// Why a request could not be authenticated.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthenticationError {
+    #[error(transparent)]
+    Token(#[from] AuthError),
+    /// Revocation could not be checked: the request must fail, not pass unchecked.
+    #[error("cannot check the token against revocations")]
+    Store(#[from] StoreError),
+}
+
+/// A bearer token's caller: valid signature and claims, and not revoked.
+pub async fn authenticate(keys: &Keys, store: &dyn Store, token: &str) -> Result<Principal, AuthenticationError> {
+    let principal = keys.verify(token)?;
+    if store.is_revoked(&principal.jti).await? {
+        return Err(AuthError::Revoked.into());
+    }
+    Ok(principal)
 }
 
 /// The verified caller of a request.

@@ -15,6 +15,8 @@ pub enum AuthError {
     NotBearer,
     #[error("the token has expired")]
     Expired,
+    #[error("the token has been revoked")]
+    Revoked,
     #[error("the token names an unknown signing key")]
     UnknownKey,
     #[error("the token is not valid: {0}")]
@@ -101,8 +103,12 @@ impl Keys {
         if request.ttl <= chrono::Duration::zero() {
             return Err("the lifetime must be positive".into());
         }
+        let longest = request.role.max_token_lifetime();
+        if request.ttl > longest {
+            return Err(format!("a {} token lives at most {} days", request.role, longest.num_days()));
+        }
         let now = Utc::now();
-        let expires_at = now + request.ttl;
+        let expires_at = now.checked_add_signed(request.ttl).ok_or("the lifetime is too long")?;
         let jti = uuid::Uuid::new_v4().to_string();
         let subject = request.subject.unwrap_or_else(|| {
             let place = request.agency_code.as_deref().or(request.area_code.as_deref()).unwrap_or("all");

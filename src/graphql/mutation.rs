@@ -33,7 +33,6 @@ pub struct IssuedToken {
 }
 
 const DEFAULT_TTL_SECONDS: i64 = 30 * 24 * 3600;
-const MAX_TTL_SECONDS: i64 = 366 * 24 * 3600;
 
 fn forbidden(message: &str) -> async_graphql::Error {
     use async_graphql::ErrorExtensions;
@@ -91,9 +90,10 @@ impl Mutation {
         if ctx.request().principal.role != Role::Admin {
             return Err(forbidden("only an admin issues tokens"));
         }
-        let ttl = i64::from(input.ttl_seconds.unwrap_or(DEFAULT_TTL_SECONDS as i32));
-        if !(1..=MAX_TTL_SECONDS).contains(&ttl) {
-            return Err(DomainError::bad_input("ttlSeconds", format!("must be between 1 and {MAX_TTL_SECONDS}"))).gql();
+        let longest = input.role.max_token_lifetime().num_seconds();
+        let ttl = input.ttl_seconds.map_or(DEFAULT_TTL_SECONDS, i64::from).min(longest);
+        if input.ttl_seconds.is_some_and(|t| !(1..=longest).contains(&i64::from(t))) {
+            return Err(DomainError::bad_input("ttlSeconds", format!("must be between 1 and {longest}"))).gql();
         }
         let store = ctx.store();
         if let Some(code) = &input.area_code {
@@ -119,6 +119,23 @@ impl Mutation {
             .gql()?;
         tracing::info!(jti = %issued.jti, role = %input.role, "token issued");
         Ok(IssuedToken { token: issued.token, jti: issued.jti, expires_at: issued.expires_at })
+    }
+
+    /// Withdraws a token before it expires (admin only): every request with it fails with
+    /// 401 from the moment this returns, on every replica. True when this call revoked it,
+    /// false when it already was.
+    async fn revoke_token(&self, ctx: &Context<'_>, jti: String) -> GqlResult<bool> {
+        let principal = &ctx.request().principal;
+        if principal.role != Role::Admin {
+            return Err(forbidden("only an admin revokes tokens"));
+        }
+        let jti = jti.trim();
+        if jti.is_empty() || jti.len() > 200 {
+            return Err(DomainError::bad_input("jti", "a token id of 1 to 200 characters")).gql();
+        }
+        let revoked = ctx.store().revoke_token(jti, &principal.subject, chrono::Utc::now()).await.gql()?;
+        tracing::info!(jti, by = %principal.subject, revoked, "token revoked");
+        Ok(revoked)
     }
 }
 

@@ -6,7 +6,7 @@ use axum::Json;
 use serde_json::json;
 
 use super::{AppState, REQUEST_ID};
-use crate::auth::{AuthError, Principal};
+use crate::auth::{authenticate, AuthError, AuthenticationError, Principal};
 use crate::graphql::{RequestContext, INTERNAL_MESSAGE};
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
@@ -24,7 +24,15 @@ impl FromRequestParts<AppState> for Authenticated {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let token = bearer_token(&parts.headers).map_err(unauthorized)?;
-        state.keys.verify(token).map(Authenticated).map_err(unauthorized)
+        match authenticate(&state.keys, state.store.as_ref(), token).await {
+            Ok(principal) => Ok(Authenticated(principal)),
+            Err(AuthenticationError::Token(e)) => Err(unauthorized(e)),
+            Err(AuthenticationError::Store(e)) => {
+                tracing::error!(error = %e, "cannot check token revocation");
+                let body = json!({ "errors": [{ "message": "the database is unavailable; try again", "extensions": { "code": "UNAVAILABLE" } }] });
+                Err((StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response())
+            }
+        }
     }
 }
 

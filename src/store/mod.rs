@@ -150,6 +150,10 @@ pub trait Store: Send + Sync + 'static {
     /// sends it, keeps the stored ones rather than erasing them). Every created or updated row adds a revision to history.
     async fn write_observations(&self, write: ObservationWrite<'_>) -> Result<WriteOutcome, StoreError>;
 
+    /// Records a token as revoked; false when it already was.
+    async fn revoke_token(&self, jti: &str, revoked_by: &str, at: DateTime<Utc>) -> Result<bool, StoreError>;
+    async fn is_revoked(&self, jti: &str) -> Result<bool, StoreError>;
+
     /// Every boundary change.
     async fn successions(&self) -> Result<Vec<Succession>, StoreError>;
     /// Totals (both sexes, not broken down) of the indicators in the areas, rejected values

@@ -508,6 +508,29 @@ macro_rules! impl_store {
                 $crate::store::rows::convert(rows)
             }
 
+            async fn revoke_token(
+                &self,
+                jti: &str,
+                revoked_by: &str,
+                at: chrono::DateTime<chrono::Utc>,
+            ) -> Result<bool, $crate::store::StoreError> {
+                let inserted = sqlx::query(
+                    "INSERT INTO revoked_tokens (jti, revoked_by, revoked_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                )
+                .bind(jti).bind(revoked_by).bind(at)
+                .execute(&self.pool).await?
+                .rows_affected();
+                Ok(inserted == 1)
+            }
+
+            async fn is_revoked(&self, jti: &str) -> Result<bool, $crate::store::StoreError> {
+                let found: Option<i32> = sqlx::query_scalar("SELECT 1 FROM revoked_tokens WHERE jti = $1")
+                    .bind(jti)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(found.is_some())
+            }
+
             async fn push_receipt(&self, subject: &str, key: &str) -> Result<Option<String>, $crate::store::StoreError> {
                 Ok(sqlx::query_scalar(
                     "SELECT summary FROM push_receipts WHERE subject = $1 AND idempotency_key = $2",

@@ -121,6 +121,18 @@ impl TestApp {
         self.execute(&[&format!("DROP TABLE {table}")]).await;
     }
 
+    /// A number read directly from the database (`SELECT COUNT(*) …`).
+    pub async fn count(&self, sql: &str) -> i64 {
+        use sqlx::Connection;
+        if self.database_url.starts_with("postgres") {
+            let mut conn = sqlx::PgConnection::connect(&self.database_url).await.expect("connect");
+            sqlx::query_scalar(sql).fetch_one(&mut conn).await.unwrap_or_else(|e| panic!("{sql}: {e}"))
+        } else {
+            let mut conn = sqlx::SqliteConnection::connect(&self.database_url).await.expect("connect");
+            sqlx::query_scalar(sql).fetch_one(&mut conn).await.unwrap_or_else(|e| panic!("{sql}: {e}"))
+        }
+    }
+
     /// Runs SQL directly, to set up what the API cannot (areas made for a test).
     pub async fn execute(&self, statements: &[&str]) {
         use sqlx::Connection;
