@@ -119,6 +119,18 @@ pub struct ObservationQuery {
     pub limit: usize,
 }
 
+impl ObservationQuery {
+    /// Whether a value is one this query selects (ignoring paging): for a live feed,
+    /// which hears of changed values one by one.
+    pub fn selects(&self, o: &Observation) -> bool {
+        self.indicator_code.as_ref().is_none_or(|c| *c == o.key.indicator_code)
+            && self.area_codes.as_ref().is_none_or(|codes| codes.contains(&o.key.area_code))
+            && self.period.as_ref().is_none_or(|p| *p == o.key.period)
+            && self.sex.is_none_or(|s| s == o.key.sex)
+            && self.status.is_none_or(|s| s == o.status)
+    }
+}
+
 /// A reviewer's decision on submitted values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision {

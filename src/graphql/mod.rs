@@ -7,11 +7,12 @@ mod loaders;
 mod mutation;
 mod observations;
 mod query;
+mod subscription;
 mod types;
 
 use std::sync::Arc;
 
-use async_graphql::{EmptySubscription, Schema};
+use async_graphql::Schema;
 
 pub use context::RequestContext;
 pub use error::INTERNAL_MESSAGE;
@@ -19,7 +20,7 @@ pub use error::INTERNAL_MESSAGE;
 use crate::auth::Keys;
 use crate::store::Store;
 
-pub type HubSchema = Schema<query::Query, mutation::Mutation, EmptySubscription>;
+pub type HubSchema = Schema<query::Query, mutation::Mutation, subscription::Subscription>;
 
 /// Limits and settings of the API, enforced before and while resolvers run.
 #[derive(Debug, Clone)]
@@ -53,7 +54,7 @@ impl Default for ApiSettings {
 }
 
 pub fn build_schema(store: Arc<dyn Store>, keys: Arc<Keys>, settings: &ApiSettings) -> HubSchema {
-    Schema::build(query::Query, mutation::Mutation, EmptySubscription)
+    Schema::build(query::Query, mutation::Mutation, subscription::Subscription)
         .data(store)
         .data(keys)
         .data(settings.clone())
@@ -64,5 +65,5 @@ pub fn build_schema(store: Arc<dyn Store>, keys: Arc<Keys>, settings: &ApiSettin
 
 /// The served schema in SDL, as written to `schema.graphql`.
 pub fn sdl() -> String {
-    Schema::build(query::Query, mutation::Mutation, EmptySubscription).finish().sdl()
+    Schema::build(query::Query, mutation::Mutation, subscription::Subscription).finish().sdl()
 }

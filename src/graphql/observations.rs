@@ -9,7 +9,7 @@ use super::error::{GqlResult, OrGql};
 use super::loaders::TableKey;
 use super::types::{required, AgencyObject, AreaObject, IndicatorObject};
 use crate::domain::observations::{
-    ImportError, Observation, ObservationInput, ObservationRevision, ObservationStatus, Sex,
+    ImportError, Observation, ObservationInput, ObservationQuery, ObservationRevision, ObservationStatus, Sex,
 };
 use crate::domain::push::ImportSummary;
 use crate::domain::DomainError;
@@ -342,27 +342,11 @@ pub async fn read_page(
                 .gql()?,
         ),
     };
-    if let Some(period) = &filter.period {
-        period
-            .parse::<crate::domain::periods::Period>()
-            .map_err(|e| DomainError::bad_input("filter.period", e.to_string()))
-            .gql()?;
-    }
-    let area_codes =
-        super::query::areas_to_read(ctx, filter.area_code.as_deref(), filter.include_descendants.unwrap_or(false))
-            .await?;
-    let published = ctx.request().principal.role.reads_published_only();
-    let query = crate::domain::observations::ObservationQuery {
-        indicator_code: filter.indicator_code,
-        area_codes,
-        period: filter.period,
-        sex: filter.sex,
-        status: filter.status,
-        published_only: published,
-        after_id,
-        // One more than asked tells whether there is a next page.
-        limit: limit + 1,
-    };
+    let mut query = selection(ctx, filter).await?;
+    query.after_id = after_id;
+    // One more than asked tells whether there is a next page.
+    query.limit = limit + 1;
+    let published = query.published_only;
     let (mut rows, total) = ctx.store().observations(&query).await.gql()?;
     let has_next_page = rows.len() > limit;
     rows.truncate(limit);
@@ -382,6 +366,30 @@ pub async fn read_page(
         },
         edges,
         total_count: count(total),
+    })
+}
+
+/// What a filter selects inside the caller's area (no paging yet): BAD_USER_INPUT for a
+/// bad period, NOT_FOUND or FORBIDDEN for an unknown or unreachable area.
+pub async fn selection(ctx: &Context<'_>, filter: ObservationFilter) -> GqlResult<ObservationQuery> {
+    if let Some(period) = &filter.period {
+        period
+            .parse::<crate::domain::periods::Period>()
+            .map_err(|e| DomainError::bad_input("filter.period", e.to_string()))
+            .gql()?;
+    }
+    let area_codes =
+        super::query::areas_to_read(ctx, filter.area_code.as_deref(), filter.include_descendants.unwrap_or(false))
+            .await?;
+    Ok(ObservationQuery {
+        indicator_code: filter.indicator_code,
+        area_codes,
+        period: filter.period,
+        sex: filter.sex,
+        status: filter.status,
+        published_only: ctx.request().principal.role.reads_published_only(),
+        after_id: None,
+        limit: 0,
     })
 }
 

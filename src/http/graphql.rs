@@ -1,3 +1,4 @@
+use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -85,4 +86,41 @@ pub async fn execute(
         http.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(GRAPHQL_RESPONSE));
     }
     http
+}
+
+/// Subscriptions over `graphql-transport-ws` (and the older `graphql-ws`). Browsers cannot
+/// set headers on a WebSocket, so the token comes in `connection_init`'s payload:
+/// `{"token": "…"}` or `{"Authorization": "Bearer …"}`; a bad one closes the connection.
+pub async fn subscriptions(
+    State(state): State<AppState>,
+    protocol: GraphQLProtocol,
+    upgrade: axum::extract::WebSocketUpgrade,
+) -> Response {
+    upgrade
+        .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |socket| {
+            let schema = state.schema.clone();
+            GraphQLWebSocket::new(socket, schema, protocol)
+                .on_connection_init(move |payload| connection_data(state, payload))
+                .serve()
+        })
+        .into_response()
+}
+
+async fn connection_data(state: AppState, payload: serde_json::Value) -> async_graphql::Result<async_graphql::Data> {
+    let token = ["token", "Authorization", "authorization"]
+        .iter()
+        .find_map(|k| payload.get(*k).and_then(|v| v.as_str()))
+        .map(|t| t.strip_prefix("Bearer ").or_else(|| t.strip_prefix("bearer ")).unwrap_or(t).trim())
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| async_graphql::Error::new(AuthError::Missing.to_string()))?;
+    let principal = authenticate(&state.keys, state.store.as_ref(), token).await.map_err(|e| {
+        if let AuthenticationError::Store(e) = &e {
+            tracing::error!(error = %e, "cannot check token revocation");
+        }
+        async_graphql::Error::new(e.to_string())
+    })?;
+    let mut data = async_graphql::Data::default();
+    data.insert(RequestContext::new(principal, state.store.clone(), state.settings.disclosure));
+    Ok(data)
 }

@@ -43,6 +43,7 @@ pub fn app(state: AppState) -> Router {
     let feed_limit = state.settings.max_feed_bytes;
     let api = Router::new()
         .route("/graphql", get(graphql::graphiql).post(graphql::execute))
+        .route("/graphql/ws", get(graphql::subscriptions))
         .route("/api/v1/observations.csv", get(feeds::export))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))

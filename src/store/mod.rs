@@ -94,10 +94,19 @@ pub struct AreaFilter<'a> {
     pub within: Option<&'a [String]>,
 }
 
+/// Ids of observations a committed push or review created, changed or reviewed.
+pub type Changed = Arc<Vec<i64>>;
+
+/// How many change messages a slow subscriber may fall behind before it misses some.
+const CHANGE_BUFFER: usize = 1_024;
+
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     /// "sqlite" or "postgres", for logs and `/readyz`.
     fn backend(&self) -> &'static str;
+    /// Hears of every change committed from now on, through this process or, with
+    /// PostgreSQL, any replica sharing the database.
+    fn changes(&self) -> tokio::sync::broadcast::Receiver<Changed>;
     async fn migrate(&self) -> Result<(), StoreError>;
     async fn ping(&self) -> Result<(), StoreError>;
     /// Writes the seeds in one transaction: upserts by natural key, and removes the

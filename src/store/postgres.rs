@@ -1,13 +1,23 @@
 use std::time::Duration;
 
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use std::sync::Arc;
 
-use super::{PoolSettings, StoreError};
+use sqlx::postgres::{PgListener, PgPool, PgPoolOptions};
+use tokio::sync::broadcast;
+
+use super::{Changed, PoolSettings, StoreError};
 
 /// The production backend. Several stateless replicas may share one database.
 pub struct PgStore {
     pool: PgPool,
+    changes: broadcast::Sender<Changed>,
+    listening: std::sync::Once,
 }
+
+/// The channel replicas tell each other of changed observations on.
+const CHANNEL: &str = "gdh_observation_changed";
+/// A NOTIFY payload must stay under 8,000 bytes: ids per message, at up to 20 bytes each.
+const IDS_PER_NOTICE: usize = 350;
 
 impl PgStore {
     const MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -22,7 +32,37 @@ impl PgStore {
             .acquire_timeout(Duration::from_secs(5))
             .connect(url)
             .await?;
-        Ok(PgStore { pool })
+        Ok(PgStore { pool, changes: broadcast::channel(super::CHANGE_BUFFER).0, listening: std::sync::Once::new() })
+    }
+
+    /// Queues a notice per few hundred ids inside the transaction: PostgreSQL delivers them
+    /// to every listening replica (this one included) only if it commits.
+    async fn announce(tx: &mut sqlx::Transaction<'_, sqlx::Postgres>, ids: &[i64]) -> Result<(), StoreError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let payloads: Vec<String> = ids
+            .chunks(IDS_PER_NOTICE)
+            .map(|chunk| chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(","))
+            .collect();
+        sqlx::query("SELECT pg_notify($1, payload) FROM UNNEST($2::text[]) AS payload")
+            .bind(CHANNEL)
+            .bind(payloads)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
+    /// The notices come back through the listener.
+    fn announced(&self, _ids: Vec<i64>) {}
+
+    /// Starts listening on first use (commands such as `seed` never need to).
+    fn subscribe(&self) -> broadcast::Receiver<Changed> {
+        let receiver = self.changes.subscribe();
+        self.listening.call_once(|| {
+            tokio::spawn(listen(self.pool.clone(), self.changes.clone()));
+        });
+        receiver
     }
 
     fn any(n: usize) -> String {
@@ -39,3 +79,36 @@ impl PgStore {
 }
 
 impl_store!(PgStore, sqlx::Postgres, "postgres");
+
+/// Relays notices from PostgreSQL to this process's subscribers. sqlx reconnects a dropped
+/// listener by itself; notices sent while it was away are lost, and the feed says so.
+async fn listen(pool: PgPool, changes: broadcast::Sender<Changed>) {
+    loop {
+        let mut listener = match PgListener::connect_with(&pool).await {
+            Ok(l) => l,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for changes; retrying");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+        };
+        if let Err(e) = listener.listen(CHANNEL).await {
+            tracing::warn!(error = %e, "cannot listen for changes; retrying");
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            continue;
+        }
+        loop {
+            match listener.try_recv().await {
+                Ok(Some(notice)) => {
+                    let ids: Vec<i64> = notice.payload().split(',').filter_map(|id| id.parse().ok()).collect();
+                    let _ = changes.send(Arc::new(ids));
+                }
+                Ok(None) => tracing::warn!("lost the change listener's connection; changes meanwhile were missed"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "change listener failed; reconnecting");
+                    break;
+                }
+            }
+        }
+    }
+}

@@ -33,6 +33,10 @@ macro_rules! impl_store {
                 $backend
             }
 
+            fn changes(&self) -> tokio::sync::broadcast::Receiver<$crate::store::Changed> {
+                self.subscribe()
+            }
+
             async fn migrate(&self) -> Result<(), $crate::store::StoreError> {
                 Self::MIGRATOR.run(&self.pool).await?;
                 Ok(())
@@ -647,6 +651,11 @@ macro_rules! impl_store {
                 let outcomes: Vec<(String, i64)> =
                     sqlx::query_as("SELECT outcome, COUNT(*) FROM push_rows GROUP BY outcome")
                         .fetch_all(&mut *tx).await?;
+                let changed: Vec<Option<i64>> = sqlx::query_scalar(
+                    "SELECT existing_id FROM push_rows WHERE outcome IN ('created', 'updated') ORDER BY row_no",
+                )
+                .fetch_all(&mut *tx).await?;
+                let changed: Vec<i64> = changed.into_iter().flatten().collect();
                 sqlx::query("DELETE FROM push_rows").execute(&mut *tx).await?;
                 let mut counts = $crate::store::WriteCounts::default();
                 for (outcome, n) in outcomes {
@@ -667,7 +676,9 @@ macro_rules! impl_store {
                         .bind(write.reported_by).bind(receipt.key).bind((receipt.summary)(&counts))
                         .execute(&mut *tx).await?;
                     }
+                    Self::announce(&mut tx, &changed).await?;
                     tx.commit().await?;
+                    self.announced(changed);
                 }
                 Ok($crate::store::WriteOutcome::Written(counts))
             }
@@ -773,7 +784,9 @@ macro_rules! impl_store {
                 ))
                 .bind(status).bind(reviewer).bind(at).bind(reason).bind(Self::ids(ids))
                 .execute(&mut *tx).await?;
+                Self::announce(&mut tx, ids).await?;
                 tx.commit().await?;
+                self.announced(ids.to_vec());
                 Ok(())
             }
 

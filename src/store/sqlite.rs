@@ -3,11 +3,16 @@ use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
-use super::{PoolSettings, StoreError};
+use std::sync::Arc;
+
+use tokio::sync::broadcast;
+
+use super::{Changed, PoolSettings, StoreError};
 
 /// The embedded default: one file, WAL mode, foreign keys enforced.
 pub struct SqliteStore {
     pool: SqlitePool,
+    changes: broadcast::Sender<Changed>,
 }
 
 impl SqliteStore {
@@ -24,7 +29,23 @@ impl SqliteStore {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
         let pool = SqlitePoolOptions::new().max_connections(settings.max_connections).connect_with(options).await?;
-        Ok(SqliteStore { pool })
+        Ok(SqliteStore { pool, changes: broadcast::channel(super::CHANGE_BUFFER).0 })
+    }
+
+    /// Only this process writes to the file: it tells its own subscribers, once committed.
+    async fn announce(_tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, _ids: &[i64]) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    fn announced(&self, ids: Vec<i64>) {
+        if !ids.is_empty() {
+            // No subscriber is not an error.
+            let _ = self.changes.send(Arc::new(ids));
+        }
+    }
+
+    fn subscribe(&self) -> broadcast::Receiver<Changed> {
+        self.changes.subscribe()
     }
 
     /// SQLite has no arrays: a list travels as one JSON text parameter.

@@ -116,6 +116,19 @@ impl TestApp {
         TestApp { router, store, keys, seed_counts: None, database_url: url, db }
     }
 
+    /// A second replica of the app on the same database: with PostgreSQL its own store
+    /// (connections, change listener); SQLite is embedded in one process, so the same store.
+    pub async fn replica(&self) -> Router {
+        let store = if self.database_url.starts_with("postgres") {
+            store::connect(&self.database_url, &PoolSettings { max_connections: 5 }).await.expect("connect")
+        } else {
+            self.store.clone()
+        };
+        let settings = ApiSettings::default();
+        let schema = build_schema(store.clone(), self.keys.clone(), &settings);
+        app(AppState { store, keys: self.keys.clone(), schema, settings })
+    }
+
     /// Drops a table behind the app's back, to provoke a storage failure.
     pub async fn break_table(&self, table: &str) {
         self.execute(&[&format!("DROP TABLE {table}")]).await;
@@ -168,12 +181,7 @@ impl TestApp {
 
     /// POSTs a GraphQL operation; returns the HTTP status and the JSON body.
     pub async fn graphql(&self, token: Option<&str>, query: &str, variables: Value) -> (StatusCode, Value) {
-        let mut request = Request::post("/graphql").header(header::CONTENT_TYPE, "application/json");
-        if let Some(token) = token {
-            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
-        }
-        let body = json!({ "query": query, "variables": variables }).to_string();
-        self.send(request.body(Body::from(body)).expect("request")).await
+        graphql_on(&self.router, token, query, variables).await
     }
 
     /// Data of a GraphQL operation that must succeed.
@@ -219,4 +227,27 @@ impl TestApp {
             serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
         (status, body)
     }
+}
+
+/// Serves a router on a free local port, for clients that need a real socket.
+pub async fn serve(router: Router) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("address");
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    addr
+}
+
+/// POSTs a GraphQL operation to a router (another replica, say).
+pub async fn graphql_on(router: &Router, token: Option<&str>, query: &str, variables: Value) -> (StatusCode, Value) {
+    let mut request = Request::post("/graphql").header(header::CONTENT_TYPE, "application/json");
+    if let Some(token) = token {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    let body = json!({ "query": query, "variables": variables }).to_string();
+    let response = tower::ServiceExt::oneshot(router.clone(), request.body(Body::from(body)).expect("request"))
+        .await
+        .expect("response");
+    let status = response.status();
+    let bytes = response.into_body().collect().await.expect("body").to_bytes();
+    (status, serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into())))
 }

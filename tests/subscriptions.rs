@@ -1,0 +1,163 @@
+//! Live updates over graphql-transport-ws, across replicas: values pushed through one
+//! server reach subscribers of another (PostgreSQL LISTEN/NOTIFY; in-process on SQLite).
+
+mod common;
+
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use common::{graphql_on, serve, TestApp};
+use futures_util::{SinkExt, StreamExt};
+use gender_data_hub::auth::Role;
+use serde_json::{json, Value};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message;
+
+type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+const CHANGED: &str = "subscription($filter: ObservationFilter) { observationChanged(filter: $filter) { \
+    period value status suppressed area { code } indicator { code } } }";
+const PUSH: &str = "mutation($rows: [ObservationInput!]!) { submitObservations(input: { observations: $rows }) { created updated rejected } }";
+
+async fn send(socket: &mut Socket, message: Value) {
+    socket.send(Message::Text(message.to_string().into())).await.expect("send");
+}
+
+/// The next protocol message, skipping pings; `None` when nothing comes in time.
+async fn next(socket: &mut Socket, wait: Duration) -> Option<Value> {
+    loop {
+        let message = tokio::time::timeout(wait, socket.next()).await.ok()??.ok()?;
+        match message {
+            Message::Text(text) => {
+                let value: Value = serde_json::from_str(&text).expect("json");
+                if value["type"] != "ping" && value["type"] != "pong" {
+                    return Some(value);
+                }
+            }
+            Message::Close(frame) => {
+                return Some(json!({ "type": "closed", "frame": frame.map(|f| f.reason.to_string()) }))
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A connection to `/graphql/ws`, initialised with a token.
+async fn connect(addr: std::net::SocketAddr, token: &str) -> (Socket, Value) {
+    let mut request = format!("ws://{addr}/graphql/ws").into_client_request().expect("request");
+    request.headers_mut().insert("sec-websocket-protocol", "graphql-transport-ws".parse().expect("header"));
+    let (mut socket, response) = tokio_tungstenite::connect_async(request).await.expect("connect");
+    assert_eq!(response.headers()["sec-websocket-protocol"], "graphql-transport-ws");
+    send(&mut socket, json!({ "type": "connection_init", "payload": { "token": token } })).await;
+    let ack = next(&mut socket, Duration::from_secs(5)).await.expect("an answer to connection_init");
+    (socket, ack)
+}
+
+async fn subscribe(socket: &mut Socket, id: &str, filter: Value) {
+    let payload = json!({ "query": CHANGED, "variables": { "filter": filter } });
+    send(socket, json!({ "id": id, "type": "subscribe", "payload": payload })).await;
+}
+
+fn srb(area: &str, value: f64) -> Value {
+    json!({ "indicatorCode": "SEX_RATIO_AT_BIRTH", "areaCode": area, "period": "2024", "sex": "TOTAL", "value": value })
+}
+
+#[tokio::test]
+async fn a_value_pushed_to_one_replica_reaches_subscribers_of_another_as_they_may_read_it() {
+    let app = TestApp::seeded().await;
+    let other = serve(app.replica().await).await;
+    let admin = app.admin();
+
+    let (mut dashboard, ack) = connect(other, &app.token(Role::Dashboard, None, Some("216"))).await;
+    assert_eq!(ack["type"], "connection_ack");
+    subscribe(&mut dashboard, "all", json!(null)).await;
+    let (mut partner, _) = connect(other, &app.token(Role::Partner, None, Some("216"))).await;
+    subscribe(&mut partner, "published", json!({ "indicatorCode": "SEX_RATIO_AT_BIRTH" })).await;
+
+    // Push through the first replica until the other's subscriber hears (a subscription
+    // starts listening a moment after it is sent): Bắc Yên's value (outside the
+    // dashboard's area) each time before Tân Yên's.
+    let mut heard = None;
+    for attempt in 0..20 {
+        let rows = json!([srb("121", 110.0 + f64::from(attempt)), srb("216", 111.0 + f64::from(attempt))]);
+        let summary = app.data(&admin, PUSH, json!({ "rows": rows })).await;
+        assert_eq!(summary["submitObservations"]["rejected"], 0);
+        if let Some(message) = next(&mut dashboard, Duration::from_millis(500)).await {
+            heard = Some(message);
+            break;
+        }
+    }
+    let heard = heard.expect("the other replica's subscriber heard of the push");
+    assert_eq!(heard["type"], "next", "{heard}");
+    assert_eq!(heard["id"], "all");
+    let value = &heard["payload"]["data"]["observationChanged"];
+    assert_eq!(value["area"]["code"], "216", "only values inside the caller's area: {heard}");
+    assert_eq!(value["status"], "SUBMITTED");
+
+    // The partner hears nothing of submitted values; an approval is what it hears.
+    assert_eq!(next(&mut partner, Duration::from_millis(300)).await, None);
+    let ids =
+        app.data(&admin, r#"{ observations(filter: { areaCode: "216" }) { edges { node { id } } } }"#, json!({})).await;
+    let id = ids["observations"]["edges"][0]["node"]["id"].clone();
+    app.data(&admin, "mutation($ids: [ID!]!) { approveObservations(ids: $ids) { id } }", json!({ "ids": [id] })).await;
+    let approved = next(&mut partner, Duration::from_secs(10)).await.expect("the partner heard of the approval");
+    let value = &approved["payload"]["data"]["observationChanged"];
+    assert_eq!(
+        (value["status"].as_str(), value["area"]["code"].as_str()),
+        (Some("APPROVED"), Some("216")),
+        "{approved}"
+    );
+    assert!(value["value"].is_number());
+}
+
+#[tokio::test]
+async fn subscriptions_need_a_valid_token_and_an_area_inside_the_callers() {
+    let app = TestApp::seeded().await;
+    let addr = serve(app.replica().await).await;
+
+    let (mut socket, answer) = connect(addr, "not-a-token").await;
+    assert_ne!(answer["type"], "connection_ack", "{answer}");
+    assert_eq!(
+        next(&mut socket, Duration::from_secs(1)).await.map(|m| m["type"].clone()).unwrap_or(json!("closed")),
+        json!("closed")
+    );
+
+    let (mut socket, ack) = connect(addr, &app.token(Role::Dashboard, None, Some("216"))).await;
+    assert_eq!(ack["type"], "connection_ack");
+    subscribe(&mut socket, "far", json!({ "areaCode": "14" })).await;
+    // An execution error comes as the one result of the subscription, which then completes.
+    let refused = next(&mut socket, Duration::from_secs(5)).await.expect("an answer");
+    assert_eq!((refused["type"].as_str(), refused["id"].as_str()), (Some("next"), Some("far")), "{refused}");
+    assert_eq!(refused["payload"]["errors"][0]["extensions"]["code"], "FORBIDDEN", "{refused}");
+    assert_eq!(next(&mut socket, Duration::from_secs(5)).await.map(|m| m["type"].clone()), Some(json!("complete")));
+    subscribe(&mut socket, "bad", json!({ "period": "2024-X" })).await;
+    let refused = next(&mut socket, Duration::from_secs(5)).await.expect("an answer");
+    assert_eq!(refused["payload"]["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{refused}");
+    assert_eq!(next(&mut socket, Duration::from_secs(5)).await.map(|m| m["type"].clone()), Some(json!("complete")));
+    // A subscription this schema does not have is refused before anything runs.
+    send(&mut socket, json!({ "id": "x", "type": "subscribe", "payload": { "query": "subscription { nothing }" } }))
+        .await;
+    let refused = next(&mut socket, Duration::from_secs(5)).await.expect("an answer");
+    assert!(refused["payload"]["data"].is_null(), "{refused}");
+    let message = refused["payload"]["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("Unknown field \"nothing\""), "{refused}");
+}
+
+#[tokio::test]
+async fn a_token_revoked_through_one_replica_fails_on_the_other_at_once() {
+    let app = TestApp::seeded().await;
+    let other = app.replica().await;
+    let admin = app.admin();
+    let issued = app
+        .data(
+            &admin,
+            "mutation { issueToken(input: { role: DASHBOARD, areaCode: \"216\", ttlSeconds: 600 }) { token jti } }",
+            json!({}),
+        )
+        .await["issueToken"]
+        .clone();
+    let token = issued["token"].as_str().expect("token");
+    assert_eq!(graphql_on(&other, Some(token), "{ me { role } }", json!({})).await.0, StatusCode::OK);
+    app.data(&admin, "mutation($jti: String!) { revokeToken(jti: $jti) }", json!({ "jti": issued["jti"] })).await;
+    assert_eq!(graphql_on(&other, Some(token), "{ me { role } }", json!({})).await.0, StatusCode::UNAUTHORIZED);
+}
