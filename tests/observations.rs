@@ -293,7 +293,28 @@ async fn rejecting_needs_a_reason_and_reviewing_is_bounded_by_area_and_ids() {
     assert_eq!(history["observations"]["edges"][0]["node"]["history"][0]["reviewReason"], "figure from the wrong year");
 
     let son_la = app.token(Role::StatisticsOffice, None, Some("14"));
-    assert_eq!(app.error_code(&son_la, APPROVE, json!({ "ids": [id] })).await, "FORBIDDEN");
+    let (_, body) = app.graphql(Some(&son_la), APPROVE, json!({ "ids": [id] })).await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "FORBIDDEN");
+    assert!(!body["errors"][0]["message"].as_str().unwrap_or_default().contains("216"), "no area named: {body}");
+
+    // A rejected value cannot be approved: a corrected push can. Rejecting again changes
+    // nothing, not even the recorded reviewer and reason.
+    let (_, body) = app.graphql(Some(&token), APPROVE, json!({ "ids": [id] })).await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{body}");
+    assert!(body["errors"][0]["message"].as_str().unwrap_or_default().contains("push a corrected value"));
+    let admin = app.admin();
+    let again = app.data(&admin, REJECT, json!({ "ids": [id], "reason": "another reason" })).await;
+    assert_eq!(again["rejectObservations"][0]["status"], "REJECTED");
+    let history = app
+        .data(&token, "{ observations { edges { node { history { reviewReason reviewedBy } } } } }", json!({}))
+        .await;
+    let first = &history["observations"]["edges"][0]["node"]["history"][0];
+    assert_eq!(
+        (first["reviewReason"].as_str(), first["reviewedBy"].as_str()),
+        (Some("figure from the wrong year"), Some("test-statistics_office")),
+        "{history}"
+    );
+
     assert_eq!(app.error_code(&token, APPROVE, json!({ "ids": ["987654"] })).await, "NOT_FOUND");
     assert_eq!(app.error_code(&token, APPROVE, json!({ "ids": ["abc"] })).await, "BAD_USER_INPUT");
     assert_eq!(app.error_code(&token, APPROVE, json!({ "ids": [] })).await, "BAD_USER_INPUT");

@@ -2,7 +2,7 @@
 
 use chrono::Utc;
 
-use super::observations::{Decision, Observation};
+use super::observations::{Decision, Observation, ObservationStatus};
 use super::DomainError;
 use crate::store::Store;
 
@@ -44,11 +44,26 @@ pub async fn review(
         return Err(DomainError::not_found("observation", missing.to_string()));
     }
     if let Some(outside) = found.iter().find(|o| !(reviewer.in_reach)(&o.key.area_code)) {
-        return Err(DomainError::Forbidden(format!(
-            "observation {} is of area {}, outside your area",
-            outside.id, outside.key.area_code
-        )));
+        // Not its area code: the caller may not read it.
+        return Err(DomainError::Forbidden(format!("observation {} is outside your area", outside.id)));
     }
-    store.review_observations(&numbers, decision, reviewer.subject, reason, Utc::now()).await?;
+    // A rejected value was judged wrong: only a new push of it can be approved.
+    if decision == Decision::Approve {
+        if let Some(rejected) = found.iter().find(|o| o.status == ObservationStatus::Rejected) {
+            return Err(DomainError::bad_input(
+                "ids",
+                format!("observation {} was rejected; push a corrected value to review it again", rejected.id),
+            ));
+        }
+    }
+    // Deciding again what was already decided changes nothing, not even who decided it.
+    let target = match decision {
+        Decision::Approve => ObservationStatus::Approved,
+        Decision::Reject => ObservationStatus::Rejected,
+    };
+    let to_change: Vec<i64> = found.iter().filter(|o| o.status != target).map(|o| o.id).collect();
+    if !to_change.is_empty() {
+        store.review_observations(&to_change, decision, reviewer.subject, reason, Utc::now()).await?;
+    }
     Ok(store.observations_by_ids(&numbers, false).await?)
 }
