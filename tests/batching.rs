@@ -96,4 +96,41 @@ async fn the_nested_plan_query_runs_the_same_statements_for_one_plan_and_for_all
         let expected = if role == Role::Admin { 11 } else { 12 };
         assert_eq!(for_one, expected, "{role}");
     }
+
+    // Every indicator's page of values, with a value's indicator and area: as many
+    // statements for 29 indicators as for one.
+    let admin = app.admin();
+    let rows: Vec<serde_json::Value> = ["SEX_RATIO_AT_BIRTH", "MATERNAL_MORTALITY_RATIO", "ADOLESCENT_BIRTH_RATE"]
+        .iter()
+        .flat_map(|code| {
+            ["2022", "2023", "2024"].map(
+                |p| json!({ "indicatorCode": code, "areaCode": "216", "period": p, "sex": "TOTAL", "value": 50.0 }),
+            )
+        })
+        .collect();
+    let push =
+        "mutation($rows: [ObservationInput!]!) { submitObservations(input: { observations: $rows }) { rejected } }";
+    app.data(&admin, push, json!({ "rows": rows })).await;
+    const PAGE: &str =
+        "observations(first: 2) { totalCount edges { node { value indicator { code } area { name } } } }";
+    let one = format!(r#"{{ indicator(code: "SEX_RATIO_AT_BIRTH") {{ code {PAGE} }} }}"#);
+    let all = format!("{{ indicators {{ code {PAGE} }} }}");
+    let measure = |query: String| {
+        let (app, admin, statements) = (&app, admin.clone(), statements.clone());
+        async move {
+            let before = statements.load(Ordering::SeqCst);
+            let data = app.data(&admin, &query, json!({})).await;
+            (statements.load(Ordering::SeqCst) - before, data)
+        }
+    };
+    let (for_one, one_data) = measure(one).await;
+    let (for_all, all_data) = measure(all).await;
+    assert_eq!(one_data["indicator"]["observations"]["totalCount"], 3);
+    assert_eq!(one_data["indicator"]["observations"]["edges"].as_array().map(Vec::len), Some(2));
+    let pages = all_data["indicators"].as_array().expect("indicators");
+    let with_values = pages.iter().filter(|i| i["observations"]["totalCount"] == 3).count();
+    assert_eq!((pages.len(), with_values), (29, 3));
+    // the token's revocation check, the indicator(s), the pages and their counts, the
+    // values' indicators and areas
+    assert_eq!((for_one, for_all), (6, 6), "statements for one indicator's page and for all");
 }

@@ -104,7 +104,7 @@ pub struct ObservationRevision {
 }
 
 /// Which observations a read returns. Area codes are already narrowed to the caller's reach.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct ObservationQuery {
     pub indicator_code: Option<String>,
     /// `None`: any area.

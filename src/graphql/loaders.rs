@@ -14,7 +14,7 @@ use crate::domain::agencies::Agency;
 use crate::domain::areas::Area;
 use crate::domain::disclosure::{DisclosureRule, Table};
 use crate::domain::indicators::Indicator;
-use crate::domain::observations::ObservationRevision;
+use crate::domain::observations::{Observation, ObservationQuery, ObservationRevision};
 use crate::domain::periods::Period;
 use crate::domain::plans::{Assignment, Objective, Plan, ReportingDeadline, Target};
 use crate::domain::progress::{measure, AreaGraph, Measured, Total, Totals};
@@ -233,6 +233,44 @@ impl Loader<ReportKey> for ReportsByPlan {
     }
 }
 
+/// One indicator's page of a read (`Indicator.observations`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PageKey {
+    pub indicator_code: String,
+    /// Everything else the page selects, the same for every indicator of a request.
+    pub query: ObservationQuery,
+}
+
+/// Pages of many indicators in two statements for each distinct query (one, usually).
+pub struct PagesByIndicator(Arc<dyn Store>);
+
+impl Loader<PageKey> for PagesByIndicator {
+    type Value = (Vec<Observation>, usize);
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[PageKey]) -> Result<HashMap<PageKey, (Vec<Observation>, usize)>, LoadError> {
+        let mut by_query: HashMap<&ObservationQuery, Vec<String>> = HashMap::new();
+        for key in keys {
+            by_query.entry(&key.query).or_default().push(key.indicator_code.clone());
+        }
+        let mut pages = HashMap::new();
+        for (query, codes) in by_query {
+            let (rows, totals) = self.0.observation_pages(&codes, query).await.map_err(Arc::new)?;
+            let mut grouped: HashMap<String, Vec<Observation>> = HashMap::new();
+            for o in rows {
+                grouped.entry(o.key.indicator_code.clone()).or_default().push(o);
+            }
+            for code in codes {
+                let total =
+                    totals.iter().find(|(c, _)| *c == code).map_or(0, |(_, n)| usize::try_from(*n).unwrap_or(0));
+                let rows = grouped.remove(&code).unwrap_or_default();
+                pages.insert(PageKey { indicator_code: code, query: query.clone() }, (rows, total));
+            }
+        }
+        Ok(pages)
+    }
+}
+
 fn group<K: Eq + Hash + Clone, V>(keys: &[K], rows: Vec<V>, key_of: impl Fn(&V) -> K) -> HashMap<K, Vec<V>> {
     let mut map: HashMap<K, Vec<V>> = keys.iter().map(|k| (k.clone(), Vec::new())).collect();
     for row in rows {
@@ -257,6 +295,7 @@ pub struct Loaders {
     pub progress: DataLoader<MeasureProgress>,
     pub tables: DataLoader<TablesByKey>,
     pub reports: DataLoader<ReportsByPlan>,
+    pub pages: DataLoader<PagesByIndicator>,
 }
 
 impl Loaders {
@@ -285,6 +324,7 @@ impl Loaders {
             deadlines: dl(DeadlinesByPlan(store.clone())),
             history: dl(HistoryByObservation(store.clone())),
             reports: dl(ReportsByPlan(store.clone())),
+            pages: dl(PagesByIndicator(store.clone())),
             tables: dl(TablesByKey { store: store.clone(), published_only, rule }),
             progress: dl(MeasureProgress { store, principal: principal.clone(), scope }),
         }

@@ -328,13 +328,41 @@ pub async fn read_page(
     first: Option<i32>,
     after: Option<String>,
 ) -> GqlResult<ObservationConnection> {
+    let (query, limit) = page_query(ctx, filter, first, &after).await?;
+    let (rows, total) = ctx.store().observations(&query).await.gql()?;
+    Ok(connection(rows, total, limit, query.published_only, after.is_some()))
+}
+
+/// One indicator's page, read together with every other indicator's of the request.
+pub async fn read_indicator_page(
+    ctx: &Context<'_>,
+    indicator_code: &str,
+    filter: ObservationFilter,
+    first: Option<i32>,
+    after: Option<String>,
+) -> GqlResult<ObservationConnection> {
+    let (query, limit) = page_query(ctx, ObservationFilter { indicator_code: None, ..filter }, first, &after).await?;
+    let published = query.published_only;
+    let key = super::loaders::PageKey { indicator_code: indicator_code.to_owned(), query };
+    let (rows, total) = ctx.request().loaders.pages.load_one(key).await.gql()?.unwrap_or_default();
+    Ok(connection(rows, total, limit, published, after.is_some()))
+}
+
+/// The query of one page, asking for one row more than shown (it tells whether there is a
+/// next page), and the page size.
+async fn page_query(
+    ctx: &Context<'_>,
+    filter: ObservationFilter,
+    first: Option<i32>,
+    after: &Option<String>,
+) -> GqlResult<(ObservationQuery, usize)> {
     let max = ctx.data_unchecked::<super::ApiSettings>().max_page_size;
     let limit = match first {
         None => DEFAULT_PAGE_SIZE.min(max),
         Some(n) if n >= 0 && usize::try_from(n).is_ok_and(|n| n <= max) => usize::try_from(n).unwrap_or(max),
         Some(n) => return Err(DomainError::bad_input("first", format!("{n} is not between 0 and {max}"))).gql(),
     };
-    let after_id = match &after {
+    let after_id = match after {
         None => None,
         Some(cursor) => Some(
             decode_cursor(cursor)
@@ -344,10 +372,17 @@ pub async fn read_page(
     };
     let mut query = selection(ctx, filter).await?;
     query.after_id = after_id;
-    // One more than asked tells whether there is a next page.
     query.limit = limit + 1;
-    let published = query.published_only;
-    let (mut rows, total) = ctx.store().observations(&query).await.gql()?;
+    Ok((query, limit))
+}
+
+fn connection(
+    mut rows: Vec<Observation>,
+    total: usize,
+    limit: usize,
+    published: bool,
+    after: bool,
+) -> ObservationConnection {
     let has_next_page = rows.len() > limit;
     rows.truncate(limit);
     let edges: Vec<ObservationEdge> = rows
@@ -357,16 +392,16 @@ pub async fn read_page(
             node: ObservationObject { observation, published },
         })
         .collect();
-    Ok(ObservationConnection {
+    ObservationConnection {
         page_info: PageInfo {
             has_next_page,
-            has_previous_page: after.is_some(),
+            has_previous_page: after,
             start_cursor: edges.first().map(|e| e.cursor.clone()),
             end_cursor: edges.last().map(|e| e.cursor.clone()),
         },
         edges,
         total_count: count(total),
-    })
+    }
 }
 
 /// What a filter selects inside the caller's area (no paging yet): BAD_USER_INPUT for a

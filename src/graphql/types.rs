@@ -214,9 +214,7 @@ impl IndicatorObject {
         first: Option<i32>,
         after: Option<String>,
     ) -> GqlResult<super::observations::ObservationConnection> {
-        let mut filter = filter.unwrap_or_default();
-        filter.indicator_code = Some(self.0.code.clone());
-        super::observations::read_page(ctx, filter, first, after).await
+        super::observations::read_indicator_page(ctx, &self.0.code, filter.unwrap_or_default(), first, after).await
     }
 }
 

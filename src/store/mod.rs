@@ -187,6 +187,14 @@ pub trait Store: Send + Sync + 'static {
 
     /// One page of the observations a query selects (ordered by id), and how many it selects in all.
     async fn observations(&self, query: &ObservationQuery) -> Result<(Vec<Observation>, usize), StoreError>;
+    /// A page per indicator of what a query selects (its `indicator_code` aside, `limit`
+    /// rows each), and how many each selects in all: one request's many
+    /// `Indicator.observations` in two statements.
+    async fn observation_pages(
+        &self,
+        indicator_codes: &[String],
+        query: &ObservationQuery,
+    ) -> Result<(Vec<Observation>, Vec<(String, i64)>), StoreError>;
     async fn observations_by_ids(&self, ids: &[i64], published_only: bool) -> Result<Vec<Observation>, StoreError>;
     async fn revisions_by_observations(&self, ids: &[i64]) -> Result<Vec<ObservationRevision>, StoreError>;
     /// Approves or rejects the current revision of each observation, recording who, when and why.

@@ -25,6 +25,57 @@ pub const SAME_KEY: &str = "o.indicator_code = push_rows.indicator_code AND o.ar
     AND o.period = push_rows.period AND o.sex = push_rows.sex AND o.age_group = push_rows.age_group \
     AND o.ethnicity = push_rows.ethnicity";
 
+/// The select a read of observations starts from: the current revision, or for partners
+/// the last approved one.
+pub fn selection_head(query: &crate::domain::observations::ObservationQuery) -> &'static str {
+    use crate::store::rows::{OBSERVATION_CURRENT, OBSERVATION_PUBLISHED};
+    if query.published_only {
+        OBSERVATION_PUBLISHED
+    } else {
+        OBSERVATION_CURRENT
+    }
+}
+
+/// The conditions of a read of observations, after `selection_head`. Lists are bound one
+/// parameter per code, which both backends accept.
+pub fn selection_conditions<'q, DB: sqlx::Database>(
+    qb: &mut sqlx::QueryBuilder<'q, DB>,
+    query: &crate::domain::observations::ObservationQuery,
+    indicator_codes: Option<&[String]>,
+) where
+    String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    &'static str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    fn list<'q, DB: sqlx::Database>(qb: &mut sqlx::QueryBuilder<'q, DB>, column: &str, codes: &[String])
+    where
+        String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    {
+        qb.push(format!(" AND {column} IN ("));
+        let mut items = qb.separated(", ");
+        items.push_bind(String::new()); // keeps `IN ()` valid when the list is empty
+        for code in codes {
+            items.push_bind(code.clone());
+        }
+        qb.push(")");
+    }
+    if let Some(codes) = indicator_codes {
+        list(qb, "o.indicator_code", codes);
+    }
+    if let Some(codes) = &query.area_codes {
+        list(qb, "o.area_code", codes);
+    }
+    if let Some(period) = &query.period {
+        qb.push(" AND o.period = ").push_bind(period.clone());
+    }
+    if let Some(sex) = query.sex {
+        qb.push(" AND o.sex = ").push_bind(sex.as_str());
+    }
+    if let Some(status) = query.status {
+        let column = if query.published_only { "r.status" } else { "o.status" };
+        qb.push(format!(" AND {column} = ")).push_bind(status.as_str());
+    }
+}
+
 macro_rules! impl_store {
     ($store:ty, $db:ty, $backend:literal) => {
         #[async_trait::async_trait]
@@ -687,47 +738,51 @@ macro_rules! impl_store {
                 &self,
                 query: &$crate::domain::observations::ObservationQuery,
             ) -> Result<(Vec<$crate::domain::observations::Observation>, usize), $crate::store::StoreError> {
-                use $crate::store::rows::{ObservationRow, OBSERVATION_CURRENT, OBSERVATION_PUBLISHED};
-                // The same conditions count the whole selection and fetch one page.
-                let build = |head: &str, page: bool| {
-                    let mut qb = sqlx::QueryBuilder::<$db>::new(head);
-                    if let Some(code) = &query.indicator_code {
-                        qb.push(" AND o.indicator_code = ").push_bind(code.clone());
-                    }
-                    if let Some(codes) = &query.area_codes {
-                        qb.push(" AND o.area_code IN (");
-                        let mut list = qb.separated(", ");
-                        list.push_bind("");  // keeps `IN ()` valid when the list is empty
-                        for code in codes {
-                            list.push_bind(code.clone());
-                        }
-                        qb.push(")");
-                    }
-                    if let Some(period) = &query.period {
-                        qb.push(" AND o.period = ").push_bind(period.clone());
-                    }
-                    if let Some(sex) = query.sex {
-                        qb.push(" AND o.sex = ").push_bind(sex.as_str());
-                    }
-                    if let Some(status) = query.status {
-                        let column = if query.published_only { "r.status" } else { "o.status" };
-                        qb.push(format!(" AND {column} = ")).push_bind(status.as_str());
-                    }
-                    if page {
-                        if let Some(after) = query.after_id {
-                            qb.push(" AND o.id > ").push_bind(after);
-                        }
-                        qb.push(" ORDER BY o.id LIMIT ").push_bind(i64::try_from(query.limit).unwrap_or(i64::MAX));
-                    }
-                    qb
-                };
-                let select = if query.published_only { OBSERVATION_PUBLISHED } else { OBSERVATION_CURRENT };
-                let rows: Vec<ObservationRow> = build(select, true).build_query_as().fetch_all(&self.pool).await?;
-                let count_head = format!("SELECT COUNT(*) FROM ({select}");
-                let mut count = build(&count_head, false);
+                use $crate::store::rows::ObservationRow;
+                use $crate::store::shared::{selection_conditions, selection_head};
+                let select = selection_head(query);
+                let mut page = sqlx::QueryBuilder::<$db>::new(select);
+                selection_conditions(&mut page, query, query.indicator_code.as_ref().map(std::slice::from_ref));
+                if let Some(after) = query.after_id {
+                    page.push(" AND o.id > ").push_bind(after);
+                }
+                page.push(" ORDER BY o.id LIMIT ").push_bind(i64::try_from(query.limit).unwrap_or(i64::MAX));
+                let rows: Vec<ObservationRow> = page.build_query_as().fetch_all(&self.pool).await?;
+                let mut count = sqlx::QueryBuilder::<$db>::new(format!("SELECT COUNT(*) FROM ({select}"));
+                selection_conditions(&mut count, query, query.indicator_code.as_ref().map(std::slice::from_ref));
                 count.push(") AS selection");
                 let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await?;
                 Ok(($crate::store::rows::convert(rows)?, usize::try_from(total).unwrap_or_default()))
+            }
+
+            async fn observation_pages(
+                &self,
+                indicator_codes: &[String],
+                query: &$crate::domain::observations::ObservationQuery,
+            ) -> Result<(Vec<$crate::domain::observations::Observation>, Vec<(String, i64)>), $crate::store::StoreError> {
+                use $crate::store::rows::ObservationRow;
+                use $crate::store::shared::{selection_conditions, selection_head};
+                let select = selection_head(query);
+                let mut page = sqlx::QueryBuilder::<$db>::new(format!(
+                    "SELECT * FROM (SELECT selection.*, \
+                     ROW_NUMBER() OVER (PARTITION BY selection.indicator_code ORDER BY selection.id) AS place \
+                     FROM ({select}"
+                ));
+                selection_conditions(&mut page, query, Some(indicator_codes));
+                if let Some(after) = query.after_id {
+                    page.push(" AND o.id > ").push_bind(after);
+                }
+                page.push(") AS selection) AS paged WHERE place <= ")
+                    .push_bind(i64::try_from(query.limit).unwrap_or(i64::MAX))
+                    .push(" ORDER BY indicator_code, id");
+                let rows: Vec<ObservationRow> = page.build_query_as().fetch_all(&self.pool).await?;
+                let mut count = sqlx::QueryBuilder::<$db>::new(format!(
+                    "SELECT selection.indicator_code, COUNT(*) FROM ({select}"
+                ));
+                selection_conditions(&mut count, query, Some(indicator_codes));
+                count.push(") AS selection GROUP BY selection.indicator_code");
+                let totals: Vec<(String, i64)> = count.build_query_as().fetch_all(&self.pool).await?;
+                Ok(($crate::store::rows::convert(rows)?, totals))
             }
 
             async fn observations_by_ids(
