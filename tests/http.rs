@@ -99,6 +99,7 @@ async fn a_query_deeper_than_the_limit_is_refused_before_it_runs() {
                 } } } } } } } } } } } } } } } } }";
     let (status, body) = app.graphql(Some(&app.admin()), deep, json!({})).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(body["errors"][0]["message"].as_str().unwrap_or_default().contains("nested too deep"), "{body}");
+    assert_eq!(body["errors"][0]["message"], "the operation is nested deeper than 15 levels (limit: depth)", "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
     assert!(body.get("data").is_none_or(|d| d.is_null()), "{body}");
 }

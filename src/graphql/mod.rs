@@ -3,6 +3,7 @@
 
 mod context;
 mod error;
+mod limits;
 mod loaders;
 mod mutation;
 mod observations;
@@ -16,6 +17,7 @@ use async_graphql::Schema;
 
 pub use context::RequestContext;
 pub use error::INTERNAL_MESSAGE;
+pub use limits::{check as check_limits, request_error};
 
 use crate::auth::Keys;
 use crate::store::Store;
@@ -33,6 +35,16 @@ pub struct ApiSettings {
     pub max_push_rows: usize,
     /// Largest CSV feed body, in bytes.
     pub max_feed_bytes: usize,
+    /// Largest number of lexical tokens in an operation's text.
+    pub max_tokens: usize,
+    /// Largest number of aliases written in an operation.
+    pub max_aliases: usize,
+    /// Largest number of directives written in an operation.
+    pub max_directives: usize,
+    /// Largest number of operations in one batched request.
+    pub max_batch: usize,
+    /// Whether the schema can be introspected (never by partners).
+    pub introspection: bool,
     /// What partners may not see (`GDH_DISCLOSURE_THRESHOLD`).
     pub disclosure: crate::domain::disclosure::DisclosureRule,
 }
@@ -43,11 +55,18 @@ impl Default for ApiSettings {
             // The deepest useful query (plans → children → objectives → targets →
             // assignments → agency → area → parent) is about 10 levels.
             max_depth: 15,
-            max_complexity: 5_000,
+            // a full page (1,000 rows) of up to 50 fields; not a page per indicator
+            max_complexity: 50_000,
             max_page_size: 1_000,
             max_push_rows: crate::domain::push::DEFAULT_MAX_ROWS,
             // 100,000 rows of about 80 bytes, with room to spare
             max_feed_bytes: 32 * 1024 * 1024,
+            // The deepest useful query is a few hundred tokens.
+            max_tokens: 5_000,
+            max_aliases: 50,
+            max_directives: 50,
+            max_batch: 10,
+            introspection: true,
             disclosure: crate::domain::disclosure::DisclosureRule::default(),
         }
     }
@@ -60,6 +79,8 @@ pub fn build_schema(store: Arc<dyn Store>, keys: Arc<Keys>, settings: &ApiSettin
         .data(settings.clone())
         .limit_depth(settings.max_depth)
         .limit_complexity(settings.max_complexity)
+        .limit_directives(settings.max_directives)
+        .disable_suggestions()
         .finish()
 }
 

@@ -321,6 +321,22 @@ pub struct GenderGap {
 /// Default page size when `first` is not given.
 const DEFAULT_PAGE_SIZE: usize = 100;
 
+/// A page costs its items' complexity once per row it may return. A `first` over the
+/// largest page is counted as the largest page: the resolver then refuses it, naming it.
+pub fn page_complexity(first: Option<i32>, child_complexity: usize) -> usize {
+    let rows = first.map_or(DEFAULT_PAGE_SIZE, |n| usize::try_from(n).unwrap_or(0));
+    rows.clamp(1, MAX_PAGE_SIZE).saturating_mul(child_complexity)
+}
+
+/// A top-level list of the catalogue (areas, agencies, indicators, plans) costs its items'
+/// complexity as if it held this many: tens each, today.
+pub fn list_complexity(child_complexity: usize) -> usize {
+    50usize.saturating_mul(child_complexity)
+}
+
+/// The largest page any setting allows.
+const MAX_PAGE_SIZE: usize = 1_000;
+
 /// Reads one page of the observations a filter selects, inside the caller's area.
 pub async fn read_page(
     ctx: &Context<'_>,

@@ -21,6 +21,7 @@ impl Query {
 
     /// Areas inside the caller's subtree, optionally only the children of `parentCode`
     /// and only of one `level`.
+    #[graphql(complexity = "super::observations::list_complexity(child_complexity)")]
     async fn areas(
         &self,
         ctx: &Context<'_>,
@@ -40,6 +41,7 @@ impl Query {
     }
 
     /// Agencies of `areaCode` and the areas below it (default: the caller's whole subtree).
+    #[graphql(complexity = "super::observations::list_complexity(child_complexity)")]
     async fn agencies(&self, ctx: &Context<'_>, area_code: Option<String>) -> GqlResult<Vec<AgencyObject>> {
         let within = subtree_within_scope(ctx, area_code.as_deref()).await?;
         Ok(ctx.store().agencies(within.as_deref()).await.gql()?.into_iter().map(AgencyObject).collect())
@@ -59,6 +61,7 @@ impl Query {
     }
 
     /// The indicator catalogue, shared by all plans.
+    #[graphql(complexity = "super::observations::list_complexity(child_complexity)")]
     async fn indicators(&self, ctx: &Context<'_>) -> GqlResult<Vec<IndicatorObject>> {
         Ok(ctx.store().indicators().await.gql()?.into_iter().map(IndicatorObject).collect())
     }
@@ -69,6 +72,7 @@ impl Query {
     }
 
     /// Plans of `areaCode` and the areas below it (default: the caller's whole subtree).
+    #[graphql(complexity = "super::observations::list_complexity(child_complexity)")]
     async fn plans(&self, ctx: &Context<'_>, area_code: Option<String>) -> GqlResult<Vec<PlanObject>> {
         let within = subtree_within_scope(ctx, area_code.as_deref()).await?;
         Ok(ctx.store().plans(within.as_deref()).await.gql()?.into_iter().map(PlanObject).collect())
@@ -76,6 +80,7 @@ impl Query {
 
     /// Reported values inside the caller's area, oldest first. Partners read approved
     /// values only, as last approved. `first` is at most 1,000 (default 100).
+    #[graphql(complexity = "super::observations::page_complexity(first, child_complexity)")]
     async fn observations(
         &self,
         ctx: &Context<'_>,

@@ -207,6 +207,7 @@ impl IndicatorObject {
     }
 
     /// Reported values of this indicator (the filter's `indicatorCode` is ignored).
+    #[graphql(complexity = "super::observations::page_complexity(first, child_complexity)")]
     async fn observations(
         &self,
         ctx: &Context<'_>,

@@ -1,4 +1,5 @@
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
+use axum::body::Bytes;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -12,9 +13,26 @@ use crate::graphql::{RequestContext, INTERNAL_MESSAGE};
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 
-/// GraphiQL, to explore the API in a browser (operations themselves go by POST).
-pub async fn graphiql() -> Html<String> {
-    Html(async_graphql::http::GraphiQLSource::build().endpoint("/graphql").title("gender-data-hub").finish())
+/// GraphiQL, to explore the API in a browser. Operations go by POST only: a GET carrying
+/// one is refused (405), so a link or an image tag can never run a mutation.
+pub async fn graphiql(uri: axum::http::Uri) -> Response {
+    let carries_operation = uri.query().is_some_and(|q| {
+        q.split('&').any(|pair| matches!(pair.split('=').next(), Some("query" | "operationName" | "variables")))
+    });
+    if carries_operation {
+        let mut response =
+            problem(StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", "send operations by POST, not GET");
+        response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
+        return response;
+    }
+    Html(
+        async_graphql::http::GraphiQLSource::build()
+            .endpoint("/graphql")
+            .subscription_endpoint("/graphql/ws")
+            .title("gender-data-hub")
+            .finish(),
+    )
+    .into_response()
 }
 
 /// The verified caller. Without a valid bearer token the request stops here with 401.
@@ -55,37 +73,128 @@ fn unauthorized(error: AuthError) -> Response {
     response
 }
 
-/// Runs one GraphQL operation for the authenticated caller.
+/// Runs the operations of a POST for the authenticated caller, as the GraphQL-over-HTTP
+/// specification asks: `application/json` only (415), unparsable JSON 400, a batch of at
+/// most `max_batch` operations, limits checked before anything runs, and
+/// `application/graphql-response+json` (with 400 for a request error) when asked for.
 pub async fn execute(
     State(state): State<AppState>,
     Authenticated(principal): Authenticated,
     headers: HeaderMap,
-    Json(request): Json<async_graphql::Request>,
+    body: Bytes,
 ) -> Response {
-    let request_id = headers.get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned();
-    let context = RequestContext::new(principal, state.store.clone(), state.settings.disclosure);
-    let mut response = state.schema.execute(request.data(context)).await;
-
-    // Unexpected failures were logged under this request id; give the client the id to quote.
-    for error in &mut response.errors {
-        let internal = error
-            .extensions
-            .as_ref()
-            .and_then(|e| e.get("code"))
-            .is_some_and(|code| *code == async_graphql::Value::from("INTERNAL"));
-        if internal {
-            error.message = format!("{INTERNAL_MESSAGE} (request id {request_id})");
-            error.extensions.get_or_insert_with(Default::default).set("requestId", request_id.as_str());
+    if !is_json(&headers) {
+        return problem(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UNSUPPORTED_MEDIA_TYPE",
+            "send the operation as JSON, with `Content-Type: application/json`",
+        );
+    }
+    // Decided on the JSON's shape: serde would read `[]` as a request with every field unset.
+    let parsed: Result<(Vec<async_graphql::Request>, bool), String> =
+        match serde_json::from_slice::<serde_json::Value>(&body) {
+            Ok(serde_json::Value::Array(items)) => items
+                .into_iter()
+                .map(serde_json::from_value)
+                .collect::<Result<Vec<_>, _>>()
+                .map(|requests| (requests, true))
+                .map_err(|e| e.to_string()),
+            Ok(object @ serde_json::Value::Object(_)) => {
+                serde_json::from_value(object).map(|request| (vec![request], false)).map_err(|e| e.to_string())
+            }
+            Ok(_) => Err("expected an object with `query`, or an array of them".to_owned()),
+            Err(e) => Err(e.to_string()),
+        };
+    let (requests, batched) = match parsed {
+        Ok(parsed) => parsed,
+        Err(e) => {
+            return problem(StatusCode::BAD_REQUEST, "BAD_REQUEST", &format!("the body is not a GraphQL request: {e}"))
         }
+    };
+    let settings = &state.settings;
+    if requests.is_empty() || requests.len() > settings.max_batch {
+        let message = format!("send 1 to {} operations in one batch (limit: batch)", settings.max_batch);
+        return problem(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", &message);
+    }
+    let request_id = headers.get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned();
+    let mut responses = Vec::with_capacity(requests.len());
+    for mut request in requests {
+        let response = match crate::graphql::check_limits(&mut request, settings) {
+            Err(error) => async_graphql::Response::from_errors(vec![error]),
+            Ok(()) => {
+                let context = RequestContext::new(principal.clone(), state.store.clone(), settings.disclosure);
+                let mut request = request.data(context);
+                if !settings.introspection || principal.role.reads_published_only() {
+                    request = request.disable_introspection();
+                }
+                state.schema.execute(request).await
+            }
+        };
+        responses.push(finish(response, &request_id, settings));
     }
 
     let wants_graphql_response =
         headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains(GRAPHQL_RESPONSE));
-    let mut http = Json(response).into_response();
+    // Under the newer media type a request that could not run at all is a 400.
+    let refused = !batched
+        && responses.first().is_some_and(|r| {
+            r.data == async_graphql::Value::Null && !r.errors.is_empty() && r.errors.iter().all(|e| e.path.is_empty())
+        });
+    let mut http = if batched { Json(responses).into_response() } else { Json(responses.pop()).into_response() };
     if wants_graphql_response {
         http.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(GRAPHQL_RESPONSE));
+        if refused {
+            *http.status_mut() = StatusCode::BAD_REQUEST;
+        }
     }
     http
+}
+
+/// Gives every error a code: async-graphql's own (parse, validation, depth, complexity)
+/// come without one. Unexpected failures were logged under the request id; the client gets
+/// the id to quote.
+fn finish(
+    mut response: async_graphql::Response,
+    request_id: &str,
+    settings: &crate::graphql::ApiSettings,
+) -> async_graphql::Response {
+    for error in &mut response.errors {
+        let code = error.extensions.as_ref().and_then(|e| e.get("code")).cloned();
+        match code {
+            Some(code) if code == async_graphql::Value::from("INTERNAL") => {
+                error.message = format!("{INTERNAL_MESSAGE} (request id {request_id})");
+                error.extensions.get_or_insert_with(Default::default).set("requestId", request_id);
+            }
+            Some(_) => {}
+            None => {
+                if error.message == "Query is nested too deep." {
+                    error.message =
+                        format!("the operation is nested deeper than {} levels (limit: depth)", settings.max_depth);
+                } else if error.message == "Query is too complex." {
+                    error.message = format!(
+                        "the operation is more complex than {} (limit: complexity; each list counts `first` times its items)",
+                        settings.max_complexity
+                    );
+                }
+                error.extensions.get_or_insert_with(Default::default).set("code", "BAD_USER_INPUT");
+            }
+        }
+    }
+    response
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"))
+}
+
+/// An error before any operation ran, shaped like a GraphQL response.
+pub fn problem(status: StatusCode, code: &str, message: &str) -> Response {
+    let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
+    (status, Json(body)).into_response()
 }
 
 /// Subscriptions over `graphql-transport-ws` (and the older `graphql-ws`). Browsers cannot

@@ -54,6 +54,8 @@ pub fn app(state: AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(feed_limit));
     api.merge(feeds)
         .with_state(state)
+        .fallback(not_found)
+        .layer(axum::middleware::map_response(json_errors))
         .layer(CompressionLayer::new())
         .layer(CorsLayer::new().allow_origin(Any).allow_methods([Method::GET, Method::POST]).allow_headers([
             header::AUTHORIZATION,
@@ -67,6 +69,47 @@ pub fn app(state: AppState) -> Router {
             tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id)
         }))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
+async fn not_found() -> Response {
+    graphql::problem(StatusCode::NOT_FOUND, "NOT_FOUND", "no such endpoint: see /graphql")
+}
+
+/// Errors that middleware answers (413 from the body limit, 504 from the timeout, 405 for
+/// a wrong method) come with a plain or empty body: clients get JSON, as for every other
+/// error.
+async fn json_errors(response: Response) -> Response {
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json") || v.starts_with("application/graphql-response+json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let (code, message) = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => ("PAYLOAD_TOO_LARGE", "the request body is larger than this endpoint takes"),
+        StatusCode::METHOD_NOT_ALLOWED => ("METHOD_NOT_ALLOWED", "this endpoint does not take that method"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            ("UNSUPPORTED_MEDIA_TYPE", "this endpoint does not take that content type")
+        }
+        StatusCode::GATEWAY_TIMEOUT | StatusCode::REQUEST_TIMEOUT => {
+            ("TIMEOUT", "the request took too long and was stopped")
+        }
+        StatusCode::SERVICE_UNAVAILABLE => ("UNAVAILABLE", "the service is unavailable; try again"),
+        StatusCode::TOO_MANY_REQUESTS => ("RATE_LIMITED", "too many requests; slow down"),
+        s if s.is_server_error() => ("INTERNAL", "unexpected error"),
+        _ => ("BAD_REQUEST", "the request is not valid"),
+    };
+    let mut json = graphql::problem(status, code, message);
+    // Keep what the original answer said about retrying or the allowed methods.
+    for name in [header::ALLOW, header::RETRY_AFTER] {
+        if let Some(value) = response.headers().get(&name) {
+            json.headers_mut().insert(name, value.clone());
+        }
+    }
+    json
 }
 
 /// The process is up.
