@@ -8,7 +8,6 @@ use clap::{Parser, Subcommand};
 
 use crate::auth::{IssueRequest, Keys, Role};
 use crate::config::{Config, LogFormat};
-use crate::graphql::build_schema;
 use crate::http::{app, AppState};
 use crate::seeds::SeedSet;
 use crate::store::{self, Store};
@@ -266,8 +265,7 @@ async fn serve(config: &Config, bind: SocketAddr) -> anyhow::Result<()> {
     }
     let keys = Arc::new(Keys::from_secret(&config.jwt_secret()?, config.token_settings()));
     let settings = config.api_settings();
-    let schema = build_schema(store.clone(), keys.clone(), &settings);
-    let router = app(AppState { store, keys, schema, settings });
+    let router = app(AppState::new(store, keys, settings));
     let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}"))?;
     tracing::info!("serving on http://{bind}/graphql");
     axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await?;

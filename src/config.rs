@@ -27,6 +27,10 @@ pub struct Config {
     #[arg(long, env = "GDH_SEEDS_DIR", default_value = "seeds", global = true)]
     pub seeds_dir: PathBuf,
 
+    /// Longest a database statement may run (PostgreSQL) or wait on a lock (SQLite), e.g. 25s.
+    #[arg(long, env = "GDH_STATEMENT_TIMEOUT", default_value = "25s", value_parser = humantime::parse_duration, global = true)]
+    pub statement_timeout: std::time::Duration,
+
     /// Largest number of database connections.
     #[arg(long, env = "GDH_DB_MAX_CONNECTIONS", default_value_t = 10, global = true)]
     pub db_max_connections: u32,
@@ -35,6 +39,18 @@ pub struct Config {
     /// would reveal it.
     #[arg(long, env = "GDH_DISCLOSURE_THRESHOLD", default_value_t = crate::domain::disclosure::DEFAULT_THRESHOLD, global = true)]
     pub disclosure_threshold: f64,
+
+    /// Requests in flight past which more are refused with 503 and `Retry-After`.
+    #[arg(long, env = "GDH_MAX_IN_FLIGHT", default_value_t = 256, global = true)]
+    pub max_in_flight: usize,
+
+    /// Requests per second each token may sustain; more get 429 with `Retry-After`.
+    #[arg(long, env = "GDH_RATE_LIMIT", default_value_t = 50, global = true)]
+    pub rate_limit: u32,
+
+    /// Requests a token may send at once above its rate.
+    #[arg(long, env = "GDH_RATE_BURST", default_value_t = 100, global = true)]
+    pub rate_burst: u32,
 
     /// Log lines as `text` or `json`.
     #[arg(long, env = "GDH_LOG_FORMAT", default_value = "text", global = true)]
@@ -51,7 +67,11 @@ const MIN_SECRET_LEN: usize = 32;
 
 impl Config {
     pub fn pool(&self) -> PoolSettings {
-        PoolSettings { max_connections: self.db_max_connections.max(1) }
+        PoolSettings {
+            max_connections: self.db_max_connections.max(1),
+            statement_timeout: self.statement_timeout,
+            ..PoolSettings::default()
+        }
     }
 
     pub fn api_settings(&self) -> ApiSettings {

@@ -552,3 +552,50 @@ async fn an_admin_issues_tokens_and_no_one_else_does() {
     let too_long = json!({ "input": { "role": "ADMIN", "ttlSeconds": 0 } });
     assert_eq!(app.error_code(&app.admin(), issue, too_long).await, "BAD_USER_INPUT");
 }
+
+#[tokio::test]
+async fn concurrent_pushes_of_the_same_keys_all_land_without_errors() {
+    let app = TestApp::seeded().await;
+    let token = office(&app);
+    // Eight pushes at once: each creates or updates the same two keys, and one key of its own.
+    let pushes = (0..8).map(|i| {
+        let rows = vec![
+            obs("SEX_RATIO_AT_BIRTH", "216", "2024", "TOTAL", 110.0 + f64::from(i % 2)),
+            obs("MATERNAL_MORTALITY_RATIO", "216", "2024", "TOTAL", 40.0),
+            obs("ADOLESCENT_BIRTH_RATE", "216", &format!("2024-{:02}", i + 1), "TOTAL", 20.0),
+        ];
+        let (app, token) = (&app, token.clone());
+        async move { app.graphql(Some(&token), PUSH, json!({ "input": { "observations": rows } })).await }
+    });
+    let answers = futures_util::future::join_all(pushes).await;
+    let (mut created, mut updated, mut unchanged) = (0, 0, 0);
+    for (status, body) in &answers {
+        assert_eq!(*status, axum::http::StatusCode::OK);
+        assert!(body.get("errors").is_none(), "{body}");
+        let summary = &body["data"]["submitObservations"];
+        created += summary["created"].as_i64().unwrap_or_default();
+        updated += summary["updated"].as_i64().unwrap_or_default();
+        unchanged += summary["unchanged"].as_i64().unwrap_or_default();
+    }
+    // 2 shared keys + 8 own keys created once each; every other row updated or unchanged.
+    assert_eq!(created, 10);
+    assert_eq!(created + updated + unchanged, 24);
+    assert_eq!(app.count("SELECT COUNT(*) FROM observations").await, 10);
+    let revisions = app.count("SELECT COUNT(*) FROM observation_revisions").await;
+    assert_eq!(revisions, 10 + updated, "one revision per created or updated row");
+}
+
+#[tokio::test]
+async fn a_retry_racing_its_first_push_gets_the_first_summary() {
+    let app = TestApp::seeded().await;
+    let token = office(&app);
+    let rows = vec![obs("SEX_RATIO_AT_BIRTH", "216", "2024", "TOTAL", 112.0)];
+    let input = json!({ "input": { "observations": rows, "idempotencyKey": "race-1" } });
+    let answers = futures_util::future::join_all((0..4).map(|_| app.graphql(Some(&token), PUSH, input.clone()))).await;
+    for (_, body) in &answers {
+        assert!(body.get("errors").is_none(), "{body}");
+        let summary = &body["data"]["submitObservations"];
+        assert_eq!(counts(summary), (1, 0, 0, 0), "every answer is the first push's summary: {body}");
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM observation_revisions").await, 1);
+}

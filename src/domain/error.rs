@@ -29,17 +29,25 @@ pub enum DomainError {
     /// logged, never shown to a client.
     #[error("storage failure: {0}")]
     Storage(Arc<StoreError>),
+
+    /// The database is down, out of connections or too slow right now: worth a retry.
+    #[error("storage unavailable: {0}")]
+    Unavailable(Arc<StoreError>),
 }
 
 impl From<StoreError> for DomainError {
     fn from(e: StoreError) -> Self {
-        DomainError::Storage(Arc::new(e))
+        DomainError::from(Arc::new(e))
     }
 }
 
 impl From<Arc<StoreError>> for DomainError {
     fn from(e: Arc<StoreError>) -> Self {
-        DomainError::Storage(e)
+        if e.is_unavailable() {
+            DomainError::Unavailable(e)
+        } else {
+            DomainError::Storage(e)
+        }
     }
 }
 

@@ -6,6 +6,8 @@ use crate::domain::DomainError;
 
 /// What a client sees of an unexpected failure; the HTTP layer adds the request id.
 pub const INTERNAL_MESSAGE: &str = "internal error";
+/// What a client sees when the database is down or overloaded.
+pub const UNAVAILABLE_MESSAGE: &str = "the database is unavailable or busy; try again shortly";
 
 impl ErrorExtensions for DomainError {
     fn extend(&self) -> async_graphql::Error {
@@ -22,6 +24,10 @@ impl ErrorExtensions for DomainError {
                     e.set("code", "BAD_USER_INPUT");
                     e.set("argument", argument.as_str());
                 })
+            }
+            DomainError::Unavailable(inner) => {
+                tracing::warn!(error = %inner, "storage unavailable");
+                async_graphql::Error::new(UNAVAILABLE_MESSAGE).extend_with(|_, e| e.set("code", "UNAVAILABLE"))
             }
             DomainError::Storage(inner) => {
                 // The detail (SQL, paths) goes to the log, under the request's span, which

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use async_graphql::Schema;
 
 pub use context::RequestContext;
-pub use error::INTERNAL_MESSAGE;
+pub use error::{INTERNAL_MESSAGE, UNAVAILABLE_MESSAGE};
 pub use limits::{check as check_limits, request_error};
 
 use crate::auth::Keys;
@@ -43,6 +43,12 @@ pub struct ApiSettings {
     pub max_directives: usize,
     /// Largest number of operations in one batched request.
     pub max_batch: usize,
+    /// Requests in flight past which more are refused with 503 (`GDH_MAX_IN_FLIGHT`).
+    pub max_in_flight: usize,
+    /// Sustained requests per second per token, and the burst above it
+    /// (`GDH_RATE_LIMIT`, `GDH_RATE_BURST`); more get 429.
+    pub token_rate_per_second: u32,
+    pub token_burst: u32,
     /// Whether the schema can be introspected (never by partners).
     pub introspection: bool,
     /// What partners may not see (`GDH_DISCLOSURE_THRESHOLD`).
@@ -66,6 +72,10 @@ impl Default for ApiSettings {
             max_aliases: 50,
             max_directives: 50,
             max_batch: 10,
+            // Two cores serve a few hundred light requests at once; beyond, answers only slow down.
+            max_in_flight: 256,
+            token_rate_per_second: 50,
+            token_burst: 100,
             introspection: true,
             disclosure: crate::domain::disclosure::DisclosureRule::default(),
         }

@@ -21,6 +21,7 @@ use crate::domain::indicators::Indicator;
 use crate::domain::observations::{Observation, ObservationQuery, ObservationStatus, Sex};
 use crate::domain::push::{push, PushRequest};
 use crate::domain::DomainError;
+use crate::graphql::UNAVAILABLE_MESSAGE;
 
 /// A JSON error body shaped like GraphQL's, with the same codes.
 fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
@@ -33,6 +34,12 @@ fn domain_error(e: DomainError, headers: &HeaderMap) -> Response {
         DomainError::NotFound { .. } => error(StatusCode::NOT_FOUND, "NOT_FOUND", e.to_string()),
         DomainError::Forbidden(_) => error(StatusCode::FORBIDDEN, "FORBIDDEN", e.to_string()),
         DomainError::BadInput { .. } => error(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", e.to_string()),
+        DomainError::Unavailable(inner) => {
+            tracing::warn!(error = %inner, "storage unavailable");
+            let mut response = error(StatusCode::SERVICE_UNAVAILABLE, "UNAVAILABLE", UNAVAILABLE_MESSAGE.to_owned());
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            response
+        }
         DomainError::Storage(inner) => {
             tracing::error!(error = %inner, "storage failure");
             let id = headers.get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");

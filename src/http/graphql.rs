@@ -44,7 +44,10 @@ impl FromRequestParts<AppState> for Authenticated {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let token = bearer_token(&parts.headers).map_err(unauthorized)?;
         match authenticate(&state.keys, state.store.as_ref(), token).await {
-            Ok(principal) => Ok(Authenticated(principal)),
+            Ok(principal) => match over_rate(state, &principal) {
+                Some(refused) => Err(refused),
+                None => Ok(Authenticated(principal)),
+            },
             Err(AuthenticationError::Token(e)) => Err(unauthorized(e)),
             Err(AuthenticationError::Store(e)) => {
                 tracing::error!(error = %e, "cannot check token revocation");
@@ -53,6 +56,21 @@ impl FromRequestParts<AppState> for Authenticated {
             }
         }
     }
+}
+
+/// 429 with `Retry-After` once a token spends its burst faster than its rate refills it.
+fn over_rate(state: &AppState, principal: &Principal) -> Option<Response> {
+    use governor::clock::Clock;
+    state.limiter.check_key(&principal.jti).err().map(|not_until| {
+        let wait = not_until.wait_time_from(governor::clock::DefaultClock::default().now());
+        let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        let mut response =
+            problem(StatusCode::TOO_MANY_REQUESTS, "RATE_LIMITED", "too many requests with this token; slow down");
+        if let Ok(value) = HeaderValue::from_str(&seconds.max(1).to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        response
+    })
 }
 
 fn bearer_token(headers: &HeaderMap) -> Result<&str, AuthError> {

@@ -29,6 +29,9 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 const GRAPHQL_BODY_LIMIT: usize = 1024 * 1024;
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Requests each token may make, tracked per token id.
+pub type TokenLimiter = governor::DefaultKeyedRateLimiter<String>;
+
 /// What every handler shares. Cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
@@ -36,23 +39,42 @@ pub struct AppState {
     pub keys: Arc<Keys>,
     pub schema: HubSchema,
     pub settings: ApiSettings,
+    pub limiter: Arc<TokenLimiter>,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>, keys: Arc<Keys>, settings: ApiSettings) -> AppState {
+        let schema = crate::graphql::build_schema(store.clone(), keys.clone(), &settings);
+        let per_second = std::num::NonZeroU32::new(settings.token_rate_per_second).unwrap_or(std::num::NonZeroU32::MIN);
+        let burst = std::num::NonZeroU32::new(settings.token_burst).unwrap_or(per_second);
+        let limiter =
+            Arc::new(governor::RateLimiter::dashmap(governor::Quota::per_second(per_second).allow_burst(burst)));
+        AppState { store, keys, schema, settings, limiter }
+    }
 }
 
 /// The router production serves; tests drive the very same one.
 pub fn app(state: AppState) -> Router {
     let feed_limit = state.settings.max_feed_bytes;
+    // Past this many requests in flight, more are turned away at once (503) rather than
+    // queued until they time out; health checks are not counted.
+    let in_flight = tower::ServiceBuilder::new()
+        .layer(axum::error_handling::HandleErrorLayer::new(overloaded))
+        .load_shed()
+        .layer(tower::limit::GlobalConcurrencyLimitLayer::new(state.settings.max_in_flight));
     let api = Router::new()
         .route("/graphql", get(graphql::graphiql).post(graphql::execute))
         .route("/graphql/ws", get(graphql::subscriptions))
         .route("/api/v1/observations.csv", get(feeds::export))
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
         .layer(RequestBodyLimitLayer::new(GRAPHQL_BODY_LIMIT));
     let feeds = Router::new()
         .route("/api/v1/feeds/observations", post(feeds::push_feed))
         .layer(axum::extract::DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(feed_limit));
+    let health = Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz));
     api.merge(feeds)
+        .layer(in_flight)
+        .merge(health)
         .with_state(state)
         .fallback(not_found)
         .layer(axum::middleware::map_response(json_errors))
@@ -69,6 +91,16 @@ pub fn app(state: AppState) -> Router {
             tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id)
         }))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
+async fn overloaded(_: tower::BoxError) -> Response {
+    let mut response = graphql::problem(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "UNAVAILABLE",
+        "the server is at capacity; try again shortly",
+    );
+    response.headers_mut().insert(header::RETRY_AFTER, axum::http::HeaderValue::from_static("1"));
+    response
 }
 
 async fn not_found() -> Response {

@@ -40,6 +40,30 @@ pub enum StoreError {
     Corrupt(String),
 }
 
+impl StoreError {
+    /// A failure that says nothing about the request and may pass: the database cannot be
+    /// reached, the pool has no free connection in time, a statement ran past its timeout,
+    /// or (SQLite) the file stayed locked past the busy timeout.
+    pub fn is_unavailable(&self) -> bool {
+        let StoreError::Database(e) = self else { return false };
+        match e {
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => true,
+            sqlx::Error::Database(db) => {
+                let code = db.code().unwrap_or_default();
+                // 57014 query_canceled (statement_timeout), 57P0x shutdown, 08xxx connection,
+                // 53xxx out of resources; SQLite 5 SQLITE_BUSY, 6 SQLITE_LOCKED.
+                code == "57014"
+                    || code.starts_with("57P")
+                    || code.starts_with("08")
+                    || code.starts_with("53")
+                    || code == "5"
+                    || code == "6"
+            }
+            _ => false,
+        }
+    }
+}
+
 /// What `seed` wrote: rows in the database after the run, per kind.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SeedCounts {
@@ -212,11 +236,21 @@ pub trait Store: Send + Sync + 'static {
 #[derive(Debug, Clone)]
 pub struct PoolSettings {
     pub max_connections: u32,
+    /// Longest a statement may run (PostgreSQL `statement_timeout`) or wait for a locked
+    /// file (SQLite busy timeout); below the request timeout, so a slow statement fails as
+    /// UNAVAILABLE rather than holding a connection after its request was given up.
+    pub statement_timeout: std::time::Duration,
+    /// Longest a request waits for a free connection.
+    pub acquire_timeout: std::time::Duration,
 }
 
 impl Default for PoolSettings {
     fn default() -> Self {
-        PoolSettings { max_connections: 10 }
+        PoolSettings {
+            max_connections: 10,
+            statement_timeout: std::time::Duration::from_secs(25),
+            acquire_timeout: std::time::Duration::from_secs(5),
+        }
     }
 }
 

@@ -2,7 +2,9 @@ use std::time::Duration;
 
 use std::sync::Arc;
 
-use sqlx::postgres::{PgListener, PgPool, PgPoolOptions};
+use std::str::FromStr;
+
+use sqlx::postgres::{PgConnectOptions, PgListener, PgPool, PgPoolOptions};
 use tokio::sync::broadcast;
 
 use super::{Changed, PoolSettings, StoreError};
@@ -14,6 +16,8 @@ pub struct PgStore {
     listening: std::sync::Once,
 }
 
+/// The advisory lock writers take turns on ("GDH write" in ASCII).
+const WRITE_LOCK: i64 = 0x4744_4820_7772_6974;
 /// The channel replicas tell each other of changed observations on.
 const CHANNEL: &str = "gdh_observation_changed";
 /// A NOTIFY payload must stay under 8,000 bytes: ids per message, at up to 20 bytes each.
@@ -27,12 +31,25 @@ impl PgStore {
     const AFTER_BULK_INSERT: Option<&'static str> = Some("ANALYZE observations");
 
     pub async fn connect(url: &str, settings: &PoolSettings) -> Result<Self, StoreError> {
+        let timeout = format!("{}ms", settings.statement_timeout.as_millis());
+        let options = PgConnectOptions::from_str(url)?.options([("statement_timeout", timeout.as_str())]);
         let pool = PgPoolOptions::new()
             .max_connections(settings.max_connections)
-            .acquire_timeout(Duration::from_secs(5))
-            .connect(url)
+            .acquire_timeout(settings.acquire_timeout)
+            .connect_with(options)
             .await?;
         Ok(PgStore { pool, changes: broadcast::channel(super::CHANGE_BUFFER).0, listening: std::sync::Once::new() })
+    }
+
+    /// Writes take turns, as on SQLite: two pushes creating the same natural key at once
+    /// would otherwise both find it missing and the second fail on the unique key, and a
+    /// retry with the same idempotency key could read the first's receipt before it was
+    /// committed. A push is one set-based transaction of a few seconds at most, so taking
+    /// turns costs little; readers are never held up.
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(WRITE_LOCK).execute(&mut *tx).await?;
+        Ok(tx)
     }
 
     /// Queues a notice per few hundred ids inside the transaction: PostgreSQL delivers them

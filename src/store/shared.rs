@@ -107,7 +107,7 @@ macro_rules! impl_store {
                 &self,
                 seeds: &$crate::seeds::SeedSet,
             ) -> Result<$crate::store::SeedCounts, $crate::store::StoreError> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 for a in &seeds.areas {
                     sqlx::query(
                         "INSERT INTO areas (code, name, level, parent_code, valid_from, valid_to, source) \
@@ -601,7 +601,7 @@ macro_rules! impl_store {
                 write: $crate::store::ObservationWrite<'_>,
             ) -> Result<$crate::store::WriteOutcome, $crate::store::StoreError> {
                 use $crate::store::shared::{BULK_ROWS, CREATE_PUSH_ROWS, PUSH_CHUNK, SAME_KEY};
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 if let (Some(receipt), false) = (&write.receipt, write.dry_run) {
                     // Claim the key first: a concurrent push with the same key waits here
                     // and then finds it taken.
@@ -823,7 +823,7 @@ macro_rules! impl_store {
                     $crate::domain::observations::Decision::Approve => "APPROVED",
                     $crate::domain::observations::Decision::Reject => "REJECTED",
                 };
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 sqlx::query(&format!(
                     "UPDATE observations SET status = $1, \
                      approved_revision = CASE WHEN $1 = 'APPROVED' THEN revision ELSE approved_revision END \

@@ -1,5 +1,4 @@
 use std::str::FromStr;
-use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
@@ -27,9 +26,20 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5));
-        let pool = SqlitePoolOptions::new().max_connections(settings.max_connections).connect_with(options).await?;
+            .busy_timeout(settings.statement_timeout);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(settings.max_connections)
+            .acquire_timeout(settings.acquire_timeout)
+            .connect_with(options)
+            .await?;
         Ok(SqliteStore { pool, changes: broadcast::channel(super::CHANGE_BUFFER).0 })
+    }
+
+    /// Takes the file's write lock at the start: a transaction that read first and then
+    /// tried to write would fail at once (SQLITE_BUSY) when another writer was busy,
+    /// instead of waiting its turn under the busy timeout.
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
 
     /// Only this process writes to the file: it tells its own subscribers, once committed.

@@ -11,7 +11,7 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use gender_data_hub::auth::{IssueRequest, Keys, Role, TokenSettings};
-use gender_data_hub::graphql::{build_schema, ApiSettings};
+use gender_data_hub::graphql::ApiSettings;
 use gender_data_hub::seeds::SeedSet;
 use gender_data_hub::store::{self, PoolSettings, SeedCounts, Store};
 use gender_data_hub::{app, AppState};
@@ -106,13 +106,24 @@ impl TestApp {
         TestApp::migrated_with(ApiSettings::default()).await
     }
 
+    /// A seeded app with its own API and connection settings.
+    pub async fn seeded_with_pool(settings: ApiSettings, pool: PoolSettings) -> TestApp {
+        let mut app = TestApp::migrated_with_pool(settings, pool).await;
+        let seeds = SeedSet::load(seeds_dir()).expect("the seeds load");
+        app.seed_counts = Some(app.store.apply_seeds(&seeds).await.expect("the seeds apply"));
+        app
+    }
+
     async fn migrated_with(settings: ApiSettings) -> TestApp {
+        TestApp::migrated_with_pool(settings, PoolSettings { max_connections: 5, ..PoolSettings::default() }).await
+    }
+
+    async fn migrated_with_pool(settings: ApiSettings, pool: PoolSettings) -> TestApp {
         let (url, db) = fresh_database().await;
-        let store = store::connect(&url, &PoolSettings { max_connections: 5 }).await.expect("connect");
+        let store = store::connect(&url, &pool).await.expect("connect");
         store.migrate().await.expect("migrate");
         let keys = Arc::new(Keys::from_secret(SECRET, TokenSettings::default()));
-        let schema = build_schema(store.clone(), keys.clone(), &settings);
-        let router = app(AppState { store: store.clone(), keys: keys.clone(), schema, settings });
+        let router = app(AppState::new(store.clone(), keys.clone(), settings));
         TestApp { router, store, keys, seed_counts: None, database_url: url, db }
     }
 
@@ -120,18 +131,35 @@ impl TestApp {
     /// (connections, change listener); SQLite is embedded in one process, so the same store.
     pub async fn replica(&self) -> Router {
         let store = if self.database_url.starts_with("postgres") {
-            store::connect(&self.database_url, &PoolSettings { max_connections: 5 }).await.expect("connect")
+            store::connect(&self.database_url, &PoolSettings { max_connections: 5, ..PoolSettings::default() })
+                .await
+                .expect("connect")
         } else {
             self.store.clone()
         };
         let settings = ApiSettings::default();
-        let schema = build_schema(store.clone(), self.keys.clone(), &settings);
-        app(AppState { store, keys: self.keys.clone(), schema, settings })
+        app(AppState::new(store, self.keys.clone(), settings))
     }
 
     /// Drops a table behind the app's back, to provoke a storage failure.
     pub async fn break_table(&self, table: &str) {
         self.execute(&[&format!("DROP TABLE {table}")]).await;
+    }
+
+    /// Holds a write lock on the observations from another connection until dropped, as a
+    /// long transaction elsewhere would.
+    pub async fn lock_observations(&self) -> HeldLock {
+        use sqlx::Connection;
+        if self.database_url.starts_with("postgres") {
+            let mut conn = sqlx::PgConnection::connect(&self.database_url).await.expect("connect");
+            sqlx::query("BEGIN").execute(&mut conn).await.expect("begin");
+            sqlx::query("LOCK TABLE observations IN ACCESS EXCLUSIVE MODE").execute(&mut conn).await.expect("lock");
+            HeldLock::Postgres(conn)
+        } else {
+            let mut conn = sqlx::SqliteConnection::connect(&self.database_url).await.expect("connect");
+            sqlx::query("BEGIN IMMEDIATE").execute(&mut conn).await.expect("begin");
+            HeldLock::Sqlite(conn)
+        }
     }
 
     /// A number read directly from the database (`SELECT COUNT(*) …`).
@@ -250,4 +278,10 @@ pub async fn graphql_on(router: &Router, token: Option<&str>, query: &str, varia
     let status = response.status();
     let bytes = response.into_body().collect().await.expect("body").to_bytes();
     (status, serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into())))
+}
+
+/// A lock another connection holds; released when dropped (the connection closes).
+pub enum HeldLock {
+    Postgres(#[allow(dead_code)] sqlx::PgConnection),
+    Sqlite(#[allow(dead_code)] sqlx::SqliteConnection),
 }

@@ -1,0 +1,95 @@
+//! Resources under pressure: a token over its rate gets 429, a full server 503, a statement
+//! stuck behind a lock UNAVAILABLE; each with Retry-After where a retry may succeed.
+
+mod common;
+
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use common::TestApp;
+use gender_data_hub::auth::Role;
+use gender_data_hub::graphql::ApiSettings;
+use gender_data_hub::store::PoolSettings;
+use serde_json::json;
+
+const ME: &str = "{ me { role } }";
+const PUSH: &str = r#"mutation { submitObservations(input: { observations: [{ indicatorCode: "SEX_RATIO_AT_BIRTH", areaCode: "216", period: "2024", sex: TOTAL, value: 110 }] }) { created } }"#;
+
+async fn status_and_retry(app: &TestApp, token: &str) -> (StatusCode, Option<String>, serde_json::Value) {
+    let request = axum::http::Request::post("/graphql")
+        .header("content-type", "application/json")
+        .header("authorization", format!("Bearer {token}"))
+        .body(axum::body::Body::from(json!({ "query": ME }).to_string()))
+        .expect("request");
+    let response = tower::ServiceExt::oneshot(app.router.clone(), request).await.expect("response");
+    let status = response.status();
+    let retry = response.headers().get("retry-after").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let bytes = http_body_util::BodyExt::collect(response.into_body()).await.expect("body").to_bytes();
+    (status, retry, serde_json::from_slice(&bytes).unwrap_or_default())
+}
+
+#[tokio::test]
+async fn a_token_over_its_rate_gets_429_and_others_are_not_slowed() {
+    let settings = ApiSettings { token_rate_per_second: 1, token_burst: 3, ..ApiSettings::default() };
+    let app = TestApp::seeded_with(settings).await;
+    let busy = app.token(Role::Dashboard, None, Some("216"));
+    for _ in 0..3 {
+        assert_eq!(status_and_retry(&app, &busy).await.0, StatusCode::OK);
+    }
+    let (status, retry, body) = status_and_retry(&app, &busy).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["code"], "RATE_LIMITED");
+    assert!(retry.and_then(|r| r.parse::<u64>().ok()).is_some_and(|s| s >= 1), "Retry-After in seconds");
+    let other = app.token(Role::Dashboard, None, Some("216"));
+    assert_eq!(status_and_retry(&app, &other).await.0, StatusCode::OK, "another token has its own budget");
+}
+
+#[tokio::test]
+async fn a_full_server_turns_requests_away_with_503_instead_of_queueing_them() {
+    let app = TestApp::seeded_with(ApiSettings { max_in_flight: 1, ..ApiSettings::default() }).await;
+    let admin = app.admin();
+    let lock = app.lock_observations().await;
+    // A push waits on the lock, holding the only slot; another request meanwhile is
+    // turned away. (If the probe took the slot first, the push is tried again.)
+    let mut turned_away = None;
+    for _ in 0..20 {
+        let stuck = {
+            let (router, admin) = (app.router.clone(), admin.clone());
+            tokio::spawn(async move { common::graphql_on(&router, Some(&admin), PUSH, json!({})).await })
+        };
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        if stuck.is_finished() {
+            continue;
+        }
+        let (status, retry, body) = status_and_retry(&app, &admin).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+        turned_away = Some((stuck, retry, body));
+        break;
+    }
+    let (stuck, retry, body) = turned_away.expect("a push held the slot");
+    assert_eq!(body["errors"][0]["extensions"]["code"], "UNAVAILABLE");
+    assert_eq!(retry.as_deref(), Some("1"));
+    // Health checks are not counted against the limit.
+    assert_eq!(app.get("/healthz").await.0, StatusCode::OK);
+    drop(lock);
+    let (status, body) = tokio::time::timeout(Duration::from_secs(30), stuck).await.expect("done").expect("join");
+    assert_eq!((status, &body["data"]["submitObservations"]["created"]), (StatusCode::OK, &json!(1)), "{body}");
+    assert_eq!(status_and_retry(&app, &admin).await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_statement_stuck_past_its_timeout_fails_as_unavailable_and_writes_nothing() {
+    let pool =
+        PoolSettings { max_connections: 5, statement_timeout: Duration::from_millis(300), ..PoolSettings::default() };
+    let app = TestApp::seeded_with_pool(ApiSettings::default(), pool).await;
+    let admin = app.admin();
+    let lock = app.lock_observations().await;
+    let answer = tokio::time::timeout(Duration::from_secs(20), app.graphql(Some(&admin), PUSH, json!({}))).await;
+    let (status, body) = answer.expect("the statement gave up rather than wait for the request timeout");
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["errors"][0]["extensions"]["code"], "UNAVAILABLE", "{body}");
+    assert!(!body.to_string().to_lowercase().contains("lock"), "no database detail: {body}");
+    drop(lock);
+    assert_eq!(app.count("SELECT COUNT(*) FROM observations").await, 0);
+    assert_eq!(app.data(&admin, PUSH, json!({})).await["submitObservations"]["created"], 1, "works again");
+}
