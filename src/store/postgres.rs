@@ -7,7 +7,9 @@ use std::str::FromStr;
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPool, PgPoolOptions};
 use tokio::sync::broadcast;
 
+use super::shared::PUSH_ROWS_COLUMNS;
 use super::{Changed, PoolSettings, StoreError};
+use crate::domain::observations::ValidObservation;
 
 /// The production backend. Several stateless replicas may share one database.
 pub struct PgStore {
@@ -25,10 +27,6 @@ const IDS_PER_NOTICE: usize = 350;
 
 impl PgStore {
     const MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
-    /// After a bulk load the planner's statistics still describe the table as it was (empty,
-    /// at first) and it would look rows up by scanning; ANALYZE samples a bounded number of
-    /// rows, so it stays cheap however large the table grows.
-    const AFTER_BULK_INSERT: Option<&'static str> = Some("ANALYZE observations");
 
     pub async fn connect(url: &str, settings: &PoolSettings) -> Result<Self, StoreError> {
         let timeout = format!("{}ms", settings.statement_timeout.as_millis());
@@ -50,6 +48,54 @@ impl PgStore {
         let mut tx = self.pool.begin().await?;
         sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(WRITE_LOCK).execute(&mut *tx).await?;
         Ok(tx)
+    }
+
+    /// The whole push in one statement, an array per column: no statement to parse per
+    /// few thousand rows, and no bind-parameter limit.
+    async fn stage(
+        tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+        rows: &[ValidObservation],
+    ) -> Result<(), StoreError> {
+        let column = |f: fn(&ValidObservation) -> String| -> Vec<String> { rows.iter().map(f).collect() };
+        let numbers = |f: fn(&ValidObservation) -> Option<f64>| -> Vec<Option<f64>> { rows.iter().map(f).collect() };
+        let row_numbers: Vec<i64> = rows.iter().map(|o| i64::try_from(o.row).unwrap_or(i64::MAX)).collect();
+        let values: Vec<f64> = rows.iter().map(|o| o.value).collect();
+        let comments: Vec<Option<String>> = rows.iter().map(|o| o.comment.clone()).collect();
+        sqlx::query(&format!(
+            "INSERT INTO push_rows ({PUSH_ROWS_COLUMNS}) SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[], \
+             $4::text[], $5::text[], $6::text[], $7::text[], $8::float8[], $9::float8[], $10::float8[], $11::text[])"
+        ))
+        .bind(row_numbers)
+        .bind(column(|o| o.key.indicator_code.clone()))
+        .bind(column(|o| o.key.area_code.clone()))
+        .bind(column(|o| o.key.period.clone()))
+        .bind(column(|o| o.key.sex.as_str().to_owned()))
+        .bind(column(|o| o.key.age_group.clone()))
+        .bind(column(|o| o.key.ethnicity.clone()))
+        .bind(values)
+        .bind(numbers(|o| o.numerator))
+        .bind(numbers(|o| o.denominator))
+        .bind(comments)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    /// After a bulk load the planner's statistics may still describe the table as it was
+    /// (empty, at first), and it would look rows up by scanning. ANALYZE costs a few hundred
+    /// milliseconds whatever the table's size, so it runs only when the push grew the table
+    /// by a tenth or more since the statistics were taken.
+    async fn after_bulk_insert(tx: &mut sqlx::Transaction<'_, sqlx::Postgres>, created: i64) -> Result<(), StoreError> {
+        if created < super::shared::BULK_ROWS {
+            return Ok(());
+        }
+        let known: f32 = sqlx::query_scalar("SELECT reltuples FROM pg_class WHERE oid = 'observations'::regclass")
+            .fetch_one(&mut **tx)
+            .await?;
+        if known <= 0.0 || created as f32 * 10.0 >= known {
+            sqlx::query("ANALYZE observations").execute(&mut **tx).await?;
+        }
+        Ok(())
     }
 
     /// Queues a notice per few hundred ids inside the transaction: PostgreSQL delivers them

@@ -4,14 +4,19 @@
 //! - `Self::any(n)`: the SQL fragment testing membership in list parameter `$n`;
 //! - `Self::texts(&[String])` and `Self::ids(&[i64])`: that list parameter's encoding;
 //! - `Self::MIGRATOR`: its embedded migrations;
-//! - `Self::AFTER_BULK_INSERT`: a statement to run once many observations were inserted.
+//! - `Self::stage(tx, rows)`: loads a push into the `push_rows` staging table;
+//! - `Self::after_bulk_insert(tx, created)`: what to do once many observations were inserted.
 
 /// From how many new observations a push counts as a bulk load.
 pub const BULK_ROWS: i64 = 1_000;
 
-/// Rows per multi-row INSERT: 11 parameters a row stays under SQLite's 32,766 and
-/// PostgreSQL's 65,535 bind parameters.
+/// Rows per multi-row INSERT: 11 parameters a row stays under SQLite's 32,766 bind
+/// parameters.
 pub const PUSH_CHUNK: usize = 2_000;
+
+/// The staging table's columns, in the order `stage` binds them.
+pub const PUSH_ROWS_COLUMNS: &str =
+    "row_no, indicator_code, area_code, period, sex, age_group, ethnicity, value, numerator, denominator, comment";
 
 /// The per-connection staging table a push is loaded into before set-based statements
 /// classify and write it. The same DDL works in both dialects.
@@ -600,7 +605,7 @@ macro_rules! impl_store {
                 &self,
                 write: $crate::store::ObservationWrite<'_>,
             ) -> Result<$crate::store::WriteOutcome, $crate::store::StoreError> {
-                use $crate::store::shared::{BULK_ROWS, CREATE_PUSH_ROWS, PUSH_CHUNK, SAME_KEY};
+                use $crate::store::shared::{CREATE_PUSH_ROWS, SAME_KEY};
                 let mut tx = self.begin_write().await?;
                 if let (Some(receipt), false) = (&write.receipt, write.dry_run) {
                     // Claim the key first: a concurrent push with the same key waits here
@@ -624,26 +629,7 @@ macro_rules! impl_store {
                 sqlx::query("CREATE INDEX IF NOT EXISTS push_rows_existing ON push_rows (existing_id)")
                     .execute(&mut *tx).await?;
                 sqlx::query("DELETE FROM push_rows").execute(&mut *tx).await?;
-                for chunk in write.rows.chunks(PUSH_CHUNK) {
-                    let mut insert = sqlx::QueryBuilder::<$db>::new(
-                        "INSERT INTO push_rows (row_no, indicator_code, area_code, period, sex, age_group, \
-                         ethnicity, value, numerator, denominator, comment) ",
-                    );
-                    insert.push_values(chunk, |mut b, o| {
-                        b.push_bind(i64::try_from(o.row).unwrap_or(i64::MAX))
-                            .push_bind(&o.key.indicator_code)
-                            .push_bind(&o.key.area_code)
-                            .push_bind(&o.key.period)
-                            .push_bind(o.key.sex.as_str())
-                            .push_bind(&o.key.age_group)
-                            .push_bind(&o.key.ethnicity)
-                            .push_bind(o.value)
-                            .push_bind(o.numerator)
-                            .push_bind(o.denominator)
-                            .push_bind(&o.comment);
-                    });
-                    insert.build().execute(&mut *tx).await?;
-                }
+                Self::stage(&mut tx, write.rows).await?;
                 // Fresh statistics, so the planner knows how large the staged push is.
                 sqlx::query("ANALYZE push_rows").execute(&mut *tx).await?;
                 // Joins, not correlated subqueries: a subquery is planned while the table may
@@ -672,11 +658,7 @@ macro_rules! impl_store {
                 .execute(&mut *tx).await?;
                 let created: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM push_rows WHERE outcome = 'created'")
                     .fetch_one(&mut *tx).await?;
-                if created >= BULK_ROWS {
-                    if let Some(sql) = Self::AFTER_BULK_INSERT {
-                        sqlx::query(sql).execute(&mut *tx).await?;
-                    }
-                }
+                Self::after_bulk_insert(&mut tx, created).await?;
                 sqlx::query(&format!(
                     "UPDATE push_rows SET existing_id = o.id FROM observations o \
                      WHERE push_rows.outcome = 'created' AND {SAME_KEY}"

@@ -6,7 +6,9 @@ use std::sync::Arc;
 
 use tokio::sync::broadcast;
 
+use super::shared::{PUSH_CHUNK, PUSH_ROWS_COLUMNS};
 use super::{Changed, PoolSettings, StoreError};
+use crate::domain::observations::ValidObservation;
 
 /// The embedded default: one file, WAL mode, foreign keys enforced.
 pub struct SqliteStore {
@@ -16,9 +18,6 @@ pub struct SqliteStore {
 
 impl SqliteStore {
     const MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
-    /// SQLite's planner probes the unique key's index for these lookups whatever it knows
-    /// of the table's size.
-    const AFTER_BULK_INSERT: Option<&'static str> = None;
 
     pub async fn connect(url: &str, settings: &PoolSettings) -> Result<Self, StoreError> {
         let options = SqliteConnectOptions::from_str(url)?
@@ -40,6 +39,35 @@ impl SqliteStore {
     /// instead of waiting its turn under the busy timeout.
     async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// Multi-row INSERTs, as many rows each as the bind-parameter limit allows.
+    async fn stage(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, rows: &[ValidObservation]) -> Result<(), StoreError> {
+        for chunk in rows.chunks(PUSH_CHUNK) {
+            let mut insert =
+                sqlx::QueryBuilder::<sqlx::Sqlite>::new(format!("INSERT INTO push_rows ({PUSH_ROWS_COLUMNS}) "));
+            insert.push_values(chunk, |mut b, o| {
+                b.push_bind(i64::try_from(o.row).unwrap_or(i64::MAX))
+                    .push_bind(&o.key.indicator_code)
+                    .push_bind(&o.key.area_code)
+                    .push_bind(&o.key.period)
+                    .push_bind(o.key.sex.as_str())
+                    .push_bind(&o.key.age_group)
+                    .push_bind(&o.key.ethnicity)
+                    .push_bind(o.value)
+                    .push_bind(o.numerator)
+                    .push_bind(o.denominator)
+                    .push_bind(&o.comment);
+            });
+            insert.build().execute(&mut **tx).await?;
+        }
+        Ok(())
+    }
+
+    /// SQLite's planner probes the unique key's index for these lookups whatever it knows
+    /// of the table's size: nothing to do.
+    async fn after_bulk_insert(_tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, _created: i64) -> Result<(), StoreError> {
+        Ok(())
     }
 
     /// Only this process writes to the file: it tells its own subscribers, once committed.
