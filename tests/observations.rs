@@ -599,3 +599,30 @@ async fn a_retry_racing_its_first_push_gets_the_first_summary() {
     }
     assert_eq!(app.count("SELECT COUNT(*) FROM observation_revisions").await, 1);
 }
+
+#[tokio::test]
+async fn a_new_comment_or_a_repush_after_rejection_is_an_update_never_lost() {
+    let app = TestApp::seeded().await;
+    let token = office(&app);
+    let srb = obs("SEX_RATIO_AT_BIRTH", "216", "2024", "TOTAL", 112.5);
+    push(&app, &token, vec![srb.clone()], json!({})).await;
+    // The same value with a comment: kept, as a new revision.
+    let mut commented = srb.clone();
+    commented["comment"] = json!("estimate from the civil registry");
+    assert_eq!(counts(&push(&app, &token, vec![commented.clone()], json!({})).await), (0, 1, 0, 0));
+    assert_eq!(counts(&push(&app, &token, vec![commented.clone()], json!({})).await), (0, 0, 1, 0));
+    // A row without a comment does not erase the one kept.
+    assert_eq!(counts(&push(&app, &token, vec![srb.clone()], json!({})).await), (0, 0, 1, 0));
+    let node = &read(&app, &token, json!({})).await["edges"][0]["node"];
+    assert_eq!(
+        (node["comment"].as_str(), node["revision"].as_i64()),
+        (Some("estimate from the civil registry"), Some(2))
+    );
+
+    // Rejected, then sent again unchanged: the agency stands by it, so it is reviewed again.
+    let id = node["id"].clone();
+    app.data(&token, REJECT, json!({ "ids": [id], "reason": "check the source" })).await;
+    assert_eq!(counts(&push(&app, &token, vec![commented], json!({})).await), (0, 1, 0, 0));
+    let node = &read(&app, &token, json!({})).await["edges"][0]["node"];
+    assert_eq!((node["status"].as_str(), node["revision"].as_i64()), (Some("SUBMITTED"), Some(3)));
+}

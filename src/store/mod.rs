@@ -180,7 +180,9 @@ pub trait Store: Send + Sync + 'static {
     /// Upserts observations by natural key in one transaction: a new key is created at
     /// revision 1; a changed value becomes a new revision, back to SUBMITTED; the same
     /// value again is unchanged (a row without numerator and denominator, as SDMX-CSV
-    /// sends it, keeps the stored ones rather than erasing them). Every created or updated row adds a revision to history.
+    /// sends it, keeps the stored ones rather than erasing them), unless it brings a new
+    /// comment or the stored value was rejected: then it is an update, to be reviewed again.
+    /// Every created or updated row adds a revision to history.
     async fn write_observations(&self, write: ObservationWrite<'_>) -> Result<WriteOutcome, StoreError>;
 
     /// Records a token as revoked; false when it already was.

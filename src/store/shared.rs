@@ -640,7 +640,8 @@ macro_rules! impl_store {
                     "UPDATE push_rows SET outcome = CASE \
                        WHEN existing_id IS NULL THEN 'created' \
                        WHEN EXISTS (SELECT 1 FROM observations o WHERE o.id = push_rows.existing_id \
-                         AND o.value = push_rows.value \
+                         AND o.value = push_rows.value AND o.status <> 'REJECTED' \
+                         AND (push_rows.comment IS NULL OR o.comment IS NOT DISTINCT FROM push_rows.comment) \
                          AND ((push_rows.numerator IS NULL AND push_rows.denominator IS NULL) \
                            OR (o.numerator IS NOT DISTINCT FROM push_rows.numerator \
                              AND o.denominator IS NOT DISTINCT FROM push_rows.denominator))) THEN 'unchanged' \
