@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 
 use crate::auth::{IssueRequest, Keys, Role};
 use crate::config::{Config, LogFormat};
+use crate::domain::audit::{AuditAction, AuditEntry};
 use crate::http::{app, AppState};
 use crate::seeds::SeedSet;
 use crate::store::{self, Store};
@@ -136,6 +137,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let issued = keys
                 .issue(IssueRequest { role, subject, agency_code: agency, area_code: area, ttl })
                 .map_err(anyhow::Error::msg)?;
+            let mut audit =
+                AuditEntry::new("cli", AuditAction::IssueToken, format!("token {} ({role})", issued.jti), None);
+            audit.detail = Some(format!("expires {}", issued.expires_at.to_rfc3339()));
+            store.record_audit(&audit).await?;
             eprintln!("jti {} expires {}", issued.jti, issued.expires_at.to_rfc3339());
             println!("{}", issued.token);
             Ok(())
@@ -146,7 +151,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 anyhow::bail!("give the token's jti");
             }
             let store = open(&config).await?;
-            if store.revoke_token(jti, &by, chrono::Utc::now()).await? {
+            let audit = AuditEntry::new(&by, AuditAction::RevokeToken, format!("token {jti}"), None);
+            if store.revoke_token(jti, &audit).await? {
                 eprintln!("token {jti} revoked");
             } else {
                 eprintln!("token {jti} was already revoked");
@@ -211,7 +217,7 @@ async fn import(
     bar.finish_and_clear();
     eprintln!("read {} rows; checking and writing…", feed.total_rows);
     let everywhere = |_: &str| true;
-    let pusher = Pusher { subject, agency_code: agency, only_assigned: false, in_reach: &everywhere };
+    let pusher = Pusher { subject, agency_code: agency, only_assigned: false, in_reach: &everywhere, request_id: None };
     let request = PushRequest {
         rows: feed.rows,
         row_numbers: feed.row_numbers,

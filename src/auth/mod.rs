@@ -71,6 +71,7 @@ impl Principal {
             agency_code: self.agency_code.as_deref(),
             only_assigned: self.role == Role::AgencyReporter,
             in_reach,
+            request_id: None,
         }
     }
 }

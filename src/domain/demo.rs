@@ -105,7 +105,13 @@ pub async fn load(store: &dyn Store) -> Result<ImportSummary, DomainError> {
         }
     }
     let everywhere = |_: &str| true;
-    let pusher = Pusher { subject: DEMO_SUBJECT, agency_code: None, only_assigned: false, in_reach: &everywhere };
+    let pusher = Pusher {
+        subject: DEMO_SUBJECT,
+        agency_code: None,
+        only_assigned: false,
+        in_reach: &everywhere,
+        request_id: None,
+    };
     let request = PushRequest {
         total_rows: rows.len(),
         rows,

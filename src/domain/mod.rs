@@ -5,6 +5,7 @@
 
 pub mod agencies;
 pub mod areas;
+pub mod audit;
 pub mod demo;
 pub mod disclosure;
 pub mod error;

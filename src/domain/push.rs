@@ -6,6 +6,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
+use super::audit::{AuditAction, AuditEntry};
 use super::observations::{validate, ImportError, ImportErrorCode, ObservationInput, PushRules};
 use super::DomainError;
 use crate::store::{ObservationWrite, Receipt, Store, WriteCounts, WriteOutcome};
@@ -20,6 +21,8 @@ pub struct Pusher<'a> {
     /// Agency reporters push only indicators their agency is assigned to.
     pub only_assigned: bool,
     pub in_reach: &'a (dyn Fn(&str) -> bool + Send + Sync),
+    /// The request the push came in, for the audit log.
+    pub request_id: Option<&'a str>,
 }
 
 pub struct PushRequest {
@@ -125,6 +128,18 @@ pub async fn push(
             reported_at: Utc::now(),
             dry_run: request.dry_run,
             receipt: key.map(|key| Receipt { key, summary: &summary_of }),
+            audit: &|counts: &WriteCounts| {
+                let mut entry = AuditEntry::new(pusher.subject, AuditAction::Push, "observations", pusher.request_id);
+                entry.rows = i64::try_from(counts.created + counts.updated + counts.unchanged).unwrap_or(i64::MAX);
+                entry.detail = Some(format!(
+                    "created {}, updated {}, unchanged {}, rejected {}",
+                    counts.created,
+                    counts.updated,
+                    counts.unchanged,
+                    errors.iter().map(|e| e.row).collect::<BTreeSet<_>>().len()
+                ));
+                entry
+            },
         })
         .await?;
     match outcome {

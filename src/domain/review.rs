@@ -1,7 +1,6 @@
 //! Review (thẩm định) by the statistics office: approve or reject submitted values.
 
-use chrono::Utc;
-
+use super::audit::{ids_target, AuditAction, AuditEntry};
 use super::observations::{Decision, Observation, ObservationStatus};
 use super::DomainError;
 use crate::store::Store;
@@ -9,6 +8,8 @@ use crate::store::Store;
 pub struct Reviewer<'a> {
     pub subject: &'a str,
     pub in_reach: &'a (dyn Fn(&str) -> bool + Send + Sync),
+    /// The request the review came in, for the audit log.
+    pub request_id: Option<&'a str>,
 }
 
 /// Largest number of values one review call takes.
@@ -63,7 +64,14 @@ pub async fn review(
     };
     let to_change: Vec<i64> = found.iter().filter(|o| o.status != target).map(|o| o.id).collect();
     if !to_change.is_empty() {
-        store.review_observations(&to_change, decision, reviewer.subject, reason, Utc::now()).await?;
+        let action = match decision {
+            Decision::Approve => AuditAction::Approve,
+            Decision::Reject => AuditAction::Reject,
+        };
+        let mut audit = AuditEntry::new(reviewer.subject, action, ids_target(&to_change), reviewer.request_id);
+        audit.rows = i64::try_from(to_change.len()).unwrap_or(i64::MAX);
+        audit.detail = reason.map(str::to_owned);
+        store.review_observations(&to_change, decision, reviewer.subject, reason, &audit).await?;
     }
     Ok(store.observations_by_ids(&numbers, false).await?)
 }

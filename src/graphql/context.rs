@@ -14,6 +14,8 @@ use crate::store::Store;
 /// which batch within the request and cache nothing beyond it.
 pub struct RequestContext {
     pub principal: Principal,
+    /// The HTTP request's id (`x-request-id`), for the audit log.
+    pub request_id: Option<String>,
     scope: Arc<OnceCell<Scope>>,
     pub loaders: Loaders,
 }
@@ -22,7 +24,7 @@ impl RequestContext {
     pub fn new(principal: Principal, store: Arc<dyn Store>, rule: DisclosureRule) -> RequestContext {
         let scope = Arc::new(OnceCell::new());
         let loaders = Loaders::new(store, &principal, scope.clone(), rule);
-        RequestContext { principal, scope, loaders }
+        RequestContext { principal, request_id: None, scope, loaders }
     }
 }
 

@@ -6,6 +6,7 @@ use super::error::{GqlResult, OrGql};
 use super::observations::{ImportSummaryObject, ObservationObject, SubmitObservationsInput};
 use super::ApiSettings;
 use crate::auth::{IssueRequest, Keys, Role};
+use crate::domain::audit::{AuditAction, AuditEntry};
 use crate::domain::observations::Decision;
 use crate::domain::push::{push, PushRequest};
 use crate::domain::review::{review, Reviewer};
@@ -55,7 +56,8 @@ impl Mutation {
         }
         let scope = ctx.scope().await?.clone();
         let in_reach = move |code: &str| scope.allows(code);
-        let pusher = principal.as_pusher(&in_reach);
+        let mut pusher = principal.as_pusher(&in_reach);
+        pusher.request_id = ctx.request().request_id.as_deref();
         let request = PushRequest {
             rows: input.observations,
             row_numbers: Vec::new(),
@@ -106,6 +108,7 @@ impl Mutation {
                 return Err(DomainError::bad_input("agencyCode", format!("no agency `{code}`"))).gql();
             }
         }
+        let reach = input.area_code.clone().unwrap_or_else(|| "all areas".to_owned());
         let issued = ctx
             .data_unchecked::<std::sync::Arc<Keys>>()
             .issue(IssueRequest {
@@ -117,6 +120,14 @@ impl Mutation {
             })
             .map_err(|message| DomainError::bad_input("input", message))
             .gql()?;
+        let mut audit = AuditEntry::new(
+            &ctx.request().principal.subject,
+            AuditAction::IssueToken,
+            format!("token {} ({}, {})", issued.jti, input.role.as_str(), reach),
+            ctx.request().request_id.as_deref(),
+        );
+        audit.detail = Some(format!("expires {}", issued.expires_at.to_rfc3339()));
+        ctx.store().record_audit(&audit).await.gql()?;
         tracing::info!(jti = %issued.jti, role = %input.role, "token issued");
         Ok(IssuedToken { token: issued.token, jti: issued.jti, expires_at: issued.expires_at })
     }
@@ -133,7 +144,13 @@ impl Mutation {
         if jti.is_empty() || jti.len() > 200 {
             return Err(DomainError::bad_input("jti", "a token id of 1 to 200 characters")).gql();
         }
-        let revoked = ctx.store().revoke_token(jti, &principal.subject, chrono::Utc::now()).await.gql()?;
+        let audit = AuditEntry::new(
+            &principal.subject,
+            AuditAction::RevokeToken,
+            format!("token {jti}"),
+            ctx.request().request_id.as_deref(),
+        );
+        let revoked = ctx.store().revoke_token(jti, &audit).await.gql()?;
         tracing::info!(jti, by = %principal.subject, revoked, "token revoked");
         Ok(revoked)
     }
@@ -151,7 +168,8 @@ async fn decide(
     }
     let scope = ctx.scope().await?.clone();
     let in_reach = move |code: &str| scope.allows(code);
-    let reviewer = Reviewer { subject: &principal.subject, in_reach: &in_reach };
+    let reviewer =
+        Reviewer { subject: &principal.subject, in_reach: &in_reach, request_id: ctx.request().request_id.as_deref() };
     let ids: Vec<String> = ids.into_iter().map(|id| id.0).collect();
     let reviewed = review(ctx.store().as_ref(), &reviewer, &ids, decision, reason).await.gql()?;
     Ok(reviewed.into_iter().map(|observation| ObservationObject { observation, published: false }).collect())

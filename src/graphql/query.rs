@@ -1,4 +1,4 @@
-use async_graphql::{Context, Object};
+use async_graphql::{Context, Object, ID};
 
 use super::context::ContextExt;
 use super::error::{GqlResult, OrGql};
@@ -89,6 +89,32 @@ impl Query {
         after: Option<String>,
     ) -> GqlResult<ObservationConnection> {
         super::observations::read_page(ctx, filter.unwrap_or_default(), first, after).await
+    }
+
+    /// The audit log, newest first (admin only): every push, approval, rejection, token
+    /// issue and revocation, `first` of them (100 unless said). Page with `before`, the last
+    /// id of the previous page.
+    async fn audit_log(
+        &self,
+        ctx: &Context<'_>,
+        action: Option<crate::domain::audit::AuditAction>,
+        first: Option<i32>,
+        before: Option<ID>,
+    ) -> GqlResult<Vec<super::types::AuditEntryObject>> {
+        if ctx.request().principal.role != crate::auth::Role::Admin {
+            return Err(DomainError::Forbidden("the audit log is for admins".into())).gql();
+        }
+        let limit = usize::try_from(first.unwrap_or(100))
+            .ok()
+            .filter(|n| (1..=1_000).contains(n))
+            .ok_or_else(|| DomainError::bad_input("first", "between 1 and 1000"))
+            .gql()?;
+        let before = before
+            .map(|id| id.0.parse::<i64>().map_err(|_| DomainError::bad_input("before", "an entry id")))
+            .transpose()
+            .gql()?;
+        let entries = ctx.store().audit_log(action, before, limit).await.gql()?;
+        Ok(entries.into_iter().map(super::types::AuditEntryObject).collect())
     }
 
     /// Female and male values of an indicator for an area and period (not broken down by

@@ -89,7 +89,8 @@ pub async fn push_feed(
         Err(e) => return domain_error(e.into(), &headers),
     };
     let in_reach = move |code: &str| scope.allows(code);
-    let pusher = principal.as_pusher(&in_reach);
+    let mut pusher = principal.as_pusher(&in_reach);
+    pusher.request_id = headers.get(REQUEST_ID).and_then(|v| v.to_str().ok());
     let request = PushRequest {
         rows: feed.rows,
         row_numbers: feed.row_numbers,

@@ -140,7 +140,8 @@ pub async fn execute(
         let response = match crate::graphql::check_limits(&mut request, settings) {
             Err(error) => async_graphql::Response::from_errors(vec![error]),
             Ok(()) => {
-                let context = RequestContext::new(principal.clone(), state.store.clone(), settings.disclosure);
+                let mut context = RequestContext::new(principal.clone(), state.store.clone(), settings.disclosure);
+                context.request_id = Some(request_id.clone());
                 let mut request = request.data(context);
                 if !settings.introspection || principal.role.reads_published_only() {
                     request = request.disable_introspection();

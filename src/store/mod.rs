@@ -20,6 +20,7 @@ use thiserror::Error;
 
 use crate::domain::agencies::Agency;
 use crate::domain::areas::{Area, AreaLevel, Succession};
+use crate::domain::audit::{AuditAction, AuditEntry};
 use crate::domain::indicators::Indicator;
 use crate::domain::observations::{Decision, Observation, ObservationQuery, ObservationRevision, ValidObservation};
 use crate::domain::plans::{Assignment, Objective, Plan, ReportingDeadline, Target};
@@ -94,6 +95,8 @@ pub struct ObservationWrite<'a> {
     /// Work out the counts, then roll everything back.
     pub dry_run: bool,
     pub receipt: Option<Receipt<'a>>,
+    /// The audit entry to write with the push, given its counts.
+    pub audit: &'a (dyn Fn(&WriteCounts) -> AuditEntry + Send + Sync),
 }
 
 /// An idempotency key, and how to render the summary kept under it.
@@ -185,8 +188,8 @@ pub trait Store: Send + Sync + 'static {
     /// Every created or updated row adds a revision to history.
     async fn write_observations(&self, write: ObservationWrite<'_>) -> Result<WriteOutcome, StoreError>;
 
-    /// Records a token as revoked; false when it already was.
-    async fn revoke_token(&self, jti: &str, revoked_by: &str, at: DateTime<Utc>) -> Result<bool, StoreError>;
+    /// Records a token as revoked, with its audit entry; false when it already was.
+    async fn revoke_token(&self, jti: &str, audit: &AuditEntry) -> Result<bool, StoreError>;
     async fn is_revoked(&self, jti: &str) -> Result<bool, StoreError>;
 
     /// Every boundary change.
@@ -223,15 +226,26 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<(Vec<Observation>, Vec<(String, i64)>), StoreError>;
     async fn observations_by_ids(&self, ids: &[i64], published_only: bool) -> Result<Vec<Observation>, StoreError>;
     async fn revisions_by_observations(&self, ids: &[i64]) -> Result<Vec<ObservationRevision>, StoreError>;
-    /// Approves or rejects the current revision of each observation, recording who, when and why.
+    /// Approves or rejects the current revision of each observation, recording who, when and
+    /// why, and the audit entry, in one transaction.
     async fn review_observations(
         &self,
         ids: &[i64],
         decision: Decision,
         reviewer: &str,
         reason: Option<&str>,
-        at: DateTime<Utc>,
+        audit: &AuditEntry,
     ) -> Result<(), StoreError>;
+
+    /// Adds an entry to the audit log on its own (token issue).
+    async fn record_audit(&self, entry: &AuditEntry) -> Result<(), StoreError>;
+    /// Entries newest first, before an id, of one action or all.
+    async fn audit_log(
+        &self,
+        action: Option<AuditAction>,
+        before_id: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<AuditEntry>, StoreError>;
 }
 
 /// Connection settings shared by both backends.

@@ -8,6 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::StoreError;
 use crate::domain::agencies::Agency;
 use crate::domain::areas::{Area, Succession};
+use crate::domain::audit::AuditEntry;
 use crate::domain::indicators::{Dimension, Indicator};
 use crate::domain::observations::{Observation, ObservationKey, ObservationRevision};
 use crate::domain::plans::{Assignment, Objective, Plan, ReportingDeadline, Target};
@@ -267,6 +268,34 @@ impl TryFrom<DeadlineRow> for ReportingDeadline {
             plan_id: r.plan_id,
             due_day: r.due_day,
             due_month: r.due_month,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct AuditRow {
+    id: i64,
+    at: DateTime<Utc>,
+    actor: String,
+    action: String,
+    target: String,
+    row_count: i64,
+    detail: Option<String>,
+    request_id: Option<String>,
+}
+
+impl TryFrom<AuditRow> for AuditEntry {
+    type Error = StoreError;
+    fn try_from(r: AuditRow) -> Result<Self, StoreError> {
+        Ok(AuditEntry {
+            action: parse(&r.action)?,
+            id: Some(r.id),
+            at: r.at,
+            actor: r.actor,
+            target: r.target,
+            rows: r.row_count,
+            detail: r.detail,
+            request_id: r.request_id,
         })
     }
 }

@@ -81,6 +81,26 @@ pub fn selection_conditions<'q, DB: sqlx::Database>(
     }
 }
 
+/// Writes an audit entry inside the transaction `$tx` of what it records.
+macro_rules! insert_audit {
+    ($tx:ident, $entry:expr) => {{
+        let entry: &$crate::domain::audit::AuditEntry = &$entry;
+        sqlx::query(
+            "INSERT INTO audit_log (at, actor, action, target, row_count, detail, request_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(entry.at)
+        .bind(&entry.actor)
+        .bind(entry.action.as_str())
+        .bind(&entry.target)
+        .bind(entry.rows)
+        .bind(&entry.detail)
+        .bind(&entry.request_id)
+        .execute(&mut *$tx)
+        .await?;
+    }};
+}
+
 macro_rules! impl_store {
     ($store:ty, $db:ty, $backend:literal) => {
         #[async_trait::async_trait]
@@ -571,16 +591,47 @@ macro_rules! impl_store {
             async fn revoke_token(
                 &self,
                 jti: &str,
-                revoked_by: &str,
-                at: chrono::DateTime<chrono::Utc>,
+                audit: &$crate::domain::audit::AuditEntry,
             ) -> Result<bool, $crate::store::StoreError> {
+                let mut tx = self.begin_write().await?;
                 let inserted = sqlx::query(
                     "INSERT INTO revoked_tokens (jti, revoked_by, revoked_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
                 )
-                .bind(jti).bind(revoked_by).bind(at)
-                .execute(&self.pool).await?
+                .bind(jti).bind(&audit.actor).bind(audit.at)
+                .execute(&mut *tx).await?
                 .rows_affected();
+                if inserted == 1 {
+                    insert_audit!(tx, audit);
+                }
+                tx.commit().await?;
                 Ok(inserted == 1)
+            }
+
+            async fn record_audit(&self, entry: &$crate::domain::audit::AuditEntry) -> Result<(), $crate::store::StoreError> {
+                let mut tx = self.pool.begin().await?;
+                insert_audit!(tx, entry);
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn audit_log(
+                &self,
+                action: Option<$crate::domain::audit::AuditAction>,
+                before_id: Option<i64>,
+                limit: usize,
+            ) -> Result<Vec<$crate::domain::audit::AuditEntry>, $crate::store::StoreError> {
+                use $crate::store::rows::AuditRow;
+                let rows = sqlx::query_as::<_, AuditRow>(
+                    "SELECT id, at, actor, action, target, row_count, detail, request_id FROM audit_log \
+                     WHERE (CAST($1 AS TEXT) IS NULL OR action = $1) AND (CAST($2 AS BIGINT) IS NULL OR id < $2) \
+                     ORDER BY id DESC LIMIT $3",
+                )
+                .bind(action.map(|a| a.as_str()))
+                .bind(before_id)
+                .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+                .fetch_all(&self.pool)
+                .await?;
+                $crate::store::rows::convert(rows)
             }
 
             async fn is_revoked(&self, jti: &str) -> Result<bool, $crate::store::StoreError> {
@@ -710,6 +761,8 @@ macro_rules! impl_store {
                         .bind(write.reported_by).bind(receipt.key).bind((receipt.summary)(&counts))
                         .execute(&mut *tx).await?;
                     }
+                    let audit = (write.audit)(&counts);
+                    insert_audit!(tx, audit);
                     Self::announce(&mut tx, &changed).await?;
                     tx.commit().await?;
                     self.announced(changed);
@@ -800,8 +853,9 @@ macro_rules! impl_store {
                 decision: $crate::domain::observations::Decision,
                 reviewer: &str,
                 reason: Option<&str>,
-                at: chrono::DateTime<chrono::Utc>,
+                audit: &$crate::domain::audit::AuditEntry,
             ) -> Result<(), $crate::store::StoreError> {
+                let at = audit.at;
                 let status = match decision {
                     $crate::domain::observations::Decision::Approve => "APPROVED",
                     $crate::domain::observations::Decision::Reject => "REJECTED",
@@ -822,6 +876,7 @@ macro_rules! impl_store {
                 ))
                 .bind(status).bind(reviewer).bind(at).bind(reason).bind(Self::ids(ids))
                 .execute(&mut *tx).await?;
+                insert_audit!(tx, audit);
                 Self::announce(&mut tx, ids).await?;
                 tx.commit().await?;
                 self.announced(ids.to_vec());

@@ -174,6 +174,19 @@ impl TestApp {
         }
     }
 
+    /// Runs one statement directly; the database's error message when it fails.
+    pub async fn try_execute(&self, sql: &str) -> Result<(), String> {
+        use sqlx::Connection;
+        let result = if self.database_url.starts_with("postgres") {
+            let mut conn = sqlx::PgConnection::connect(&self.database_url).await.expect("connect");
+            sqlx::query(sql).execute(&mut conn).await.map(|_| ())
+        } else {
+            let mut conn = sqlx::SqliteConnection::connect(&self.database_url).await.expect("connect");
+            sqlx::query(sql).execute(&mut conn).await.map(|_| ())
+        };
+        result.map_err(|e| e.to_string())
+    }
+
     /// Runs SQL directly, to set up what the API cannot (areas made for a test).
     pub async fn execute(&self, statements: &[&str]) {
         use sqlx::Connection;
