@@ -26,7 +26,7 @@ fn free_port() -> u16 {
 
 /// The real binary serving the test's database.
 async fn start(database_url: &str, port: u16) -> Child {
-    let child = Command::new(env!("CARGO_BIN_EXE_gender-data-hub"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gender-data-hub"))
         .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
         .env("DATABASE_URL", database_url)
         .env("GDH_JWT_SECRET", String::from_utf8_lossy(common::SECRET).as_ref())
@@ -46,6 +46,8 @@ async fn start(database_url: &str, port: u16) -> Child {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("the server did not start");
 }
 
