@@ -148,6 +148,27 @@ async fn a_feed_over_the_size_limit_is_refused() {
 }
 
 #[tokio::test]
+async fn a_streamed_feed_is_read_as_it_comes_and_cut_off_at_the_limit() {
+    let app = TestApp::seeded_with(ApiSettings { max_feed_bytes: 2_000, ..ApiSettings::default() }).await;
+    // Sent in chunks without a Content-Length, as a client streaming a file does.
+    let send = |lines: usize| {
+        let mut chunks = vec![Ok::<_, std::io::Error>(PLAIN.to_owned())];
+        chunks.extend((0..lines).map(|i| Ok(format!("SEX_RATIO_AT_BIRTH,24,{},T,,,112.4,,,\n", 1990 + i))));
+        Request::post("/api/v1/feeds/observations")
+            .header(header::CONTENT_TYPE, "text/csv")
+            .header(header::AUTHORIZATION, format!("Bearer {}", office(&app)))
+            .body(Body::from_stream(futures_util::stream::iter(chunks)))
+            .expect("request")
+    };
+    let (status, summary) = app.send(send(20)).await;
+    assert_eq!((status, summary["created"].as_i64()), (StatusCode::OK, Some(20)), "{summary}");
+    let (status, body) = app.send(send(100)).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["code"], "PAYLOAD_TOO_LARGE");
+    assert_eq!(app.count("SELECT COUNT(*) FROM observations").await, 20, "nothing of the cut-off feed");
+}
+
+#[tokio::test]
 async fn the_export_is_sdmx_csv_of_what_the_caller_may_read() {
     let app = TestApp::seeded().await;
     let token = office(&app);

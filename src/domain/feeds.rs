@@ -76,6 +76,8 @@ pub fn parse(input: impl Read, max_rows: usize) -> Result<ParsedFeed, FeedError>
         let row = feed.total_rows;
         let record = match record {
             Ok(r) => r,
+            // The upload broke off (or passed its size limit): nothing after can be trusted.
+            Err(e) if matches!(e.kind(), csv::ErrorKind::Io(_)) => return Err(FeedError::Csv(e.to_string())),
             Err(e) => {
                 feed.errors.push(error(row, None, ImportErrorCode::BadValue, format!("unreadable line: {e}")));
                 continue;

@@ -4,19 +4,23 @@
 
 use std::collections::{BTreeSet, HashSet};
 
-use axum::body::Bytes;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use axum::body::Body;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
+use tokio_util::io::{StreamReader, SyncIoBridge};
 
 use super::graphql::Authenticated;
 use super::{AppState, REQUEST_ID};
 use crate::auth::Scope;
 use crate::domain::disclosure::DisclosureRule;
-use crate::domain::feeds::{self, SDMX_HEADER};
+use crate::domain::feeds::{self, ParsedFeed, SDMX_HEADER};
 use crate::domain::indicators::Indicator;
 use crate::domain::observations::{Observation, ObservationQuery, ObservationStatus, Sex};
 use crate::domain::push::{push, PushRequest};
@@ -62,12 +66,59 @@ fn yes() -> bool {
     true
 }
 
+/// Parses the feed record by record as its bytes arrive, never holding the whole body:
+/// the CSV reader runs on a blocking thread, fed from the request stream, and the body is
+/// cut off (413) at `max_bytes` whether or not the client said how long it was.
+async fn parse_streamed(body: Body, max_rows: usize, max_bytes: usize) -> Result<ParsedFeed, Box<Response>> {
+    use async_graphql::futures_util::TryStreamExt;
+    let too_large = Arc::new(AtomicBool::new(false));
+    let flag = too_large.clone();
+    let mut seen = 0usize;
+    // The body limit layer ends the stream with its own error at the same size.
+    let cut = too_large.clone();
+    let stream = body
+        .into_data_stream()
+        .map_err(move |e| {
+            if e.to_string().contains("length limit exceeded") {
+                cut.store(true, Ordering::SeqCst);
+            }
+            std::io::Error::other(e)
+        })
+        .and_then(move |chunk| {
+            seen = seen.saturating_add(chunk.len());
+            let over = seen > max_bytes;
+            if over {
+                flag.store(true, Ordering::SeqCst);
+            }
+            async_graphql::futures_util::future::ready(if over {
+                Err(std::io::Error::new(std::io::ErrorKind::FileTooLarge, "the feed is over the size limit"))
+            } else {
+                Ok(chunk)
+            })
+        });
+    let reader = SyncIoBridge::new(StreamReader::new(stream));
+    let parsed = tokio::task::spawn_blocking(move || feeds::parse(reader, max_rows)).await;
+    match parsed {
+        Ok(Ok(feed)) => Ok(feed),
+        _ if too_large.load(Ordering::SeqCst) => Err(Box::new(error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "PAYLOAD_TOO_LARGE",
+            format!("a feed holds at most {max_bytes} bytes; split it"),
+        ))),
+        Ok(Err(e)) => Err(Box::new(error(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", e.to_string()))),
+        Err(e) => {
+            tracing::error!(error = %e, "the feed parser stopped");
+            Err(Box::new(error(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "internal error")))
+        }
+    }
+}
+
 pub async fn push_feed(
     State(state): State<AppState>,
     Authenticated(principal): Authenticated,
     Query(params): Query<FeedParams>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Response {
     let is_csv = headers
         .get(header::CONTENT_TYPE)
@@ -80,9 +131,9 @@ pub async fn push_feed(
         return error(StatusCode::FORBIDDEN, "FORBIDDEN", "your role may not push values");
     }
     let max_rows = state.settings.max_push_rows;
-    let feed = match feeds::parse(&body[..], max_rows) {
+    let feed = match parse_streamed(body, max_rows, state.settings.max_feed_bytes).await {
         Ok(feed) => feed,
-        Err(e) => return error(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", e.to_string()),
+        Err(response) => return *response,
     };
     let scope = match Scope::of(&principal, state.store.as_ref()).await {
         Ok(scope) => scope,
