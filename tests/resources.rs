@@ -33,11 +33,18 @@ async fn a_token_over_its_rate_gets_429_and_others_are_not_slowed() {
     let settings = ApiSettings { token_rate_per_second: 1, token_burst: 3, ..ApiSettings::default() };
     let app = TestApp::seeded_with(settings).await;
     let busy = app.token(Role::Dashboard, None, Some("216"));
-    for _ in 0..3 {
-        assert_eq!(status_and_retry(&app, &busy).await.0, StatusCode::OK);
+    // Ten at once against a burst of 3 and 1 more a second: however slow the machine,
+    // some are refused.
+    let mut answers = Vec::new();
+    for _ in 0..10 {
+        answers.push(status_and_retry(&app, &busy).await);
     }
-    let (status, retry, body) = status_and_retry(&app, &busy).await;
-    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert!(answers[..3].iter().all(|a| a.0 == StatusCode::OK), "the burst passes");
+    let (_, retry, body) = answers
+        .iter()
+        .find(|a| a.0 == StatusCode::TOO_MANY_REQUESTS)
+        .cloned()
+        .expect("some requests over the rate were refused");
     assert_eq!(body["errors"][0]["extensions"]["code"], "RATE_LIMITED");
     assert!(retry.and_then(|r| r.parse::<u64>().ok()).is_some_and(|s| s >= 1), "Retry-After in seconds");
     let other = app.token(Role::Dashboard, None, Some("216"));
@@ -80,7 +87,7 @@ async fn a_full_server_turns_requests_away_with_503_instead_of_queueing_them() {
 #[tokio::test]
 async fn a_statement_stuck_past_its_timeout_fails_as_unavailable_and_writes_nothing() {
     let pool =
-        PoolSettings { max_connections: 5, statement_timeout: Duration::from_millis(300), ..PoolSettings::default() };
+        PoolSettings { max_connections: 5, statement_timeout: Duration::from_secs(1), ..PoolSettings::default() };
     let app = TestApp::seeded_with_pool(ApiSettings::default(), pool).await;
     let admin = app.admin();
     let lock = app.lock_observations().await;

@@ -106,20 +106,19 @@ impl TestApp {
         TestApp::migrated_with(ApiSettings::default()).await
     }
 
-    /// A seeded app with its own API and connection settings.
+    /// A seeded app with its own API and connection settings. Migrating and seeding use the
+    /// default connections: a short statement timeout under test is for the app alone.
     pub async fn seeded_with_pool(settings: ApiSettings, pool: PoolSettings) -> TestApp {
-        let mut app = TestApp::migrated_with_pool(settings, pool).await;
-        let seeds = SeedSet::load(seeds_dir()).expect("the seeds load");
-        app.seed_counts = Some(app.store.apply_seeds(&seeds).await.expect("the seeds apply"));
-        app
+        let mut test_app = TestApp::seeded_with(settings.clone()).await;
+        let store = store::connect(&test_app.database_url, &pool).await.expect("connect");
+        test_app.router = app(AppState::new(store.clone(), test_app.keys.clone(), settings));
+        test_app.store = store;
+        test_app
     }
 
     async fn migrated_with(settings: ApiSettings) -> TestApp {
-        TestApp::migrated_with_pool(settings, PoolSettings { max_connections: 5, ..PoolSettings::default() }).await
-    }
-
-    async fn migrated_with_pool(settings: ApiSettings, pool: PoolSettings) -> TestApp {
         let (url, db) = fresh_database().await;
+        let pool = PoolSettings { max_connections: 5, ..PoolSettings::default() };
         let store = store::connect(&url, &pool).await.expect("connect");
         store.migrate().await.expect("migrate");
         let keys = Arc::new(Keys::from_secret(SECRET, TokenSettings::default()));
