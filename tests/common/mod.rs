@@ -101,16 +101,28 @@ impl TestApp {
         app
     }
 
+    /// A seeded app whose tokens are checked (and, if it can sign, issued) with this key ring.
+    pub async fn seeded_with_keys(keys: Keys) -> TestApp {
+        let mut app = TestApp::migrated_with_keys(ApiSettings::default(), keys).await;
+        let seeds = SeedSet::load(seeds_dir()).expect("the seeds load");
+        app.seed_counts = Some(app.store.apply_seeds(&seeds).await.expect("the seeds apply"));
+        app
+    }
+
     /// A migrated app with no data.
     pub async fn migrated() -> TestApp {
         TestApp::migrated_with(ApiSettings::default()).await
     }
 
     async fn migrated_with(settings: ApiSettings) -> TestApp {
+        TestApp::migrated_with_keys(settings, Keys::from_secret(SECRET, TokenSettings::default())).await
+    }
+
+    async fn migrated_with_keys(settings: ApiSettings, keys: Keys) -> TestApp {
         let (url, db) = fresh_database().await;
         let store = store::connect(&url, &PoolSettings { max_connections: 5 }).await.expect("connect");
         store.migrate().await.expect("migrate");
-        let keys = Arc::new(Keys::from_secret(SECRET, TokenSettings::default()));
+        let keys = Arc::new(keys);
         let schema = build_schema(store.clone(), keys.clone(), &settings);
         let router = app(AppState { store: store.clone(), keys: keys.clone(), schema, settings });
         TestApp { router, store, keys, seed_counts: None, database_url: url, db }
@@ -119,14 +131,19 @@ impl TestApp {
     /// A second replica of the app on the same database: with PostgreSQL its own store
     /// (connections, change listener); SQLite is embedded in one process, so the same store.
     pub async fn replica(&self) -> Router {
+        self.replica_with_keys(self.keys.clone()).await
+    }
+
+    /// A second replica that holds its own key ring (another stage of a key rotation, say).
+    pub async fn replica_with_keys(&self, keys: Arc<Keys>) -> Router {
         let store = if self.database_url.starts_with("postgres") {
             store::connect(&self.database_url, &PoolSettings { max_connections: 5 }).await.expect("connect")
         } else {
             self.store.clone()
         };
         let settings = ApiSettings::default();
-        let schema = build_schema(store.clone(), self.keys.clone(), &settings);
-        app(AppState { store, keys: self.keys.clone(), schema, settings })
+        let schema = build_schema(store.clone(), keys.clone(), &settings);
+        app(AppState { store, keys, schema, settings })
     }
 
     /// Drops a table behind the app's back, to provoke a storage failure.
