@@ -6,7 +6,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
-use crate::auth::{IssueRequest, Keys, Role};
+use crate::auth::{IssueRequest, Role};
 use crate::config::{Config, LogFormat};
 use crate::domain::audit::{AuditAction, AuditEntry};
 use crate::http::{app, AppState};
@@ -132,7 +132,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Token { command: TokenCommand::Issue { role, agency, area, subject, ttl } } => {
             let store = open(&config).await?;
             check_codes_exist(store.as_ref(), agency.as_deref(), area.as_deref()).await?;
-            let keys = Keys::from_secret(&config.jwt_secret()?, config.token_settings());
+            let keys = config.keys()?;
             let ttl = chrono::Duration::from_std(ttl).context("the lifetime is too long")?;
             let issued = keys
                 .issue(IssueRequest { role, subject, agency_code: agency, area_code: area, ttl })
@@ -269,7 +269,12 @@ async fn serve(config: &Config, bind: SocketAddr) -> anyhow::Result<()> {
         tracing::info!("the database holds no plans: seeding it");
         seed(config, store.as_ref()).await?;
     }
-    let keys = Arc::new(Keys::from_secret(&config.jwt_secret()?, config.token_settings()));
+    let keys = Arc::new(config.keys()?);
+    let verifying: Vec<_> = keys.verifying_key_ids().collect();
+    match keys.signing_key_id() {
+        Some(kid) => tracing::info!(signing = kid, ?verifying, "token keys"),
+        None => tracing::warn!(?verifying, "token keys: no signing key, so this server cannot issue tokens"),
+    }
     let settings = config.api_settings();
     let router = app(AppState::new(store, keys, settings));
     let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}"))?;

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context};
 use clap::Args;
 
-use crate::auth::TokenSettings;
+use crate::auth::{Keys, TokenSettings};
 use crate::domain::disclosure::DisclosureRule;
 use crate::graphql::ApiSettings;
 use crate::store::PoolSettings;
@@ -18,10 +18,30 @@ pub struct Config {
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://gender-data-hub.db", global = true)]
     pub database_url: String,
 
-    /// Secret for signing tokens (HS256, at least 32 characters). Without it, a SQLite
-    /// database keeps a generated one in a file beside it; PostgreSQL requires it.
+    /// Secret for signing tokens (HS256, at least 32 characters; kid `hs256-1`). Without
+    /// it, a SQLite database keeps a generated one in a file beside it; PostgreSQL requires
+    /// it unless the keys below are given. With GDH_JWT_SIGNING_KEY it no longer signs, but
+    /// tokens it signed are still accepted until it is unset.
     #[arg(long, env = "GDH_JWT_SECRET", hide_env_values = true, global = true)]
     pub jwt_secret: Option<String>,
+
+    /// File of an Ed25519 private key (PEM, from `openssl genpkey -algorithm ed25519`) that
+    /// signs tokens instead of GDH_JWT_SECRET; the tokens it signs are accepted too. Needs
+    /// GDH_JWT_SIGNING_KID.
+    #[arg(long, env = "GDH_JWT_SIGNING_KEY", global = true)]
+    pub jwt_signing_key: Option<PathBuf>,
+
+    /// Key id (`kid`) written in the tokens GDH_JWT_SIGNING_KEY signs. A new key needs a new
+    /// kid (`ed-2025-06`, say): the kid is how a token names the key it was signed with.
+    #[arg(long, env = "GDH_JWT_SIGNING_KID", global = true)]
+    pub jwt_signing_kid: Option<String>,
+
+    /// Public keys whose tokens are also accepted, as comma-separated `kid=FILE` entries
+    /// (Ed25519 public keys in PEM, from `openssl pkey -pubout`): the previous signing key
+    /// during a rotation, or every signing key on a replica that holds no private key. With
+    /// neither GDH_JWT_SIGNING_KEY nor GDH_JWT_SECRET, the server verifies tokens only.
+    #[arg(long, env = "GDH_JWT_VERIFY_KEYS", global = true)]
+    pub jwt_verify_keys: Option<String>,
 
     /// Folder of the seed files.
     #[arg(long, env = "GDH_SEEDS_DIR", default_value = "seeds", global = true)]
@@ -85,17 +105,81 @@ impl Config {
     /// The token-signing secret: `GDH_JWT_SECRET`, or for a SQLite file the secret kept
     /// beside it (generated on first use, readable by the owner only).
     pub fn jwt_secret(&self) -> anyhow::Result<Vec<u8>> {
-        if let Some(secret) = &self.jwt_secret {
-            if secret.len() < MIN_SECRET_LEN {
-                bail!("GDH_JWT_SECRET must be at least {MIN_SECRET_LEN} characters long");
-            }
-            return Ok(secret.as_bytes().to_vec());
+        if let Some(secret) = self.given_jwt_secret()? {
+            return Ok(secret);
         }
         match sqlite_file(&self.database_url) {
             Some(db) => read_or_create_secret(&db.with_extension("jwt-secret")),
-            None => bail!("set GDH_JWT_SECRET (at least {MIN_SECRET_LEN} characters) to sign and verify tokens"),
+            None => bail!(
+                "set GDH_JWT_SECRET (at least {MIN_SECRET_LEN} characters), or GDH_JWT_SIGNING_KEY, or GDH_JWT_VERIFY_KEYS, to sign and verify tokens"
+            ),
         }
     }
+
+    fn given_jwt_secret(&self) -> anyhow::Result<Option<Vec<u8>>> {
+        match &self.jwt_secret {
+            Some(secret) if secret.len() < MIN_SECRET_LEN => {
+                bail!("GDH_JWT_SECRET must be at least {MIN_SECRET_LEN} characters long")
+            }
+            Some(secret) => Ok(Some(secret.as_bytes().to_vec())),
+            None => Ok(None),
+        }
+    }
+
+    /// The key ring tokens are signed and checked with: the Ed25519 signing key when one is
+    /// given (with the HS256 secret, if also given, kept for verifying), else the HS256
+    /// secret, plus the public keys of GDH_JWT_VERIFY_KEYS.
+    pub fn keys(&self) -> anyhow::Result<Keys> {
+        let settings = self.token_settings();
+        let verify_keys = parse_verify_keys(self.jwt_verify_keys.as_deref().unwrap_or_default())?;
+        let signing_path = self.jwt_signing_key.as_deref();
+        // An empty GDH_JWT_SIGNING_KID counts as unset (clap already refuses an empty path).
+        let signing_kid = self.jwt_signing_kid.as_deref().map(str::trim).filter(|k| !k.is_empty());
+        let mut keys = match (signing_path, signing_kid) {
+            (Some(path), Some(kid)) => {
+                let pem = read_key_file("GDH_JWT_SIGNING_KEY", path)?;
+                let mut keys = Keys::from_ed25519_pem(kid, &pem, settings.clone())
+                    .with_context(|| format!("GDH_JWT_SIGNING_KEY ({})", path.display()))?;
+                if let Some(secret) = self.given_jwt_secret()? {
+                    keys = keys.with_hs256_secret(&settings.key_id, &secret).context("GDH_JWT_SECRET")?;
+                }
+                keys
+            }
+            (Some(_), None) => {
+                bail!("GDH_JWT_SIGNING_KEY needs GDH_JWT_SIGNING_KID: the key id written in the tokens it signs")
+            }
+            (None, Some(_)) => bail!("GDH_JWT_SIGNING_KID is set, but GDH_JWT_SIGNING_KEY, the key it names, is not"),
+            // A replica given only public keys must not fall back to a secret of its own: it
+            // would sign tokens no other replica accepts.
+            (None, None) if !verify_keys.is_empty() && self.jwt_secret.is_none() => Keys::verifying_only(settings),
+            (None, None) => Keys::from_secret(&self.jwt_secret()?, settings),
+        };
+        for (kid, path) in verify_keys {
+            let pem = read_key_file(&format!("GDH_JWT_VERIFY_KEYS entry `{kid}`"), &path)?;
+            keys = keys
+                .with_ed25519_public_pem(&kid, &pem)
+                .with_context(|| format!("GDH_JWT_VERIFY_KEYS entry `{kid}` ({})", path.display()))?;
+        }
+        Ok(keys)
+    }
+}
+
+/// `kid=FILE,kid=FILE`; blanks around entries and empty entries are ignored.
+fn parse_verify_keys(list: &str) -> anyhow::Result<Vec<(String, PathBuf)>> {
+    let mut keys = Vec::new();
+    for entry in list.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+        match entry.split_once('=').map(|(kid, path)| (kid.trim(), path.trim())) {
+            Some((kid, path)) if !kid.is_empty() && !path.is_empty() => {
+                keys.push((kid.to_owned(), PathBuf::from(path)))
+            }
+            _ => bail!("GDH_JWT_VERIFY_KEYS: `{entry}` is not a `kid=FILE` entry"),
+        }
+    }
+    Ok(keys)
+}
+
+fn read_key_file(what: &str, path: &Path) -> anyhow::Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("cannot read {what} from {}", path.display()))
 }
 
 /// The file a `sqlite:` URL points at; `None` for PostgreSQL and in-memory databases.
@@ -156,5 +240,119 @@ mod tests {
         let second = read_or_create_secret(&path).expect("read");
         assert_eq!(first, second);
         assert_eq!(first.len(), 64);
+    }
+
+    fn fixture(name: &str) -> String {
+        format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
+    }
+
+    fn config(database_url: &str) -> Config {
+        Config {
+            database_url: database_url.into(),
+            jwt_secret: None,
+            jwt_signing_key: None,
+            jwt_signing_kid: None,
+            jwt_verify_keys: None,
+            seeds_dir: PathBuf::from("seeds"),
+            db_max_connections: 1,
+            statement_timeout: std::time::Duration::from_secs(25),
+            disclosure_threshold: crate::domain::disclosure::DEFAULT_THRESHOLD,
+            max_in_flight: 256,
+            rate_limit: 50,
+            rate_burst: 100,
+            log_format: LogFormat::Text,
+        }
+    }
+
+    fn kids(keys: &Keys) -> Vec<&str> {
+        keys.verifying_key_ids().collect()
+    }
+
+    /// The whole chain, as `main` prints it.
+    fn error(result: anyhow::Result<Keys>) -> String {
+        format!("{:#}", result.expect_err("an error"))
+    }
+
+    #[test]
+    fn verify_keys_are_kid_equals_file_entries() {
+        let keys = parse_verify_keys(" old = /keys/old.pem ,, older=/keys/older.pem, ").expect("parse");
+        assert_eq!(
+            keys,
+            [
+                ("old".to_owned(), PathBuf::from("/keys/old.pem")),
+                ("older".to_owned(), PathBuf::from("/keys/older.pem"))
+            ]
+        );
+        assert_eq!(parse_verify_keys("").expect("parse"), []);
+        for bad in ["/keys/old.pem", "=/keys/old.pem", "old="] {
+            let message = parse_verify_keys(bad).unwrap_err().to_string();
+            assert!(message.contains("is not a `kid=FILE` entry"), "{bad}: {message}");
+        }
+    }
+
+    #[test]
+    fn a_signing_key_signs_and_the_secret_beside_it_only_verifies() {
+        let mut config = config("postgres://localhost/x");
+        config.jwt_signing_key = Some(fixture("ed25519-b.pem").into());
+        config.jwt_signing_kid = Some("ed-b".into());
+        config.jwt_verify_keys = Some(format!("ed-a={}", fixture("ed25519-a.pub.pem")));
+        let keys = config.keys().expect("keys");
+        assert_eq!((keys.signing_key_id(), kids(&keys)), (Some("ed-b"), vec!["ed-a", "ed-b"]));
+
+        config.jwt_secret = Some("s".repeat(MIN_SECRET_LEN));
+        let keys = config.keys().expect("keys");
+        assert_eq!((keys.signing_key_id(), kids(&keys)), (Some("ed-b"), vec!["ed-a", "ed-b", "hs256-1"]));
+    }
+
+    #[test]
+    fn public_keys_alone_make_a_replica_that_only_verifies() {
+        // Not even a generated secret beside a SQLite file: it would sign tokens no other
+        // replica accepts.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut config = config(&format!("sqlite://{}", dir.path().join("hub.db").display()));
+        config.jwt_verify_keys = Some(format!("ed-a={}", fixture("ed25519-a.pub.pem")));
+        let keys = config.keys().expect("keys");
+        assert_eq!((keys.signing_key_id(), kids(&keys)), (None, vec!["ed-a"]));
+        assert!(!dir.path().join("hub.jwt-secret").exists());
+    }
+
+    #[test]
+    fn a_signing_key_and_its_kid_come_together() {
+        let mut config = config("postgres://localhost/x");
+        config.jwt_signing_key = Some(fixture("ed25519-a.pem").into());
+        assert!(error(config.keys()).contains("GDH_JWT_SIGNING_KEY needs GDH_JWT_SIGNING_KID"));
+        config.jwt_signing_key = None;
+        config.jwt_signing_kid = Some("ed-a".into());
+        assert!(error(config.keys()).contains("GDH_JWT_SIGNING_KID is set, but GDH_JWT_SIGNING_KEY"));
+    }
+
+    #[test]
+    fn bad_key_settings_are_explained() {
+        let mut config = config("postgres://localhost/x");
+        config.jwt_signing_key = Some(fixture("missing.pem").into());
+        config.jwt_signing_kid = Some("ed-a".into());
+        let message = error(config.keys());
+        assert!(
+            message.starts_with("cannot read GDH_JWT_SIGNING_KEY from ") && message.contains("missing.pem"),
+            "{message}"
+        );
+
+        config.jwt_signing_key = Some(fixture("ed25519-a.pub.pem").into());
+        let message = error(config.keys());
+        assert!(message.contains("key `ed-a` is not an Ed25519 private key in PEM"), "{message}");
+
+        config.jwt_signing_key = Some(fixture("ed25519-a.pem").into());
+        config.jwt_verify_keys = Some(format!("ed-a={}", fixture("ed25519-a.pub.pem")));
+        let message = error(config.keys());
+        assert!(message.contains("two keys are named `ed-a`"), "{message}");
+
+        config.jwt_verify_keys = Some(format!("old={}", fixture("ed25519-b.pem")));
+        let message = error(config.keys());
+        assert!(message.contains("GDH_JWT_VERIFY_KEYS entry `old`"), "{message}");
+        assert!(message.contains("key `old` is not an Ed25519 public key in PEM"), "{message}");
+
+        config.jwt_verify_keys = None;
+        config.jwt_secret = Some("too short".into());
+        assert!(error(config.keys()).contains("GDH_JWT_SECRET must be at least"));
     }
 }

@@ -5,7 +5,7 @@ mod scope;
 mod tokens;
 
 pub use scope::Scope;
-pub use tokens::{AuthError, IssueRequest, IssuedToken, Keys, TokenSettings};
+pub use tokens::{AuthError, IssueRequest, IssuedToken, KeyError, Keys, TokenSettings};
 
 use crate::domain::named_enum;
 use crate::store::{Store, StoreError};

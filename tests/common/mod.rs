@@ -101,6 +101,14 @@ impl TestApp {
         app
     }
 
+    /// A seeded app whose tokens are checked (and, if it can sign, issued) with this key ring.
+    pub async fn seeded_with_keys(keys: Keys) -> TestApp {
+        let mut app = TestApp::migrated_with_keys(ApiSettings::default(), keys).await;
+        let seeds = SeedSet::load(seeds_dir()).expect("the seeds load");
+        app.seed_counts = Some(app.store.apply_seeds(&seeds).await.expect("the seeds apply"));
+        app
+    }
+
     /// A migrated app with no data.
     pub async fn migrated() -> TestApp {
         TestApp::migrated_with(ApiSettings::default()).await
@@ -117,11 +125,15 @@ impl TestApp {
     }
 
     async fn migrated_with(settings: ApiSettings) -> TestApp {
+        TestApp::migrated_with_keys(settings, Keys::from_secret(SECRET, TokenSettings::default())).await
+    }
+
+    async fn migrated_with_keys(settings: ApiSettings, keys: Keys) -> TestApp {
         let (url, db) = fresh_database().await;
         let pool = PoolSettings { max_connections: 5, ..PoolSettings::default() };
         let store = store::connect(&url, &pool).await.expect("connect");
         store.migrate().await.expect("migrate");
-        let keys = Arc::new(Keys::from_secret(SECRET, TokenSettings::default()));
+        let keys = Arc::new(keys);
         let router = app(AppState::new(store.clone(), keys.clone(), settings));
         TestApp { router, store, keys, seed_counts: None, database_url: url, db }
     }
@@ -129,6 +141,11 @@ impl TestApp {
     /// A second replica of the app on the same database: with PostgreSQL its own store
     /// (connections, change listener); SQLite is embedded in one process, so the same store.
     pub async fn replica(&self) -> Router {
+        self.replica_with_keys(self.keys.clone()).await
+    }
+
+    /// A second replica that holds its own key ring (another stage of a key rotation, say).
+    pub async fn replica_with_keys(&self, keys: Arc<Keys>) -> Router {
         let store = if self.database_url.starts_with("postgres") {
             store::connect(&self.database_url, &PoolSettings { max_connections: 5, ..PoolSettings::default() })
                 .await
@@ -137,7 +154,7 @@ impl TestApp {
             self.store.clone()
         };
         let settings = ApiSettings::default();
-        app(AppState::new(store, self.keys.clone(), settings))
+        app(AppState::new(store, keys, settings))
     }
 
     /// Drops a table behind the app's back, to provoke a storage failure.
