@@ -151,7 +151,7 @@ pub struct TableKey {
     pub period: String,
 }
 
-/// Tables with the disclosure rule applied for partners, in three statements at most
+/// Tables with the disclosure rule applied for partners, in two statements at most
 /// whatever the number of tables.
 pub struct TablesByKey {
     store: Arc<dyn Store>,
@@ -164,28 +164,14 @@ impl Loader<TableKey> for TablesByKey {
     type Error = LoadError;
 
     async fn load(&self, keys: &[TableKey]) -> Result<HashMap<TableKey, Table>, LoadError> {
-        let distinct = |f: fn(&TableKey) -> &String| -> Vec<String> {
-            keys.iter().map(|k| f(k).clone()).collect::<BTreeSet<_>>().into_iter().collect()
-        };
-        let indicator_codes = distinct(|k| &k.indicator_code);
-        let cells = self
-            .store
-            .tables(&indicator_codes, &distinct(|k| &k.area_code), &distinct(|k| &k.period), self.published_only)
-            .await
-            .map_err(Arc::new)?;
-        let indicators = if self.published_only {
-            self.store.indicators_by_codes(&indicator_codes).await.map_err(Arc::new)?
-        } else {
-            Vec::new()
-        };
-        let mut tables = self.rule.tables(&indicators, cells, self.published_only);
+        let ids = keys.iter().map(|k| (k.indicator_code.as_str(), k.area_code.as_str(), k.period.as_str()));
+        let mut tables =
+            self.rule.read_tables(self.store.as_ref(), ids, self.published_only).await.map_err(Arc::new)?;
         Ok(keys
             .iter()
             .map(|k| {
-                let table = tables
-                    .remove(&(k.indicator_code.clone(), k.area_code.clone(), k.period.clone()))
-                    .unwrap_or_default();
-                (k.clone(), table)
+                let id = (k.indicator_code.clone(), k.area_code.clone(), k.period.clone());
+                (k.clone(), tables.remove(&id).unwrap_or_default())
             })
             .collect())
     }

@@ -26,16 +26,13 @@ impl ObservationObject {
     /// Whether this caller must not see the figures: a partner, and a small count of a
     /// sensitive indicator or a cell that would reveal one (see `domain::disclosure`).
     async fn withheld(&self, ctx: &Context<'_>) -> GqlResult<bool> {
-        if !self.published {
+        if !self.published || !may_withhold(ctx, &self.observation.key.indicator_code).await? {
             return Ok(false);
         }
-        let loaders = &ctx.request().loaders;
         let key = &self.observation.key;
-        let indicator = loaders.indicator.load_one(key.indicator_code.clone()).await.gql()?;
-        if indicator.is_some_and(|i| !i.sensitive) {
-            return Ok(false);
-        }
-        let table = loaders
+        let table = ctx
+            .request()
+            .loaders
             .tables
             .load_one(TableKey {
                 indicator_code: key.indicator_code.clone(),
@@ -46,6 +43,16 @@ impl ObservationObject {
             .gql()?;
         Ok(table.is_none_or(|t| t.suppressed.contains(&self.observation.id)))
     }
+}
+
+/// Whether the disclosure rule may withhold figures of this indicator from the caller: a
+/// partner, and a sensitive indicator (or one unknown, to be safe).
+pub async fn may_withhold(ctx: &Context<'_>, indicator_code: &str) -> GqlResult<bool> {
+    if !ctx.request().principal.role.reads_published_only() {
+        return Ok(false);
+    }
+    let indicator = ctx.request().loaders.indicator.load_one(indicator_code.to_owned()).await.gql()?;
+    Ok(indicator.is_none_or(|i| i.sensitive))
 }
 
 #[Object(name = "Observation")]

@@ -454,12 +454,7 @@ async fn progress_withheld(
     area_code: &str,
     measured: &crate::domain::progress::Measured,
 ) -> GqlResult<bool> {
-    let loaders = &ctx.request().loaders;
-    if !ctx.request().principal.role.reads_published_only() {
-        return Ok(false);
-    }
-    let indicator = loaders.indicator.load_one(indicator_code.to_owned()).await.gql()?;
-    if indicator.is_some_and(|i| !i.sensitive) {
+    if !super::observations::may_withhold(ctx, indicator_code).await? {
         return Ok(false);
     }
     if measured.derived {
@@ -470,7 +465,7 @@ async fn progress_withheld(
         area_code: area_code.to_owned(),
         period: measured.period.clone(),
     };
-    let table = loaders.tables.load_one(key).await.gql()?.unwrap_or_default();
+    let table = ctx.request().loaders.tables.load_one(key).await.gql()?.unwrap_or_default();
     Ok(table.by_sex(crate::domain::observations::Sex::Total).is_none_or(|o| table.published_value(o).is_none()))
 }
 

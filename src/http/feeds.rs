@@ -19,10 +19,8 @@ use tokio_util::io::{StreamReader, SyncIoBridge};
 use super::graphql::Authenticated;
 use super::{AppState, REQUEST_ID};
 use crate::auth::Scope;
-use crate::domain::disclosure::DisclosureRule;
 use crate::domain::feeds::{self, ParsedFeed, SDMX_HEADER};
-use crate::domain::indicators::Indicator;
-use crate::domain::observations::{Observation, ObservationQuery, ObservationStatus, Sex};
+use crate::domain::observations::{ObservationQuery, ObservationStatus, Sex};
 use crate::domain::push::{push, PushRequest};
 use crate::domain::DomainError;
 use crate::graphql::UNAVAILABLE_MESSAGE;
@@ -217,9 +215,8 @@ async fn write_export(
     let scope = Scope::of(principal, store).await?;
     let area_codes = scope.areas_to_read(store, params.area_code.as_deref(), params.include_descendants).await?;
     let published_only = principal.role.reads_published_only();
-    let indicators = store.indicators().await?;
-    let sensitive: std::collections::BTreeSet<&str> =
-        indicators.iter().filter(|i| i.sensitive).map(|i| i.code.as_str()).collect();
+    let sensitive: BTreeSet<String> =
+        store.indicators().await?.into_iter().filter(|i| i.sensitive).map(|i| i.code).collect();
 
     let mut out = csv::Writer::from_writer(Vec::new());
     let csv_error =
@@ -238,7 +235,13 @@ async fn write_export(
     loop {
         let (page, _) = store.observations(&query).await?;
         let suppressed = if published_only {
-            suppressed_on_page(store, &state.settings.disclosure, &indicators, &sensitive, &page).await?
+            // Whole tables, which may reach past the page.
+            let ids = page
+                .iter()
+                .filter(|o| sensitive.contains(&o.key.indicator_code))
+                .map(|o| (o.key.indicator_code.as_str(), o.key.area_code.as_str(), o.key.period.as_str()));
+            let tables = state.settings.disclosure.read_tables(store, ids, true).await?;
+            tables.into_values().flat_map(|t| t.suppressed).collect()
         } else {
             HashSet::new()
         };
@@ -251,32 +254,4 @@ async fn write_export(
         }
     }
     out.into_inner().map_err(|e| csv_error(e.into_error().into()))
-}
-
-/// The cells of a page of published values that the disclosure rule withholds: it needs
-/// whole tables, which may reach past the page, so the tables of its sensitive values are
-/// read in one statement.
-async fn suppressed_on_page(
-    store: &dyn crate::store::Store,
-    rule: &DisclosureRule,
-    indicators: &[Indicator],
-    sensitive: &BTreeSet<&str>,
-    page: &[Observation],
-) -> Result<HashSet<i64>, DomainError> {
-    let keys: Vec<&Observation> = page.iter().filter(|o| sensitive.contains(o.key.indicator_code.as_str())).collect();
-    if keys.is_empty() {
-        return Ok(HashSet::new());
-    }
-    let distinct = |f: fn(&Observation) -> &String| -> Vec<String> {
-        keys.iter().map(|o| f(o).clone()).collect::<BTreeSet<_>>().into_iter().collect()
-    };
-    let cells = store
-        .tables(
-            &distinct(|o| &o.key.indicator_code),
-            &distinct(|o| &o.key.area_code),
-            &distinct(|o| &o.key.period),
-            true,
-        )
-        .await?;
-    Ok(rule.tables(indicators, cells, true).into_values().flat_map(|t| t.suppressed).collect())
 }

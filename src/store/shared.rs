@@ -41,6 +41,17 @@ pub fn selection_head(query: &crate::domain::observations::ObservationQuery) -> 
     }
 }
 
+/// The select of values that count for progress and tables, and the condition to add:
+/// rejected values left out; for partners, the last approved revision only.
+pub fn standing_values(published_only: bool) -> (&'static str, &'static str) {
+    use crate::store::rows::{OBSERVATION_CURRENT, OBSERVATION_PUBLISHED};
+    if published_only {
+        (OBSERVATION_PUBLISHED, "")
+    } else {
+        (OBSERVATION_CURRENT, " AND o.status <> 'REJECTED'")
+    }
+}
+
 /// The conditions of a read of observations, after `selection_head`. Lists are bound one
 /// parameter per code, which both backends accept.
 pub fn selection_conditions<'q, DB: sqlx::Database>(
@@ -900,12 +911,8 @@ macro_rules! impl_store {
                 periods: &[String],
                 published_only: bool,
             ) -> Result<Vec<$crate::domain::observations::Observation>, $crate::store::StoreError> {
-                use $crate::store::rows::{ObservationRow, OBSERVATION_CURRENT, OBSERVATION_PUBLISHED};
-                let (select, status) = if published_only {
-                    (OBSERVATION_PUBLISHED, "")
-                } else {
-                    (OBSERVATION_CURRENT, " AND o.status <> 'REJECTED'")
-                };
+                use $crate::store::rows::ObservationRow;
+                let (select, status) = $crate::store::shared::standing_values(published_only);
                 let sql = format!(
                     "{select}{status} AND o.indicator_code {} AND o.area_code {} AND o.period {} ORDER BY o.id",
                     Self::any(1),
@@ -927,12 +934,8 @@ macro_rules! impl_store {
                 area_codes: &[String],
                 published_only: bool,
             ) -> Result<Vec<$crate::domain::observations::Observation>, $crate::store::StoreError> {
-                use $crate::store::rows::{ObservationRow, OBSERVATION_CURRENT, OBSERVATION_PUBLISHED};
-                let (select, status) = if published_only {
-                    (OBSERVATION_PUBLISHED, "")
-                } else {
-                    (OBSERVATION_CURRENT, " AND o.status <> 'REJECTED'")
-                };
+                use $crate::store::rows::ObservationRow;
+                let (select, status) = $crate::store::shared::standing_values(published_only);
                 let sql = format!(
                     "{select}{status} AND o.indicator_code {} AND o.area_code {} AND o.sex = 'TOTAL' \
                      AND o.age_group = '_T' AND o.ethnicity = '_T' ORDER BY o.id",
