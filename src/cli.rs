@@ -7,7 +7,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use crate::auth::{IssueRequest, Role};
-use crate::config::{Config, LogFormat};
+use crate::config::Config;
 use crate::domain::audit::{AuditAction, AuditEntry};
 use crate::http::{app, AppState};
 use crate::seeds::SeedSet;
@@ -100,7 +100,8 @@ fn parse_role(s: &str) -> Result<Role, String> {
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    init_tracing(cli.config.log_format);
+    // Held to the end of the command, so buffered spans are sent before the process exits.
+    let _telemetry = crate::telemetry::init(cli.config.log_format)?;
     let config = cli.config;
     match cli.command.unwrap_or(Command::Serve { bind: default_bind() }) {
         Command::Serve { bind } => serve(&config, bind).await,
@@ -279,7 +280,27 @@ async fn serve(config: &Config, bind: SocketAddr) -> anyhow::Result<()> {
     let router = app(AppState::new(store, keys, settings));
     let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}"))?;
     tracing::info!("serving on http://{bind}/graphql");
-    axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await?;
+    // On SIGTERM or Ctrl-C: stop accepting, let requests in flight finish, then exit. A
+    // subscription or a stuck client is not waited for past the drain deadline.
+    let (stopping, stopped) = tokio::sync::oneshot::channel();
+    let server = axum::serve(listener, router).with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        let _ = stopping.send(());
+    });
+    let deadline = async move {
+        if stopped.await.is_err() {
+            std::future::pending::<()>().await;
+        }
+        tokio::time::sleep(crate::http::DRAIN_DEADLINE).await;
+    };
+    tokio::select! {
+        served = std::future::IntoFuture::into_future(server) => served?,
+        () = deadline => tracing::warn!(
+            "requests still open {}s after the signal (subscriptions?): exiting",
+            crate::http::DRAIN_DEADLINE.as_secs()
+        ),
+    }
+    tracing::info!("stopped");
     Ok(())
 }
 
@@ -320,16 +341,6 @@ fn redact(url: &str) -> String {
         }
         _ => url.to_owned(),
     }
-}
-
-fn init_tracing(format: LogFormat) {
-    use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
-    let _ = match format {
-        LogFormat::Json => builder.json().try_init(),
-        LogFormat::Text => builder.try_init(),
-    };
 }
 
 #[cfg(test)]

@@ -12,7 +12,9 @@ pub mod config;
 pub mod domain;
 pub mod graphql;
 pub mod http;
+pub mod metrics;
 pub mod seeds;
 pub mod store;
+pub mod telemetry;
 
 pub use http::{app, AppState};

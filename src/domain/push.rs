@@ -50,6 +50,10 @@ pub struct ImportSummary {
     pub unchanged: usize,
     pub rejected: usize,
     pub errors: Vec<ImportError>,
+    /// The answer kept from an earlier push with the same idempotency key: nothing was
+    /// written this time.
+    #[serde(skip)]
+    pub replayed: bool,
 }
 
 impl ImportSummary {
@@ -62,6 +66,7 @@ impl ImportSummary {
             unchanged: counts.unchanged,
             rejected,
             errors,
+            replayed: false,
         }
     }
 }
@@ -149,7 +154,8 @@ pub async fn push(
 }
 
 fn parse_receipt(summary: &str) -> Result<ImportSummary, DomainError> {
-    serde_json::from_str(summary).map_err(|e| {
+    let summary: Result<ImportSummary, _> = serde_json::from_str(summary);
+    summary.map(|s| ImportSummary { replayed: true, ..s }).map_err(|e| {
         DomainError::Storage(std::sync::Arc::new(crate::store::StoreError::Corrupt(format!("push receipt: {e}"))))
     })
 }

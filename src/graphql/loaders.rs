@@ -294,7 +294,9 @@ impl Loaders {
     ) -> Loaders {
         let published_only = principal.role.reads_published_only();
         fn dl<T: Send + Sync + 'static>(loader: T) -> DataLoader<T> {
-            DataLoader::new(loader, tokio::spawn)
+            // The batch runs in a task of its own: it takes the span of the resolver that
+            // started it, so its store calls stay in the request's trace.
+            DataLoader::new(loader, |batch| tokio::spawn(tracing::Instrument::in_current_span(batch)))
         }
         Loaders {
             area: dl(AreaByCode(store.clone())),

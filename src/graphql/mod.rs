@@ -82,9 +82,15 @@ impl Default for ApiSettings {
     }
 }
 
-pub fn build_schema(store: Arc<dyn Store>, keys: Arc<Keys>, settings: &ApiSettings) -> HubSchema {
+pub fn build_schema(
+    store: Arc<dyn Store>,
+    keys: Arc<Keys>,
+    settings: &ApiSettings,
+    metrics: Arc<crate::metrics::Metrics>,
+) -> HubSchema {
     Schema::build(query::Query, mutation::Mutation, subscription::Subscription)
         .data(store)
+        .data(metrics)
         .data(keys)
         .data(settings.clone())
         .limit_depth(settings.max_depth)

@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 
@@ -11,6 +13,7 @@ use crate::domain::observations::Decision;
 use crate::domain::push::{push, PushRequest};
 use crate::domain::review::{review, Reviewer};
 use crate::domain::DomainError;
+use crate::metrics::Metrics;
 
 pub struct Mutation;
 
@@ -68,7 +71,11 @@ impl Mutation {
             idempotency_key: input.idempotency_key,
         };
         let max_rows = ctx.data_unchecked::<ApiSettings>().max_push_rows;
-        Ok(ImportSummaryObject(push(ctx.store().as_ref(), &pusher, request, max_rows).await.gql()?))
+        let summary = push(ctx.store().as_ref(), &pusher, request, max_rows).await.gql()?;
+        if let Ok(metrics) = ctx.data::<Arc<Metrics>>() {
+            metrics.pushed(&summary);
+        }
+        Ok(ImportSummaryObject(summary))
     }
 
     /// Approves the current revision of each value (statistics office in its area, admin).

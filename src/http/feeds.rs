@@ -152,7 +152,10 @@ pub async fn push_feed(
             .or_else(|| headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_owned)),
     };
     match push(state.store.as_ref(), &pusher, request, max_rows).await {
-        Ok(summary) => Json(summary).into_response(),
+        Ok(summary) => {
+            state.metrics.pushed(&summary);
+            Json(summary).into_response()
+        }
         Err(e) => domain_error(e, &headers),
     }
 }

@@ -7,9 +7,12 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
+use tracing::Instrument;
+
 use super::{AppState, REQUEST_ID};
 use crate::auth::{authenticate, AuthError, AuthenticationError, Principal};
 use crate::graphql::{RequestContext, INTERNAL_MESSAGE};
+use crate::metrics::Outcome;
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 
@@ -132,24 +135,51 @@ pub async fn execute(
     let settings = &state.settings;
     if requests.is_empty() || requests.len() > settings.max_batch {
         let message = format!("send 1 to {} operations in one batch (limit: batch)", settings.max_batch);
-        return problem(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", &message);
+        let mut response = problem(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", &message);
+        response.extensions_mut().insert(Outcome {
+            operation: "(batch)".to_owned(),
+            outcome: "BAD_USER_INPUT".to_owned(),
+            rejected: Some("batch_limit"),
+        });
+        return response;
     }
     let request_id = headers.get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned();
     let mut responses = Vec::with_capacity(requests.len());
+    let mut outcome = None;
     for mut request in requests {
-        let response = match crate::graphql::check_limits(&mut request, settings) {
-            Err(error) => async_graphql::Response::from_errors(vec![error]),
+        let (response, operation, rejected) = match crate::graphql::check_limits(&mut request, settings) {
+            Err(error) => (async_graphql::Response::from_errors(vec![error]), operation_name(&mut request), true),
             Ok(()) => {
+                let operation = operation_name(&mut request);
                 let mut context = RequestContext::new(principal.clone(), state.store.clone(), settings.disclosure);
                 context.request_id = Some(request_id.clone());
                 let mut request = request.data(context);
                 if !settings.introspection || principal.role.reads_published_only() {
                     request = request.disable_introspection();
                 }
-                state.schema.execute(request).await
+                let span = tracing::info_span!(
+                    "graphql",
+                    otel.name = %format!("graphql {operation}"),
+                    graphql.operation.name = %operation,
+                    graphql.outcome = tracing::field::Empty,
+                );
+                let response = state.schema.execute(request).instrument(span.clone()).await;
+                span.record("graphql.outcome", first_code(&response).unwrap_or("OK"));
+                (response, operation, false)
             }
         };
-        responses.push(finish(response, &request_id, settings));
+        let response = finish(response, &request_id, settings);
+        // A batch is counted once, under `(batch)`, with its first error.
+        let code = first_code(&response).unwrap_or("OK").to_owned();
+        outcome = match outcome {
+            None => Some(Outcome { operation, outcome: code, rejected: rejected.then_some("query_limit") }),
+            Some(earlier) => Some(Outcome {
+                operation: "(batch)".to_owned(),
+                outcome: if earlier.outcome == "OK" { code } else { earlier.outcome },
+                rejected: earlier.rejected.or(rejected.then_some("query_limit")),
+            }),
+        };
+        responses.push(response);
     }
 
     let wants_graphql_response =
@@ -166,7 +196,33 @@ pub async fn execute(
             *http.status_mut() = StatusCode::BAD_REQUEST;
         }
     }
+    if let Some(outcome) = outcome {
+        http.extensions_mut().insert(outcome);
+    }
     http
+}
+
+/// The operation's name for spans and metrics: the one asked for, else the document's
+/// only operation's name, else `(anonymous)`.
+fn operation_name(request: &mut async_graphql::Request) -> String {
+    use async_graphql::parser::types::DocumentOperations;
+    if let Some(name) = &request.operation_name {
+        return name.clone();
+    }
+    match request.parsed_query().map(|document| &document.operations) {
+        Ok(DocumentOperations::Multiple(operations)) if operations.len() == 1 => {
+            operations.keys().next().map_or_else(|| "(anonymous)".to_owned(), |name| name.to_string())
+        }
+        Ok(_) => "(anonymous)".to_owned(),
+        Err(_) => "(unparsable)".to_owned(),
+    }
+}
+
+fn first_code(response: &async_graphql::Response) -> Option<&str> {
+    response.errors.iter().find_map(|e| match e.extensions.as_ref()?.get("code")? {
+        async_graphql::Value::String(code) => Some(code.as_str()),
+        _ => None,
+    })
 }
 
 /// Gives every error a code: async-graphql's own (parse, validation, depth, complexity)

@@ -7,7 +7,7 @@ mod graphql;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::State;
+use axum::extract::{MatchedPath, State};
 use axum::http::{header, HeaderName, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -22,12 +22,15 @@ use tower_http::trace::TraceLayer;
 
 use crate::auth::Keys;
 use crate::graphql::{ApiSettings, HubSchema};
+use crate::metrics::{Metrics, Outcome};
 use crate::store::Store;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// Largest GraphQL request body.
 const GRAPHQL_BODY_LIMIT: usize = 1024 * 1024;
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a stopping server waits for open requests: any request has timed out by then.
+pub const DRAIN_DEADLINE: Duration = Duration::from_secs(REQUEST_TIMEOUT.as_secs() + 5);
 
 /// Requests each token may make, tracked per token id.
 pub type TokenLimiter = governor::DefaultKeyedRateLimiter<String>;
@@ -40,16 +43,18 @@ pub struct AppState {
     pub schema: HubSchema,
     pub settings: ApiSettings,
     pub limiter: Arc<TokenLimiter>,
+    pub metrics: Arc<Metrics>,
 }
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, keys: Arc<Keys>, settings: ApiSettings) -> AppState {
-        let schema = crate::graphql::build_schema(store.clone(), keys.clone(), &settings);
+        let metrics = Arc::new(Metrics::new(store.clone()));
+        let schema = crate::graphql::build_schema(store.clone(), keys.clone(), &settings, metrics.clone());
         let per_second = std::num::NonZeroU32::new(settings.token_rate_per_second).unwrap_or(std::num::NonZeroU32::MIN);
         let burst = std::num::NonZeroU32::new(settings.token_burst).unwrap_or(per_second);
         let limiter =
             Arc::new(governor::RateLimiter::dashmap(governor::Quota::per_second(per_second).allow_burst(burst)));
-        AppState { store, keys, schema, settings, limiter }
+        AppState { store, keys, schema, settings, limiter, metrics }
     }
 }
 
@@ -71,7 +76,9 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/feeds/observations", post(feeds::push_feed))
         .layer(axum::extract::DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(feed_limit));
-    let health = Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz));
+    let health =
+        Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz)).route("/metrics", get(metrics));
+    let tracked = axum::middleware::from_fn_with_state(state.clone(), track);
     api.merge(feeds)
         .layer(in_flight)
         .merge(health)
@@ -85,11 +92,30 @@ pub fn app(state: AppState) -> Router {
             header::ACCEPT,
         ]))
         .layer(TimeoutLayer::with_status_code(StatusCode::GATEWAY_TIMEOUT, REQUEST_TIMEOUT))
+        .layer(tracked)
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-        .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
-            let request_id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
-            tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id)
-        }))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &axum::http::Request<_>| {
+                    let request_id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+                    let route = request.extensions().get::<MatchedPath>().map(MatchedPath::as_str);
+                    let path = request.uri().path();
+                    tracing::info_span!(
+                        "request",
+                        otel.name = %format!("{} {}", request.method(), route.unwrap_or(path)),
+                        otel.kind = "server",
+                        http.request.method = %request.method(),
+                        url.path = %path,
+                        http.response.status_code = tracing::field::Empty,
+                        request_id,
+                    )
+                })
+                .on_response(|response: &Response, latency: Duration, span: &tracing::Span| {
+                    span.record("http.response.status_code", response.status().as_u16());
+                    // The access log: one line per request, under its request id.
+                    tracing::info!(status = response.status().as_u16(), latency_ms = latency.as_millis(), "answered");
+                }),
+        )
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
 }
 
@@ -100,7 +126,69 @@ async fn overloaded(_: tower::BoxError) -> Response {
         "the server is at capacity; try again shortly",
     );
     response.headers_mut().insert(header::RETRY_AFTER, axum::http::HeaderValue::from_static("1"));
+    response.extensions_mut().insert(Outcome {
+        operation: String::new(),
+        outcome: "UNAVAILABLE".to_owned(),
+        rejected: Some("overloaded"),
+    });
     response
+}
+
+/// Counts and times every request for `/metrics`: by the GraphQL operation when the
+/// handler names one, by route otherwise.
+async fn track(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let started = std::time::Instant::now();
+    let route = request.extensions().get::<MatchedPath>().map_or("(unmatched)", MatchedPath::as_str).to_owned();
+    let response = next.run(request).await;
+    let status = response.status();
+    let told = response.extensions().get::<Outcome>();
+    let operation = told.map(|o| o.operation.as_str()).filter(|o| !o.is_empty()).unwrap_or(&route);
+    let outcome = told.map_or_else(|| code_for_status(status).unwrap_or("OK"), |o| o.outcome.as_str());
+    let rejected = told.and_then(|o| o.rejected).or_else(|| refusal_for_status(status));
+    state.metrics.observe(operation, outcome, rejected, started.elapsed());
+    response
+}
+
+/// The error code clients get for a status the middleware or a handler answered with.
+fn code_for_status(status: StatusCode) -> Option<&'static str> {
+    Some(match status {
+        s if s.is_success() || s.is_redirection() || s.is_informational() => return None,
+        StatusCode::UNAUTHORIZED => "UNAUTHENTICATED",
+        StatusCode::FORBIDDEN => "FORBIDDEN",
+        StatusCode::NOT_FOUND => "NOT_FOUND",
+        StatusCode::PAYLOAD_TOO_LARGE => "PAYLOAD_TOO_LARGE",
+        StatusCode::METHOD_NOT_ALLOWED => "METHOD_NOT_ALLOWED",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "UNSUPPORTED_MEDIA_TYPE",
+        StatusCode::GATEWAY_TIMEOUT | StatusCode::REQUEST_TIMEOUT => "TIMEOUT",
+        StatusCode::SERVICE_UNAVAILABLE => "UNAVAILABLE",
+        StatusCode::TOO_MANY_REQUESTS => "RATE_LIMITED",
+        s if s.is_server_error() => "INTERNAL",
+        _ => "BAD_REQUEST",
+    })
+}
+
+/// Statuses that mean the request was turned away before any work, and why.
+fn refusal_for_status(status: StatusCode) -> Option<&'static str> {
+    Some(match status {
+        StatusCode::BAD_REQUEST => "bad_request",
+        StatusCode::UNAUTHORIZED => "unauthenticated",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::TOO_MANY_REQUESTS => "rate_limited",
+        StatusCode::SERVICE_UNAVAILABLE => "unavailable",
+        StatusCode::GATEWAY_TIMEOUT => "timeout",
+        _ => return None,
+    })
+}
+
+/// Prometheus text. Left open like the health checks: it tells counts and timings, no data.
+async fn metrics(State(state): State<AppState>) -> Response {
+    ([(header::CONTENT_TYPE, prometheus::TEXT_FORMAT)], state.metrics.render()).into_response()
 }
 
 async fn not_found() -> Response {
@@ -120,21 +208,24 @@ async fn json_errors(response: Response) -> Response {
     if !(status.is_client_error() || status.is_server_error()) || is_json {
         return response;
     }
-    let (code, message) = match status {
-        StatusCode::PAYLOAD_TOO_LARGE => ("PAYLOAD_TOO_LARGE", "the request body is larger than this endpoint takes"),
-        StatusCode::METHOD_NOT_ALLOWED => ("METHOD_NOT_ALLOWED", "this endpoint does not take that method"),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
-            ("UNSUPPORTED_MEDIA_TYPE", "this endpoint does not take that content type")
-        }
-        StatusCode::GATEWAY_TIMEOUT | StatusCode::REQUEST_TIMEOUT => {
-            ("TIMEOUT", "the request took too long and was stopped")
-        }
-        StatusCode::SERVICE_UNAVAILABLE => ("UNAVAILABLE", "the service is unavailable; try again"),
-        StatusCode::TOO_MANY_REQUESTS => ("RATE_LIMITED", "too many requests; slow down"),
-        s if s.is_server_error() => ("INTERNAL", "unexpected error"),
-        _ => ("BAD_REQUEST", "the request is not valid"),
+    let code = code_for_status(status).unwrap_or("BAD_REQUEST");
+    let message = match code {
+        "PAYLOAD_TOO_LARGE" => "the request body is larger than this endpoint takes",
+        "METHOD_NOT_ALLOWED" => "this endpoint does not take that method",
+        "UNSUPPORTED_MEDIA_TYPE" => "this endpoint does not take that content type",
+        "TIMEOUT" => "the request took too long and was stopped",
+        "UNAVAILABLE" => "the service is unavailable; try again",
+        "RATE_LIMITED" => "too many requests; slow down",
+        "INTERNAL" => "unexpected error",
+        "UNAUTHENTICATED" => "a valid bearer token is needed",
+        "FORBIDDEN" => "not allowed",
+        "NOT_FOUND" => "not found",
+        _ => "the request is not valid",
     };
     let mut json = graphql::problem(status, code, message);
+    if let Some(outcome) = response.extensions().get::<Outcome>() {
+        json.extensions_mut().insert(outcome.clone());
+    }
     // Keep what the original answer said about retrying or the allowed methods.
     for name in [header::ALLOW, header::RETRY_AFTER] {
         if let Some(value) = response.headers().get(&name) {

@@ -134,6 +134,8 @@ pub trait Store: Send + Sync + 'static {
     /// Hears of every change committed from now on, through this process or, with
     /// PostgreSQL, any replica sharing the database.
     fn changes(&self) -> tokio::sync::broadcast::Receiver<Changed>;
+    /// How many connections the pool holds now, and may hold.
+    fn pool_use(&self) -> PoolUse;
     async fn migrate(&self) -> Result<(), StoreError>;
     async fn ping(&self) -> Result<(), StoreError>;
     /// Writes the seeds in one transaction: upserts by natural key, and removes the
@@ -246,6 +248,14 @@ pub trait Store: Send + Sync + 'static {
         before_id: Option<i64>,
         limit: usize,
     ) -> Result<Vec<AuditEntry>, StoreError>;
+}
+
+/// The connection pool's state, for `/metrics`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolUse {
+    pub open: u32,
+    pub idle: u32,
+    pub max: u32,
 }
 
 /// Connection settings shared by both backends.

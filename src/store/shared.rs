@@ -41,6 +41,14 @@ pub fn selection_head(query: &crate::domain::observations::ObservationQuery) -> 
     }
 }
 
+/// The database's name in OpenTelemetry's conventions, for the store's spans.
+pub const fn semconv_system(backend: &str) -> &str {
+    match backend.as_bytes() {
+        b"postgres" => "postgresql",
+        _ => "sqlite",
+    }
+}
+
 /// The select of values that count for progress and tables, and the condition to add:
 /// rejected values left out; for partners, the last approved revision only.
 pub fn standing_values(published_only: bool) -> (&'static str, &'static str) {
@@ -124,21 +132,33 @@ macro_rules! impl_store {
                 self.subscribe()
             }
 
+            fn pool_use(&self) -> $crate::store::PoolUse {
+                $crate::store::PoolUse {
+                    open: self.pool.size(),
+                    idle: u32::try_from(self.pool.num_idle()).unwrap_or(u32::MAX),
+                    max: self.pool.options().get_max_connections(),
+                }
+            }
+
+            #[tracing::instrument(name = "store.migrate", skip_all, fields(otel.kind = "client", db.system.name = $crate::store::shared::semconv_system($backend)))]
             async fn migrate(&self) -> Result<(), $crate::store::StoreError> {
                 Self::MIGRATOR.run(&self.pool).await?;
                 Ok(())
             }
 
+            #[tracing::instrument(name = "store.ping", skip_all, fields(otel.kind = "client", db.system.name = $crate::store::shared::semconv_system($backend)))]
             async fn ping(&self) -> Result<(), $crate::store::StoreError> {
                 sqlx::query("SELECT 1").execute(&self.pool).await?;
                 Ok(())
             }
 
+            #[tracing::instrument(name = "store.has_plans", skip_all, fields(otel.kind = "client", db.system.name = $crate::store::shared::semconv_system($backend)))]
             async fn has_plans(&self) -> Result<bool, $crate::store::StoreError> {
                 let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM plans").fetch_one(&self.pool).await?;
                 Ok(n > 0)
             }
 
+            #[tracing::instrument(name = "store.apply_seeds", skip_all, fields(otel.kind = "client", db.system.name = $crate::store::shared::semconv_system($backend)))]
             async fn apply_seeds(
                 &self,
                 seeds: &$crate::seeds::SeedSet,
@@ -299,6 +319,7 @@ macro_rules! impl_store {
                 Ok(counts)
             }
 
+            #[tracing::instrument(name = "store.area_subtree", skip_all, fields(otel.kind = "client", db.system.name = $crate::store::shared::semconv_system($backend)))]
             async fn area_subtree(&self, code: &str) -> Result<Vec<String>, $crate::store::StoreError> {
                 Ok(sqlx::query_scalar(
                     "WITH RECURSIVE subtree (code) AS ( \
@@ -311,6 +332,7 @@ macro_rules! impl_store {
                 .await?)
             }
 
+            #[tracing::instrument(name = "store.areas", skip_all, fields(otel.kind = "client", db.system.name = $crate::store::shared::semconv_system($backend)))]
             async fn areas(
                 &self,
                 filter: $crate::store::AreaFilter<'_>,
@@ -335,6 +357,7 @@ macro_rules! impl_store {
                 $crate::store::rows::convert(rows)
             }
 
+            #[tracing::instrument(name = "store.areas_by_codes", skip_all, fields(otel.kind = "client", db.system.name = $crate::store::shared::semconv_system($backend)))]
             async fn areas_by_codes(
                 &self,
                 codes: &[String],
@@ -345,6 +368,7 @@ macro_rules! impl_store {
                 $crate::store::rows::convert(rows)
             }
 
+            #[tracing::instrument(name = "store.areas_by_parents", skip_all, fields(otel.kind = "client", db.system.name = $crate::store::shared::semconv_system($backend)))]
             async fn areas_by_parents(
                 &self,
                 parent_codes: &[String],
@@ -357,6 +381,7 @@ macro_rules! impl_store {
                 $crate::store::rows::convert(rows)
             }
 
+            #[tracing::instrument(name = "store.successions_of", skip_all, fields(otel.kind = "client", db.system.name = $crate::store::shared::semconv_system($backend)))]
             async fn successions_of(
                 &self,
                 predecessor_codes: &[String],
@@ -374,6 +399,7 @@ macro_rules! impl_store {
                 $crate::store::rows::convert(rows)
             }
 
+            #[tracing::instrument(name = "store.agencies", skip_all, fields(otel.kind = "client", db.system.name = $crate::store::shared::semconv_system($backend)))]
             async fn agencies(
                 &self,
                 within: Option<&[String]>,
@@ -395,6 +421,7 @@ macro_rules! impl_store {
                 $crate::store::rows::convert(rows)
             }
 
+            #[tracing::instrument(name = "store.agencies_by_codes", skip_all, fields(otel.kind = "client", db.system.name = $crate::store::shared::semconv_system($backend)))]
             async fn agencies_by_codes(
                 &self,
                 codes: &[String],
@@ -405,6 +432,7 @@ macro_rules! impl_store {
                 $crate::store::rows::convert(rows)
             }
 
+            #[tracing::instrument(name = "store.indicators", skip_all, fields(otel.kind = "client", db.system.name = $crate::store::shared::semconv_system($backend)))]
             async fn indicators(
                 &self,
             ) -> Result<Vec<$crate::domain::indicators::Indicator>, $crate::store::StoreError> {
@@ -414,6 +442,7 @@ macro_rules! impl_store {
                 $crate::store::rows::convert(rows)
             }
 
+            #[tracing::instrument(name = "store.indicators_by_codes", skip_all, fields(otel.kind = "client", db.system.name = $crate::store::shared::semconv_system($backend)))]
             async fn indicators_by_codes(
                 &self,
                 codes: &[String],
@@ -426,6 +455,7 @@ macro_rules! impl_store {
                 $crate::store::rows::convert(rows)
             }
 
+            #[tracing::instrument(name = "store.plans", skip_all, fields(otel.kind = "client", db.system.name = $crate::store::shared::semconv_system($backend)))]
             async fn plans(
                 &self,
                 within: Option<&[String]>,
@@ -447,6 +477,7 @@ macro_rules! impl_store {
                 $crate::store::rows::convert(rows)
             }
 
+            #[tracing::instrument(name = "store.plans_by_codes", skip_all, fields(otel.kind = "client", db.system.name = $crate::store::shared::semconv_system($backend)))]
             async fn plans_by_codes(
                 &self,
                 codes: &[String],
@@ -457,6 +488,7 @@ macro_rules! impl_store {
                 $crate::store::rows::convert(rows)
             }
 
+            #[tracing::instrument(name = "store.plans_by_parents", skip_all, fields(otel.kind = "client", db.system.name = $crate::store::shared::semconv_system($backend)))]
             async fn plans_by_parents(
                 &self,
                 parent_codes: &[String],
@@ -471,6 +503,7 @@ macro_rules! impl_store {
                 $crate::store::rows::convert(rows)
             }
 
+            #[tracing::instrument(name = "store.objectives_by_plans", skip_all, fields(otel.kind = "client", db.system.name = $crate::store::shared::semconv_system($backend)))]
             async fn objectives_by_plans(
                 &self,
                 plan_ids: &[i64],
@@ -484,6 +517,7 @@ macro_rules! impl_store {
                 $crate::store::rows::convert(rows)
             }
 
+            #[tracing::instrument(name = "store.targets_by_objectives", skip_all, fields(otel.kind = "client", db.system.name = $crate::store::shared::semconv_system($backend)))]
             async fn targets_by_objectives(
                 &self,
                 objective_ids: &[i64],
@@ -500,6 +534,7 @@ macro_rules! impl_store {
                 $crate::store::rows::convert(rows)
             }
 
+            #[tracing::instrument(name = "store.assignments_by_targets", skip_all, fields(otel.kind = "client", db.system.name = $crate::store::shared::semconv_system($backend)))]
             async fn assignments_by_targets(
                 &self,
                 target_ids: &[i64],
@@ -515,6 +550,7 @@ macro_rules! impl_store {
                 $crate::store::rows::convert(rows)
             }
 
+            #[tracing::instrument(name = "store.deadlines_by_plans", skip_all, fields(otel.kind = "client", db.system.name = $crate::store::shared::semconv_system($backend)))]
             async fn deadlines_by_plans(
                 &self,
                 plan_ids: &[i64],
@@ -529,6 +565,7 @@ macro_rules! impl_store {
                 $crate::store::rows::convert(rows)
             }
 
+            #[tracing::instrument(name = "store.agency_assignments", skip_all, fields(otel.kind = "client", db.system.name = $crate::store::shared::semconv_system($backend)))]
             async fn agency_assignments(&self, agency_code: &str) -> Result<Vec<(String, String)>, $crate::store::StoreError> {
                 Ok(sqlx::query_as(
                     "SELECT DISTINCT t.indicator_code, p.area_code FROM assignments a \
@@ -541,6 +578,7 @@ macro_rules! impl_store {
                 .await?)
             }
 
+            #[tracing::instrument(name = "store.areas_with_ancestors", skip_all, fields(otel.kind = "client", db.system.name = $crate::store::shared::semconv_system($backend)))]
             async fn areas_with_ancestors(
                 &self,
                 codes: &[String],
@@ -558,6 +596,7 @@ macro_rules! impl_store {
                 $crate::store::rows::convert(rows)
             }
 
+            #[tracing::instrument(name = "store.duties_by_plans", skip_all, fields(otel.kind = "client", db.system.name = $crate::store::shared::semconv_system($backend)))]
             async fn duties_by_plans(
                 &self,
                 plan_ids: &[i64],
@@ -574,6 +613,7 @@ macro_rules! impl_store {
                 $crate::store::rows::convert(rows)
             }
 
+            #[tracing::instrument(name = "store.arrivals", skip_all, fields(otel.kind = "client", db.system.name = $crate::store::shared::semconv_system($backend)))]
             async fn arrivals(
                 &self,
                 indicator_codes: &[String],
@@ -599,6 +639,7 @@ macro_rules! impl_store {
                 $crate::store::rows::convert(rows)
             }
 
+            #[tracing::instrument(name = "store.revoke_token", skip_all, fields(otel.kind = "client", db.system.name = $crate::store::shared::semconv_system($backend)))]
             async fn revoke_token(
                 &self,
                 jti: &str,
@@ -618,6 +659,7 @@ macro_rules! impl_store {
                 Ok(inserted == 1)
             }
 
+            #[tracing::instrument(name = "store.record_audit", skip_all, fields(otel.kind = "client", db.system.name = $crate::store::shared::semconv_system($backend)))]
             async fn record_audit(&self, entry: &$crate::domain::audit::AuditEntry) -> Result<(), $crate::store::StoreError> {
                 let mut tx = self.pool.begin().await?;
                 insert_audit!(tx, entry);
@@ -625,6 +667,7 @@ macro_rules! impl_store {
                 Ok(())
             }
 
+            #[tracing::instrument(name = "store.audit_log", skip_all, fields(otel.kind = "client", db.system.name = $crate::store::shared::semconv_system($backend)))]
             async fn audit_log(
                 &self,
                 action: Option<$crate::domain::audit::AuditAction>,
@@ -645,6 +688,7 @@ macro_rules! impl_store {
                 $crate::store::rows::convert(rows)
             }
 
+            #[tracing::instrument(name = "store.is_revoked", skip_all, fields(otel.kind = "client", db.system.name = $crate::store::shared::semconv_system($backend)))]
             async fn is_revoked(&self, jti: &str) -> Result<bool, $crate::store::StoreError> {
                 let found: Option<i32> = sqlx::query_scalar("SELECT 1 FROM revoked_tokens WHERE jti = $1")
                     .bind(jti)
@@ -653,6 +697,7 @@ macro_rules! impl_store {
                 Ok(found.is_some())
             }
 
+            #[tracing::instrument(name = "store.push_receipt", skip_all, fields(otel.kind = "client", db.system.name = $crate::store::shared::semconv_system($backend)))]
             async fn push_receipt(&self, subject: &str, key: &str) -> Result<Option<String>, $crate::store::StoreError> {
                 Ok(sqlx::query_scalar(
                     "SELECT summary FROM push_receipts WHERE subject = $1 AND idempotency_key = $2",
@@ -663,6 +708,7 @@ macro_rules! impl_store {
                 .await?)
             }
 
+            #[tracing::instrument(name = "store.write_observations", skip_all, fields(otel.kind = "client", db.system.name = $crate::store::shared::semconv_system($backend)))]
             async fn write_observations(
                 &self,
                 write: $crate::store::ObservationWrite<'_>,
@@ -781,6 +827,7 @@ macro_rules! impl_store {
                 Ok($crate::store::WriteOutcome::Written(counts))
             }
 
+            #[tracing::instrument(name = "store.observations", skip_all, fields(otel.kind = "client", db.system.name = $crate::store::shared::semconv_system($backend)))]
             async fn observations(
                 &self,
                 query: &$crate::domain::observations::ObservationQuery,
@@ -802,6 +849,7 @@ macro_rules! impl_store {
                 Ok(($crate::store::rows::convert(rows)?, usize::try_from(total).unwrap_or_default()))
             }
 
+            #[tracing::instrument(name = "store.observation_pages", skip_all, fields(otel.kind = "client", db.system.name = $crate::store::shared::semconv_system($backend)))]
             async fn observation_pages(
                 &self,
                 indicator_codes: &[String],
@@ -832,6 +880,7 @@ macro_rules! impl_store {
                 Ok(($crate::store::rows::convert(rows)?, totals))
             }
 
+            #[tracing::instrument(name = "store.observations_by_ids", skip_all, fields(otel.kind = "client", db.system.name = $crate::store::shared::semconv_system($backend)))]
             async fn observations_by_ids(
                 &self,
                 ids: &[i64],
@@ -844,6 +893,7 @@ macro_rules! impl_store {
                 $crate::store::rows::convert(rows)
             }
 
+            #[tracing::instrument(name = "store.revisions_by_observations", skip_all, fields(otel.kind = "client", db.system.name = $crate::store::shared::semconv_system($backend)))]
             async fn revisions_by_observations(
                 &self,
                 ids: &[i64],
@@ -858,6 +908,7 @@ macro_rules! impl_store {
                 $crate::store::rows::convert(rows)
             }
 
+            #[tracing::instrument(name = "store.review_observations", skip_all, fields(otel.kind = "client", db.system.name = $crate::store::shared::semconv_system($backend)))]
             async fn review_observations(
                 &self,
                 ids: &[i64],
@@ -894,6 +945,7 @@ macro_rules! impl_store {
                 Ok(())
             }
 
+            #[tracing::instrument(name = "store.successions", skip_all, fields(otel.kind = "client", db.system.name = $crate::store::shared::semconv_system($backend)))]
             async fn successions(&self) -> Result<Vec<$crate::domain::areas::Succession>, $crate::store::StoreError> {
                 use $crate::store::rows::SuccessionRow;
                 let rows = sqlx::query_as::<_, SuccessionRow>(
@@ -904,6 +956,7 @@ macro_rules! impl_store {
                 $crate::store::rows::convert(rows)
             }
 
+            #[tracing::instrument(name = "store.tables", skip_all, fields(otel.kind = "client", db.system.name = $crate::store::shared::semconv_system($backend)))]
             async fn tables(
                 &self,
                 indicator_codes: &[String],
@@ -928,6 +981,7 @@ macro_rules! impl_store {
                 $crate::store::rows::convert(rows)
             }
 
+            #[tracing::instrument(name = "store.totals", skip_all, fields(otel.kind = "client", db.system.name = $crate::store::shared::semconv_system($backend)))]
             async fn totals(
                 &self,
                 indicator_codes: &[String],
