@@ -3,11 +3,10 @@
 
 mod common;
 
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use common::TestApp;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use common::{free_port, start_server, TestApp};
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
 const ROWS: usize = 100_000;
@@ -18,37 +17,6 @@ fn feed() -> String {
         body.push_str(&format!("ADOLESCENT_BIRTH_RATE,216,2024,T,A{},E{:05},{},,,\n", i % 10, i / 10, 20 + i % 7));
     }
     body
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
-}
-
-/// The real binary serving the test's database.
-async fn start(database_url: &str, port: u16) -> Child {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gender-data-hub"))
-        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-        .env("DATABASE_URL", database_url)
-        .env("GDH_JWT_SECRET", String::from_utf8_lossy(common::SECRET).as_ref())
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start the server");
-    for _ in 0..100 {
-        if let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)).await {
-            s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").await.expect("write");
-            let mut answer = String::new();
-            let _ = s.read_to_string(&mut answer).await;
-            if answer.starts_with("HTTP/1.1 200") {
-                return child;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("the server did not start");
 }
 
 /// Whether a writer holds the database's write lock (SQLite) or the hub's write turn
@@ -82,7 +50,7 @@ async fn a_server_killed_during_a_large_push_keeps_all_of_it_or_none() {
     let token = app.admin();
     let body = feed();
     let port = free_port();
-    let mut server = start(&app.database_url, port).await;
+    let mut server = start_server(&app.database_url, port, &[]).await;
 
     let mut client = TcpStream::connect(("127.0.0.1", port)).await.expect("connect");
     let head = format!(
@@ -115,7 +83,7 @@ async fn a_server_killed_during_a_large_push_keeps_all_of_it_or_none() {
     assert_eq!(pushes, i64::from(observations > 0), "audited exactly when written");
 
     // It starts again on the same database, which answers.
-    let mut again = start(&app.database_url, free_port()).await;
+    let mut again = start_server(&app.database_url, free_port(), &[]).await;
     let _ = again.kill();
     let _ = again.wait();
 }

@@ -314,3 +314,47 @@ pub enum HeldLock {
     Postgres(#[allow(dead_code)] sqlx::PgConnection),
     Sqlite(#[allow(dead_code)] sqlx::SqliteConnection),
 }
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+}
+
+/// The real binary serving `database_url` on `port`, once `/healthz` answers; `env` adds to
+/// or overrides its environment.
+pub async fn start_server(database_url: &str, port: u16, env: &[(&str, &str)]) -> std::process::Child {
+    use std::process::{Command, Stdio};
+    let mut command = Command::new(env!("CARGO_BIN_EXE_gender-data-hub"));
+    command
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .env("DATABASE_URL", database_url)
+        .env("GDH_JWT_SECRET", String::from_utf8_lossy(SECRET).as_ref())
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let mut child = command.spawn().expect("start the server");
+    for _ in 0..100 {
+        if raw_http(port, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .await
+            .is_ok_and(|answer| answer.starts_with("HTTP/1.1 200"))
+        {
+            return child;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("the server did not start");
+}
+
+/// Sends `request` as written (with `Connection: close`) and reads the whole answer.
+pub async fn raw_http(port: u16, request: &str) -> std::io::Result<String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await?;
+    stream.write_all(request.as_bytes()).await?;
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await?;
+    Ok(String::from_utf8_lossy(&answer).into_owned())
+}

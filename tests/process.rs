@@ -1,0 +1,129 @@
+//! The real binary as operators run it: SIGTERM drains requests in flight, and spans reach
+//! an OpenTelemetry collector when `OTEL_EXPORTER_OTLP_ENDPOINT` names one.
+
+mod common;
+
+use std::process::Child;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::http::HeaderMap;
+use common::{free_port, raw_http, start_server, TestApp};
+use gender_data_hub::auth::Role;
+
+fn terminate(server: &Child) {
+    let status = std::process::Command::new("kill").args(["-TERM", &server.id().to_string()]).status().expect("kill");
+    assert!(status.success(), "kill -TERM failed");
+}
+
+/// Waits for the process to end, up to `limit`; its exit status, or None if still running.
+async fn exit_within(server: &mut Child, limit: Duration) -> Option<std::process::ExitStatus> {
+    let started = std::time::Instant::now();
+    while started.elapsed() < limit {
+        if let Some(status) = server.try_wait().expect("wait") {
+            return Some(status);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    None
+}
+
+fn push_request(token: &str) -> String {
+    let body = "indicator,area,period,sex,age_group,ethnicity,value,numerator,denominator,comment\n\
+                SEX_RATIO_AT_BIRTH,216,2024,T,,,112.5,,,\n";
+    format!(
+        "POST /api/v1/feeds/observations HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: text/csv\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+}
+
+#[tokio::test]
+async fn sigterm_lets_requests_in_flight_finish_refuses_new_ones_and_exits() {
+    let app = TestApp::seeded().await;
+    let port = free_port();
+    let mut server = start_server(&app.database_url, port, &[]).await;
+    // A long transaction elsewhere keeps the push waiting inside the server.
+    let lock = app.lock_observations().await;
+    let token = app.token(Role::StatisticsOffice, None, Some("24"));
+    let push = tokio::spawn(async move { raw_http(port, &push_request(&token)).await });
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(!push.is_finished(), "the push waits for the lock");
+
+    terminate(&server);
+    // The listener closes at once: new connections are refused…
+    let mut refused = false;
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err() {
+            refused = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(refused, "new connections are refused once stopping");
+    // …while the push in flight is still being served.
+    assert!(server.try_wait().expect("wait").is_none(), "the server waits for the push");
+    drop(lock);
+
+    let answer = push.await.expect("task").expect("the push is answered");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("\"created\":1"), "{answer}");
+    let status = exit_within(&mut server, Duration::from_secs(20)).await.expect("the server exits once drained");
+    assert!(status.success(), "{status}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM observations WHERE area_code = '216'").await, 1);
+}
+
+/// What a fake OTLP/HTTP collector received: each POST's path, content type and body.
+type Received = Arc<Mutex<Vec<(String, String, Bytes)>>>;
+
+async fn collector() -> (u16, Received) {
+    let received: Received = Arc::default();
+    let kept = received.clone();
+    let router = axum::Router::new().fallback(move |uri: axum::http::Uri, headers: HeaderMap, body: Bytes| {
+        let kept = kept.clone();
+        async move {
+            let content_type = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+            kept.lock().expect("collector").push((uri.path().to_owned(), content_type, body));
+            ""
+        }
+    });
+    let addr = common::serve(router).await;
+    (addr.port(), received)
+}
+
+#[tokio::test]
+async fn spans_are_exported_by_otlp_when_an_endpoint_is_set() {
+    let app = TestApp::seeded().await;
+    let (collector_port, received) = collector().await;
+    let endpoint = format!("http://127.0.0.1:{collector_port}");
+    let port = free_port();
+    let mut server = start_server(&app.database_url, port, &[("OTEL_EXPORTER_OTLP_ENDPOINT", &endpoint)]).await;
+    let token = app.token(Role::Dashboard, None, Some("216"));
+    let body = r#"{"query":"query TanYenPlans { plans(areaCode: \"216\") { code } }"}"#;
+    let request = format!(
+        "POST /graphql HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nx-request-id: otlp-me-1\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let answer = raw_http(port, &request).await.expect("answer");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    // Stopping sends what the batch exporter still holds.
+    terminate(&server);
+    let status = exit_within(&mut server, Duration::from_secs(20)).await.expect("exits");
+    assert!(status.success(), "{status}");
+
+    let received = received.lock().expect("collector").clone();
+    let traces: Vec<_> = received.iter().filter(|(path, _, _)| path == "/v1/traces").collect();
+    assert!(
+        !traces.is_empty(),
+        "nothing posted to /v1/traces: {:?}",
+        received.iter().map(|r| &r.0).collect::<Vec<_>>()
+    );
+    assert!(traces.iter().all(|(_, content_type, _)| content_type == "application/x-protobuf"));
+    let all: Vec<u8> = traces.iter().flat_map(|(_, _, body)| body.iter().copied()).collect();
+    let holds = |needle: &str| all.windows(needle.len()).any(|w| w == needle.as_bytes());
+    for needle in ["gender-data-hub", "otlp-me-1", "graphql TanYenPlans", "store.plans"] {
+        assert!(holds(needle), "the export lacks {needle:?}");
+    }
+}
