@@ -161,3 +161,58 @@ async fn a_token_revoked_through_one_replica_fails_on_the_other_at_once() {
     app.data(&admin, "mutation($jti: String!) { revokeToken(jti: $jti) }", json!({ "jti": issued["jti"] })).await;
     assert_eq!(graphql_on(&other, Some(token), "{ me { role } }", json!({})).await.0, StatusCode::UNAUTHORIZED);
 }
+
+/// A subscriber's token issued directly, so the test knows its `jti`.
+fn issued(app: &TestApp, ttl: chrono::Duration) -> gender_data_hub::auth::IssuedToken {
+    app.keys
+        .issue(gender_data_hub::auth::IssueRequest {
+            role: Role::Dashboard,
+            subject: Some("wall-screen".to_owned()),
+            agency_code: None,
+            area_code: Some("216".to_owned()),
+            ttl,
+        })
+        .expect("issue")
+}
+
+#[tokio::test]
+async fn a_subscription_ends_when_its_token_is_revoked_even_through_another_replica() {
+    let app = TestApp::seeded().await;
+    let addr = serve(app.replica().await).await;
+    let admin = app.admin();
+    let token = issued(&app, chrono::Duration::hours(1));
+    let (mut socket, ack) = connect(addr, &token.token).await;
+    assert_eq!(ack["type"], "connection_ack");
+    subscribe(&mut socket, "live", json!(null)).await;
+    let mut heard = None;
+    for attempt in 0..20 {
+        app.data(&admin, PUSH, json!({ "rows": [srb("216", 100.0 + f64::from(attempt))] })).await;
+        if let Some(message) = next(&mut socket, Duration::from_millis(500)).await {
+            heard = Some(message);
+            break;
+        }
+    }
+    assert_eq!(heard.expect("heard before the revocation")["type"], "next");
+
+    app.data(&admin, "mutation($jti: String!) { revokeToken(jti: $jti) }", json!({ "jti": token.jti })).await;
+    app.data(&admin, PUSH, json!({ "rows": [srb("216", 130.0)] })).await;
+    let ended = next(&mut socket, Duration::from_secs(10)).await.expect("an answer");
+    assert_eq!(ended["type"], "next", "{ended}");
+    assert!(ended["payload"]["data"].is_null(), "no value after the revocation: {ended}");
+    assert_eq!(ended["payload"]["errors"][0]["extensions"]["code"], "UNAUTHENTICATED", "{ended}");
+    assert_eq!(next(&mut socket, Duration::from_secs(5)).await.map(|m| m["type"].clone()), Some(json!("complete")));
+}
+
+#[tokio::test]
+async fn a_subscription_ends_when_its_token_expires() {
+    let app = TestApp::seeded().await;
+    let addr = serve(app.replica().await).await;
+    let token = issued(&app, chrono::Duration::seconds(3));
+    let (mut socket, ack) = connect(addr, &token.token).await;
+    assert_eq!(ack["type"], "connection_ack");
+    subscribe(&mut socket, "live", json!(null)).await;
+    let ended = next(&mut socket, Duration::from_secs(15)).await.expect("an answer at expiry");
+    assert_eq!(ended["payload"]["errors"][0]["extensions"]["code"], "UNAUTHENTICATED", "{ended}");
+    assert!(ended["payload"]["errors"][0]["message"].as_str().is_some_and(|m| m.contains("expired")), "{ended}");
+    assert_eq!(next(&mut socket, Duration::from_secs(5)).await.map(|m| m["type"].clone()), Some(json!("complete")));
+}

@@ -104,4 +104,6 @@ pub struct Principal {
     /// The root of the caller's area subtree; `None` only for `admin`.
     pub area_code: Option<String>,
     pub jti: String,
+    /// The token's `exp`: a subscription ends then.
+    pub expires_at: chrono::DateTime<chrono::Utc>,
 }

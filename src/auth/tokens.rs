@@ -288,7 +288,16 @@ impl Keys {
         let role: Role =
             claims.role.parse().map_err(|_| AuthError::Invalid(format!("unknown role `{}`", claims.role)))?;
         check_role_claims(role, claims.agency.as_deref(), claims.area.as_deref()).map_err(AuthError::Invalid)?;
-        Ok(Principal { subject: claims.sub, role, agency_code: claims.agency, area_code: claims.area, jti: claims.jti })
+        let expires_at = DateTime::from_timestamp(claims.exp, 0)
+            .ok_or_else(|| AuthError::Invalid(format!("`exp` {} is not a time", claims.exp)))?;
+        Ok(Principal {
+            subject: claims.sub,
+            role,
+            agency_code: claims.agency,
+            area_code: claims.area,
+            jti: claims.jti,
+            expires_at,
+        })
     }
 }
 

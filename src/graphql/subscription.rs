@@ -23,16 +23,25 @@ impl Subscription {
         &self,
         ctx: &Context<'_>,
         filter: Option<ObservationFilter>,
-    ) -> async_graphql::Result<impl Stream<Item = ObservationObject>> {
+    ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<ObservationObject>>> {
         let query = selection(ctx, filter.unwrap_or_default()).await?;
         let store = ctx.store().clone();
+        let principal = &ctx.request().principal;
         // Subscribe before returning, so nothing committed after this answer is missed.
         let changes = store.changes();
-        let feed = Feed { store, query, changes, pending: VecDeque::new() };
+        let feed = Feed {
+            store,
+            query,
+            changes,
+            pending: VecDeque::new(),
+            jti: principal.jti.clone(),
+            expires_at: principal.expires_at,
+            ended: false,
+        };
         Ok(stream::unfold(feed, |mut feed| async move {
             let next = feed.next().await?;
             let published = feed.query.published_only;
-            Some((ObservationObject { observation: next, published }, feed))
+            Some((next.map(|observation| ObservationObject { observation, published }), feed))
         }))
     }
 }
@@ -42,19 +51,38 @@ struct Feed {
     query: ObservationQuery,
     changes: tokio::sync::broadcast::Receiver<Changed>,
     pending: VecDeque<Observation>,
+    /// The subscriber's token: once revoked or expired, the feed ends with an error.
+    jti: String,
+    expires_at: chrono::DateTime<chrono::Utc>,
+    ended: bool,
 }
 
 impl Feed {
-    /// The next changed value this subscriber selects; `None` when the feed has ended.
-    async fn next(&mut self) -> Option<Observation> {
+    /// The next changed value this subscriber selects; an error, then `None`, once its
+    /// token no longer holds; `None` when the feed has ended.
+    async fn next(&mut self) -> Option<async_graphql::Result<Observation>> {
+        if self.ended {
+            return None;
+        }
         loop {
             if let Some(o) = self.pending.pop_front() {
-                return Some(o);
+                return Some(Ok(o));
             }
-            match self.changes.recv().await {
-                Ok(ids) => match self.store.observations_by_ids(&ids, self.query.published_only).await {
-                    Ok(rows) => self.pending.extend(rows.into_iter().filter(|o| self.query.selects(o))),
-                    Err(e) => tracing::error!(error = %e, "cannot read changed values for a subscriber"),
+            let until_expiry = (self.expires_at - chrono::Utc::now()).to_std().unwrap_or_default();
+            let received = tokio::select! {
+                received = self.changes.recv() => received,
+                () = tokio::time::sleep(until_expiry) => return Some(Err(self.end("the token has expired"))),
+            };
+            match received {
+                // Checked before each delivery: a token revoked through any replica reads
+                // nothing more.
+                Ok(ids) => match self.store.is_revoked(&self.jti).await {
+                    Ok(true) => return Some(Err(self.end("the token has been revoked"))),
+                    Ok(false) => match self.store.observations_by_ids(&ids, self.query.published_only).await {
+                        Ok(rows) => self.pending.extend(rows.into_iter().filter(|o| self.query.selects(o))),
+                        Err(e) => tracing::error!(error = %e, "cannot read changed values for a subscriber"),
+                    },
+                    Err(e) => tracing::error!(error = %e, "cannot check a subscriber's token; its changes are skipped"),
                 },
                 Err(RecvError::Lagged(missed)) => {
                     tracing::warn!(missed, "a subscriber fell behind and missed changes");
@@ -62,5 +90,13 @@ impl Feed {
                 Err(RecvError::Closed) => return None,
             }
         }
+    }
+
+    fn end(&mut self, why: &str) -> async_graphql::Error {
+        self.ended = true;
+        self.pending.clear();
+        async_graphql::ErrorExtensions::extend_with(async_graphql::Error::new(why), |_, e| {
+            e.set("code", "UNAUTHENTICATED")
+        })
     }
 }
