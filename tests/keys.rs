@@ -81,6 +81,7 @@ async fn a_replica_without_a_signing_key_cannot_issue_tokens() {
     assert_eq!(status, StatusCode::OK, "{body}");
     let message = body["errors"][0]["message"].as_str().unwrap_or_default();
     assert!(message.contains("this server holds no signing key"), "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["code"], "NOT_SUPPORTED", "{body}");
     assert!(body["data"].is_null(), "{body}");
 }
 

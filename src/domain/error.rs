@@ -25,6 +25,11 @@ pub enum DomainError {
     #[error("{argument}: {message}")]
     BadInput { argument: String, message: String },
 
+    /// A request this server is not set up for (a verify-only replica asked to sign), which
+    /// another server of the deployment can answer.
+    #[error("{0}")]
+    NotSupported(String),
+
     /// The database could not be reached or answered in an unexpected way. The message is
     /// logged, never shown to a client.
     #[error("storage failure: {0}")]

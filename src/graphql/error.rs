@@ -25,6 +25,9 @@ impl ErrorExtensions for DomainError {
                     e.set("argument", argument.as_str());
                 })
             }
+            DomainError::NotSupported(_) => {
+                async_graphql::Error::new(self.to_string()).extend_with(|_, e| e.set("code", "NOT_SUPPORTED"))
+            }
             DomainError::Unavailable(inner) => {
                 tracing::warn!(error = %inner, "storage unavailable");
                 async_graphql::Error::new(UNAVAILABLE_MESSAGE).extend_with(|_, e| e.set("code", "UNAVAILABLE"))

@@ -99,6 +99,14 @@ impl Mutation {
         if ctx.request().principal.role != Role::Admin {
             return Err(forbidden("only an admin issues tokens"));
         }
+        let keys = ctx.data_unchecked::<std::sync::Arc<Keys>>();
+        if keys.signing_key_id().is_none() {
+            return Err(DomainError::NotSupported(
+                "this server holds no signing key: it verifies tokens but cannot issue them; ask a server that signs"
+                    .to_owned(),
+            ))
+            .gql();
+        }
         let longest = input.role.max_token_lifetime().num_seconds();
         let ttl = input.ttl_seconds.map_or(DEFAULT_TTL_SECONDS, i64::from).min(longest);
         if input.ttl_seconds.is_some_and(|t| !(1..=longest).contains(&i64::from(t))) {
@@ -116,8 +124,7 @@ impl Mutation {
             }
         }
         let reach = input.area_code.clone().unwrap_or_else(|| "all areas".to_owned());
-        let issued = ctx
-            .data_unchecked::<std::sync::Arc<Keys>>()
+        let issued = keys
             .issue(IssueRequest {
                 role: input.role,
                 subject: input.subject,

@@ -36,6 +36,7 @@ fn domain_error(e: DomainError, headers: &HeaderMap) -> Response {
         DomainError::NotFound { .. } => error(StatusCode::NOT_FOUND, "NOT_FOUND", e.to_string()),
         DomainError::Forbidden(_) => error(StatusCode::FORBIDDEN, "FORBIDDEN", e.to_string()),
         DomainError::BadInput { .. } => error(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", e.to_string()),
+        DomainError::NotSupported(_) => error(StatusCode::NOT_IMPLEMENTED, "NOT_SUPPORTED", e.to_string()),
         DomainError::Unavailable(inner) => {
             tracing::warn!(error = %inner, "storage unavailable");
             let mut response = error(StatusCode::SERVICE_UNAVAILABLE, "UNAVAILABLE", UNAVAILABLE_MESSAGE.to_owned());
