@@ -95,7 +95,13 @@ impl Config {
     }
 
     pub fn api_settings(&self) -> ApiSettings {
-        ApiSettings { disclosure: DisclosureRule { threshold: self.disclosure_threshold }, ..ApiSettings::default() }
+        ApiSettings {
+            disclosure: DisclosureRule { threshold: self.disclosure_threshold },
+            max_in_flight: self.max_in_flight.max(1),
+            token_rate_per_second: self.rate_limit.max(1),
+            token_burst: self.rate_burst.max(1),
+            ..ApiSettings::default()
+        }
     }
 
     pub fn token_settings(&self) -> TokenSettings {
@@ -240,6 +246,22 @@ mod tests {
         let second = read_or_create_secret(&path).expect("read");
         assert_eq!(first, second);
         assert_eq!(first.len(), 64);
+    }
+
+    #[test]
+    fn limits_set_in_the_environment_or_flags_reach_the_api() {
+        let mut config = config("sqlite://x.db");
+        (config.max_in_flight, config.rate_limit, config.rate_burst, config.disclosure_threshold) = (3, 7, 9, 11.0);
+        let settings = config.api_settings();
+        assert_eq!(
+            (
+                settings.max_in_flight,
+                settings.token_rate_per_second,
+                settings.token_burst,
+                settings.disclosure.threshold
+            ),
+            (3, 7, 9, 11.0)
+        );
     }
 
     fn fixture(name: &str) -> String {

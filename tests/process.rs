@@ -127,3 +127,25 @@ async fn spans_are_exported_by_otlp_when_an_endpoint_is_set() {
         assert!(holds(needle), "the export lacks {needle:?}");
     }
 }
+
+#[tokio::test]
+async fn limits_set_in_the_environment_take_effect() {
+    let app = TestApp::seeded().await;
+    let port = free_port();
+    let mut server = start_server(&app.database_url, port, &[("GDH_RATE_LIMIT", "1"), ("GDH_RATE_BURST", "2")]).await;
+    let token = app.token(Role::Dashboard, None, Some("216"));
+    let body = r#"{"query":"{ me { role } }"}"#;
+    let request = format!(
+        "POST /graphql HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let mut statuses = Vec::new();
+    for _ in 0..3 {
+        let answer = raw_http(port, &request).await.expect("answer");
+        statuses.push(answer.get(9..12).unwrap_or_default().to_owned());
+    }
+    terminate(&server);
+    let _ = exit_within(&mut server, Duration::from_secs(20)).await;
+    assert_eq!(statuses, ["200", "200", "429"], "a burst of 2, then refused");
+}
