@@ -42,6 +42,10 @@ enum Who {
     Anonymous,
     /// The system administrator: everything, everywhere.
     Admin,
+    /// An admin token that names an area (`issueToken` accepts one): it reaches Tân Yên
+    /// only, so it may not do what only the administrator of every area does (read the
+    /// audit log, issue or revoke tokens): it could mint itself a token for every area.
+    AdminTanYen,
     /// Tân Yên's statistics office (Chi cục Thống kê), scoped to district 216.
     OfficeTanYen,
     /// Bắc Giang's provincial statistics office: province 24 and Tân Yên below it.
@@ -64,9 +68,10 @@ enum Who {
 }
 
 /// Every caller, in the order the grids list them.
-const CALLERS: [Who; 10] = [
+const CALLERS: [Who; 11] = [
     Anonymous,
     Admin,
+    AdminTanYen,
     OfficeTanYen,
     OfficeBacGiang,
     HealthTanYen,
@@ -83,6 +88,7 @@ impl Who {
         match self {
             Anonymous => None,
             Admin => Some((Role::Admin, None, None)),
+            AdminTanYen => Some((Role::Admin, None, Some("216"))),
             OfficeTanYen => Some((Role::StatisticsOffice, Some("216-CCTK"), Some("216"))),
             OfficeBacGiang => Some((Role::StatisticsOffice, None, Some("24"))),
             HealthTanYen => Some((Role::AgencyReporter, Some("216-YTE"), Some("216"))),
@@ -106,9 +112,8 @@ impl Who {
             Admin => None,
             OfficeBacGiang => Some(&["24", "216"]),
             HealthBacYen => Some(&["121"]),
-            OfficeTanYen | HealthTanYen | LabourTanYen | BacYenAgencyInTanYen | DashboardTanYen | PartnerTanYen => {
-                Some(&["216"])
-            }
+            AdminTanYen | OfficeTanYen | HealthTanYen | LabourTanYen | BacYenAgencyInTanYen | DashboardTanYen
+            | PartnerTanYen => Some(&["216"]),
         }
     }
 
@@ -127,6 +132,7 @@ impl fmt::Display for Who {
         f.write_str(match self {
             Anonymous => "no token",
             Admin => "admin",
+            AdminTanYen => "admin token for Tân Yên",
             OfficeTanYen => "statistics office, Tân Yên",
             OfficeBacGiang => "statistics office, Bắc Giang province",
             HealthTanYen => "agency 216-YTE (assigned), Tân Yên",
@@ -252,6 +258,7 @@ type Grid = &'static [(Who, &'static [Expect])];
 const EVERYONE: Grid = &[
     (Anonymous,             &[UNAUTH]),
     (Admin,                 &[OK]),
+    (AdminTanYen,           &[OK]),
     (OfficeTanYen,          &[OK]),
     (OfficeBacGiang,        &[OK]),
     (HealthTanYen,          &[OK]),
@@ -268,6 +275,7 @@ const CATALOGUE: Grid = &[
     //                        known code  unknown code
     (Anonymous,             &[UNAUTH,     UNAUTH]),
     (Admin,                 &[OK,         NOT_FOUND]),
+    (AdminTanYen,           &[OK,         NOT_FOUND]),
     (OfficeTanYen,          &[OK,         NOT_FOUND]),
     (OfficeBacGiang,        &[OK,         NOT_FOUND]),
     (HealthTanYen,          &[OK,         NOT_FOUND]),
@@ -283,6 +291,7 @@ const CATALOGUE: Grid = &[
 const ADMIN_ONLY: Grid = &[
     (Anonymous,             &[UNAUTH]),
     (Admin,                 &[OK]),
+    (AdminTanYen,           &[FORBIDDEN]),
     (OfficeTanYen,          &[FORBIDDEN]),
     (OfficeBacGiang,        &[FORBIDDEN]),
     (HealthTanYen,          &[FORBIDDEN]),
@@ -298,6 +307,7 @@ const ADMIN_ONLY: Grid = &[
 const INTERNAL_ONLY: Grid = &[
     (Anonymous,             &[UNAUTH]),
     (Admin,                 &[OK]),
+    (AdminTanYen,           &[OK]),
     (OfficeTanYen,          &[OK]),
     (OfficeBacGiang,        &[OK]),
     (HealthTanYen,          &[OK]),
@@ -315,6 +325,7 @@ const READ_IN_AREA: Grid = &[
     //                        Tân Yên    Bắc Giang  Bắc Yên    unknown code
     (Anonymous,             &[UNAUTH,    UNAUTH,    UNAUTH,    UNAUTH]),
     (Admin,                 &[OK,        OK,        OK,        NOT_FOUND]),
+    (AdminTanYen,           &[OK,        FORBIDDEN, FORBIDDEN, NOT_FOUND]),
     (OfficeTanYen,          &[OK,        FORBIDDEN, FORBIDDEN, NOT_FOUND]),
     (OfficeBacGiang,        &[OK,        OK,        FORBIDDEN, NOT_FOUND]),
     (HealthTanYen,          &[OK,        FORBIDDEN, FORBIDDEN, NOT_FOUND]),
@@ -332,6 +343,7 @@ const PROGRESS_OF_TAN_YEN: Grid = &[
     //                        Tân Yên    Bắc Giang  Bắc Yên    unknown code
     (Anonymous,             &[UNAUTH,    UNAUTH,    UNAUTH,    UNAUTH]),
     (Admin,                 &[OK,        OK,        OK,        NOT_FOUND]),
+    (AdminTanYen,           &[OK,        FORBIDDEN, FORBIDDEN, NOT_FOUND]),
     (OfficeTanYen,          &[OK,        FORBIDDEN, FORBIDDEN, NOT_FOUND]),
     (OfficeBacGiang,        &[OK,        OK,        FORBIDDEN, NOT_FOUND]),
     (HealthTanYen,          &[OK,        FORBIDDEN, FORBIDDEN, NOT_FOUND]),
@@ -347,6 +359,7 @@ const PROGRESS_OF_TAN_YEN: Grid = &[
 const REPORTING_OF_TAN_YEN: Grid = &[
     (Anonymous,             &[UNAUTH]),
     (Admin,                 &[OK]),
+    (AdminTanYen,           &[OK]),
     (OfficeTanYen,          &[OK]),
     (OfficeBacGiang,        &[OK]),
     (HealthTanYen,          &[OK]),
@@ -365,6 +378,7 @@ const PUSH_SEX_RATIO: Grid = &[
     //                        Tân Yên       Bắc Giang    Bắc Yên      unknown code
     (Anonymous,             &[UNAUTH,       UNAUTH,      UNAUTH,      UNAUTH]),
     (Admin,                 &[OK,           OK,          OK,          UNKNOWN_AREA]),
+    (AdminTanYen,           &[OK,           OUT_OF_AREA, OUT_OF_AREA, UNKNOWN_AREA]),
     (OfficeTanYen,          &[OK,           OUT_OF_AREA, OUT_OF_AREA, UNKNOWN_AREA]),
     (OfficeBacGiang,        &[OK,           OK,          OUT_OF_AREA, UNKNOWN_AREA]),
     (HealthTanYen,          &[OK,           OUT_OF_AREA, OUT_OF_AREA, UNKNOWN_AREA]),
@@ -382,6 +396,7 @@ const REVIEW: Grid = &[
     //                        Tân Yên    Bắc Giang  Bắc Yên    unknown id
     (Anonymous,             &[UNAUTH,    UNAUTH,    UNAUTH,    UNAUTH]),
     (Admin,                 &[OK,        OK,        OK,        NOT_FOUND]),
+    (AdminTanYen,           &[OK,        FORBIDDEN, FORBIDDEN, NOT_FOUND]),
     (OfficeTanYen,          &[OK,        FORBIDDEN, FORBIDDEN, NOT_FOUND]),
     (OfficeBacGiang,        &[OK,        OK,        FORBIDDEN, NOT_FOUND]),
     (HealthTanYen,          &[FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN]),
@@ -1150,4 +1165,31 @@ async fn subscriptions_hear_only_what_the_caller_may_read() {
     }
     println!("{} callers × {} places: {cells} subscription cells", CALLERS.len(), places.len());
     assert!(differ.is_empty(), "{} of {cells} cells differ:\n{}", differ.len(), table(&differ));
+}
+
+/// An admin token confined to Tân Yên reads only Tân Yên; it must not be a way out of it.
+/// It could issue itself a token for every area, and with that read Bắc Yên's plan.
+#[tokio::test]
+async fn an_admin_token_for_one_area_cannot_issue_itself_a_token_for_every_area() {
+    let app = TestApp::seeded().await;
+    let confined = app.token(Role::Admin, None, Some("216"));
+    let bac_yen = "{ plan(code: \"bac-yen-bdg-2021-2025\") { code } }";
+    assert_eq!(app.error_code(&confined, bac_yen, json!({})).await, "FORBIDDEN");
+
+    let everywhere = "mutation { issueToken(input: { role: ADMIN, ttlSeconds: 3600 }) { token } }";
+    let (status, body) = app.graphql(Some(&confined), everywhere, json!({})).await;
+    if let Some(token) = body["data"]["issueToken"]["token"].as_str() {
+        let (_, read) = app.graphql(Some(token), bac_yen, json!({})).await;
+        panic!("a Tân Yên admin token issued an admin token for every area, which reads Bắc Yên: {read}");
+    }
+    assert_eq!(
+        (status, body["errors"][0]["extensions"]["code"].as_str()),
+        (StatusCode::OK, Some("FORBIDDEN")),
+        "{body}"
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'ISSUE_TOKEN'").await, 0);
+
+    // The admin of every area still issues tokens, an admin token for one area among them.
+    let confined_issue = "mutation { issueToken(input: { role: ADMIN, areaCode: \"216\", ttlSeconds: 3600 }) { jti } }";
+    app.data(&app.admin(), confined_issue, json!({})).await;
 }
