@@ -60,6 +60,14 @@ impl Role {
 }
 
 impl Principal {
+    /// The system administrator of DESIGN.md, who reaches every area. An admin token that
+    /// names an area reads, pushes and reviews only inside it, so it may not do what only
+    /// the administrator does (issue and revoke tokens, read the audit log): it could
+    /// otherwise issue itself a token for every area.
+    pub fn is_administrator(&self) -> bool {
+        self.role == Role::Admin && self.area_code.is_none()
+    }
+
     /// This caller pushing values: agency reporters only their agency's assigned
     /// indicators; `in_reach` says which areas it may write for.
     pub fn as_pusher<'a>(

@@ -96,8 +96,8 @@ impl Mutation {
 
     /// Issues a bearer token (admin only).
     async fn issue_token(&self, ctx: &Context<'_>, input: IssueTokenInput) -> GqlResult<IssuedToken> {
-        if ctx.request().principal.role != Role::Admin {
-            return Err(forbidden("only an admin issues tokens"));
+        if !ctx.request().principal.is_administrator() {
+            return Err(forbidden("only the admin of every area issues tokens"));
         }
         let keys = ctx.data_unchecked::<std::sync::Arc<Keys>>();
         if keys.signing_key_id().is_none() {
@@ -151,8 +151,8 @@ impl Mutation {
     /// false when it already was.
     async fn revoke_token(&self, ctx: &Context<'_>, jti: String) -> GqlResult<bool> {
         let principal = &ctx.request().principal;
-        if principal.role != Role::Admin {
-            return Err(forbidden("only an admin revokes tokens"));
+        if !principal.is_administrator() {
+            return Err(forbidden("only the admin of every area revokes tokens"));
         }
         let jti = jti.trim();
         if jti.is_empty() || jti.len() > 200 {

@@ -101,8 +101,8 @@ impl Query {
         first: Option<i32>,
         before: Option<ID>,
     ) -> GqlResult<Vec<super::types::AuditEntryObject>> {
-        if ctx.request().principal.role != crate::auth::Role::Admin {
-            return Err(DomainError::Forbidden("the audit log is for admins".into())).gql();
+        if !ctx.request().principal.is_administrator() {
+            return Err(DomainError::Forbidden("the audit log is for the admin of every area".into())).gql();
         }
         let limit = usize::try_from(first.unwrap_or(100))
             .ok()
