@@ -251,17 +251,7 @@ async fn import(
 }
 
 async fn check_codes_exist(store: &dyn Store, agency: Option<&str>, area: Option<&str>) -> anyhow::Result<()> {
-    if let Some(code) = area {
-        if store.areas_by_codes(&[code.to_owned()]).await?.is_empty() {
-            anyhow::bail!("no area with code `{code}`");
-        }
-    }
-    if let Some(code) = agency {
-        if store.agencies_by_codes(&[code.to_owned()]).await?.is_empty() {
-            anyhow::bail!("no agency with code `{code}`");
-        }
-    }
-    Ok(())
+    crate::domain::agencies::check_token_reach(store, agency, area).await.map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 async fn serve(config: &Config, bind: SocketAddr) -> anyhow::Result<()> {

@@ -266,3 +266,26 @@ async fn token_lifetimes_are_bounded_per_role() {
     app.data(&admin, &issue("PARTNER", 366 * day), json!({})).await;
     app.data(&admin, &issue("ADMIN", 31 * day), json!({})).await;
 }
+
+#[tokio::test]
+async fn an_agency_token_reaches_no_further_than_the_agencys_area() {
+    let app = TestApp::seeded().await;
+    let admin = app.admin();
+    let issue = |agency: &str, area: &str| {
+        format!(
+            "mutation {{ issueToken(input: {{ role: AGENCY_REPORTER, agencyCode: \"{agency}\", areaCode: \"{area}\" }}) {{ jti }} }}"
+        )
+    };
+    let before = app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'ISSUE_TOKEN'").await;
+    // Bắc Yên's health centre for Tân Yên; Tân Yên's health office for its whole province
+    // or the country.
+    for (agency, area) in [("121-TTYT", "216"), ("216-YTE", "24"), ("216-YTE", "VN")] {
+        let (status, body) = app.graphql(Some(&admin), &issue(agency, area), json!({})).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{agency} {area}: {body}");
+        assert_eq!(body["errors"][0]["extensions"]["argument"], "areaCode", "{body}");
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'ISSUE_TOKEN'").await, before);
+    app.data(&admin, &issue("216-YTE", "216"), json!({})).await;
+    app.data(&admin, &issue("121-TTYT", "121"), json!({})).await;
+}

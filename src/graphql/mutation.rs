@@ -112,17 +112,13 @@ impl Mutation {
         if input.ttl_seconds.is_some_and(|t| !(1..=longest).contains(&i64::from(t))) {
             return Err(DomainError::bad_input("ttlSeconds", format!("must be between 1 and {longest}"))).gql();
         }
-        let store = ctx.store();
-        if let Some(code) = &input.area_code {
-            if store.areas_by_codes(std::slice::from_ref(code)).await.gql()?.is_empty() {
-                return Err(DomainError::bad_input("areaCode", format!("no area `{code}`"))).gql();
-            }
-        }
-        if let Some(code) = &input.agency_code {
-            if store.agencies_by_codes(std::slice::from_ref(code)).await.gql()?.is_empty() {
-                return Err(DomainError::bad_input("agencyCode", format!("no agency `{code}`"))).gql();
-            }
-        }
+        crate::domain::agencies::check_token_reach(
+            ctx.store().as_ref(),
+            input.agency_code.as_deref(),
+            input.area_code.as_deref(),
+        )
+        .await
+        .gql()?;
         let reach = input.area_code.clone().unwrap_or_else(|| "all areas".to_owned());
         let issued = keys
             .issue(IssueRequest {
