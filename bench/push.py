@@ -10,10 +10,10 @@ It builds the release binary, starts it on a free port of 127.0.0.1 against a fr
 database (a temporary SQLite file, or a PostgreSQL database with a random name that is
 dropped afterwards), and talks to it over HTTP like any client.
 """
-import argparse, json, os, secrets, shutil, socket, subprocess, sys, tempfile, time, urllib.request
+import argparse, json, sys, time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BIN = os.path.join(ROOT, "target", "release", "gender-data-hub")
+from hub import Server, build, database, request
+
 ROWS = 100_000
 GRAPHQL_BATCH = 2_000  # a GraphQL body stays under the 1 MiB request limit
 HEADER = "indicator,area,period,sex,age_group,ethnicity,value,numerator,denominator,comment\n"
@@ -29,36 +29,10 @@ def csv_body(period, value):
     return HEADER + "".join(f"{r[0]},{r[1]},{r[2]},{r[3]},{r[4]},{r[5]},{r[6]},,,\n" for r in rows(period, value))
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def request(url, data=None, headers=None, timeout=600):
-    req = urllib.request.Request(url, data=data, headers=headers or {}, method="POST" if data is not None else "GET")
-    with urllib.request.urlopen(req, timeout=timeout) as r:
-        return json.loads(r.read() or b"null")
-
-
 def run_backend(name, database_url):
-    env = dict(os.environ, DATABASE_URL=database_url, GDH_JWT_SECRET=secrets.token_hex(32), RUST_LOG="warn",
-               GDH_SEEDS_DIR=os.path.join(ROOT, "seeds"))
-    port = free_port()
-    env["GDH_BIND"] = f"127.0.0.1:{port}"
-    server = subprocess.Popen([BIN, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                request(base + "/readyz")
-                break
-            except Exception:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("the server did not become ready")
-        token = subprocess.run([BIN, "token", "issue", "--role", "admin", "--ttl", "1h"], env=env, check=True,
-                               capture_output=True, text=True).stdout.strip()
+    with Server(database_url) as server:
+        base = server.base
+        token = server.token("--role", "admin")
         auth = {"Authorization": f"Bearer {token}"}
         results = []
 
@@ -98,32 +72,18 @@ def run_backend(name, database_url):
         assert total["rejected"] == 0
         results.append((name, f"GraphQL, 100,000 new rows in pushes of {GRAPHQL_BATCH:,}", ROWS, seconds, total))
         return results
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
     args = parser.parse_args()
-    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    build()
     results = []
-    if args.backend in ("sqlite", "both"):
-        tmp = tempfile.mkdtemp(prefix="gdh-bench-")
-        try:
-            results += run_backend("SQLite", f"sqlite://{tmp}/bench.db")
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-    if args.backend in ("postgres", "both"):
-        server = os.environ.get("GDH_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
-        name = "gdh_bench_" + secrets.token_hex(6)
-        psql = ["psql", "-q", "-d", server + "/postgres", "-c"]
-        subprocess.run(psql + [f'CREATE DATABASE "{name}"'], check=True)
-        try:
-            results += run_backend("PostgreSQL", f"{server}/{name}")
-        finally:
-            subprocess.run(psql + [f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'], check=False)
+    for backend, label in (("sqlite", "SQLite"), ("postgres", "PostgreSQL")):
+        if args.backend in (backend, "both"):
+            with database(backend) as url:
+                results += run_backend(label, url)
     print(f"\n{'backend':<11} {'push':<50} {'seconds':>8} {'rows/s':>9}")
     for backend, label, n, seconds, _ in results:
         print(f"{backend:<11} {label:<50} {seconds:8.2f} {n / seconds:9,.0f}")
