@@ -621,11 +621,17 @@ macro_rules! impl_store {
                 periods: &[String],
             ) -> Result<Vec<$crate::domain::reporting::Arrival>, $crate::store::StoreError> {
                 use $crate::store::rows::ArrivalRow;
+                // A value arrived with its first revision not rejected: one probe of the
+                // revisions' key per value, however many revisions later pushes added.
                 let sql = format!(
-                    "SELECT o.indicator_code, o.area_code, o.period, MIN(r.reported_at) AS first_reported_at \
-                     FROM observations o JOIN observation_revisions r ON r.observation_id = o.id \
-                     WHERE r.status <> 'REJECTED' AND o.indicator_code {} AND o.area_code {} AND o.period {} \
-                     GROUP BY o.indicator_code, o.area_code, o.period",
+                    "SELECT * FROM (SELECT o.indicator_code, o.area_code, o.period, \
+                       MIN((SELECT r.reported_at FROM observation_revisions r \
+                            WHERE r.observation_id = o.id AND r.status <> 'REJECTED' \
+                            ORDER BY r.revision LIMIT 1)) AS first_reported_at \
+                     FROM observations o \
+                     WHERE o.indicator_code {} AND o.area_code {} AND o.period {} \
+                     GROUP BY o.indicator_code, o.area_code, o.period) arrived \
+                     WHERE first_reported_at IS NOT NULL",
                     Self::any(1),
                     Self::any(2),
                     Self::any(3)
