@@ -39,6 +39,9 @@ pub enum StoreError {
     /// A row holds a value the domain does not know (an enum name outside the CHECK, say).
     #[error("unexpected value in the database: {0}")]
     Corrupt(String),
+    /// Other writes of this replica kept the write turn longer than a statement may run.
+    #[error("waited too long for the turn to write")]
+    WriteTurnTimedOut,
 }
 
 impl StoreError {
@@ -46,6 +49,9 @@ impl StoreError {
     /// reached, the pool has no free connection in time, a statement ran past its timeout,
     /// or (SQLite) the file stayed locked past the busy timeout.
     pub fn is_unavailable(&self) -> bool {
+        if matches!(self, StoreError::WriteTurnTimedOut) {
+            return true;
+        }
         let StoreError::Database(e) = self else { return false };
         match e {
             sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => true,
@@ -62,6 +68,30 @@ impl StoreError {
             }
             _ => false,
         }
+    }
+}
+
+/// Writers of this replica queue here before they take a pooled connection: a writer
+/// waiting for the database's write lock (SQLite's file lock, PostgreSQL's advisory lock)
+/// would otherwise hold a connection that readers need, and under a steady stream of
+/// pushes reads would wait on the pool. The database lock still orders replicas.
+pub(crate) struct WriteTurns {
+    turn: std::sync::Arc<tokio::sync::Mutex<()>>,
+    patience: std::time::Duration,
+}
+
+/// Held for as long as a write transaction runs.
+pub(crate) type WriteTurn = tokio::sync::OwnedMutexGuard<()>;
+
+impl WriteTurns {
+    pub(crate) fn new(patience: std::time::Duration) -> WriteTurns {
+        WriteTurns { turn: std::sync::Arc::default(), patience }
+    }
+
+    pub(crate) async fn take(&self) -> Result<WriteTurn, StoreError> {
+        tokio::time::timeout(self.patience, self.turn.clone().lock_owned())
+            .await
+            .map_err(|_| StoreError::WriteTurnTimedOut)
     }
 }
 

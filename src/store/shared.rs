@@ -163,7 +163,7 @@ macro_rules! impl_store {
                 &self,
                 seeds: &$crate::seeds::SeedSet,
             ) -> Result<$crate::store::SeedCounts, $crate::store::StoreError> {
-                let mut tx = self.begin_write().await?;
+                let (_turn, mut tx) = self.begin_write().await?;
                 for a in &seeds.areas {
                     sqlx::query(
                         "INSERT INTO areas (code, name, level, parent_code, valid_from, valid_to, source) \
@@ -651,7 +651,7 @@ macro_rules! impl_store {
                 jti: &str,
                 audit: &$crate::domain::audit::AuditEntry,
             ) -> Result<bool, $crate::store::StoreError> {
-                let mut tx = self.begin_write().await?;
+                let (_turn, mut tx) = self.begin_write().await?;
                 let inserted = sqlx::query(
                     "INSERT INTO revoked_tokens (jti, revoked_by, revoked_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
                 )
@@ -720,7 +720,7 @@ macro_rules! impl_store {
                 write: $crate::store::ObservationWrite<'_>,
             ) -> Result<$crate::store::WriteOutcome, $crate::store::StoreError> {
                 use $crate::store::shared::{CREATE_PUSH_ROWS, SAME_KEY};
-                let mut tx = self.begin_write().await?;
+                let (_turn, mut tx) = self.begin_write().await?;
                 if let (Some(receipt), false) = (&write.receipt, write.dry_run) {
                     // Claim the key first: a concurrent push with the same key waits here
                     // and then finds it taken.
@@ -928,7 +928,7 @@ macro_rules! impl_store {
                     $crate::domain::observations::Decision::Approve => "APPROVED",
                     $crate::domain::observations::Decision::Reject => "REJECTED",
                 };
-                let mut tx = self.begin_write().await?;
+                let (_turn, mut tx) = self.begin_write().await?;
                 sqlx::query(&format!(
                     "UPDATE observations SET status = $1, \
                      approved_revision = CASE WHEN $1 = 'APPROVED' THEN revision ELSE approved_revision END \

@@ -14,6 +14,7 @@ use crate::domain::observations::ValidObservation;
 pub struct SqliteStore {
     pool: SqlitePool,
     changes: broadcast::Sender<Changed>,
+    writes: super::WriteTurns,
 }
 
 impl SqliteStore {
@@ -31,14 +32,19 @@ impl SqliteStore {
             .acquire_timeout(settings.acquire_timeout)
             .connect_with(options)
             .await?;
-        Ok(SqliteStore { pool, changes: broadcast::channel(super::CHANGE_BUFFER).0 })
+        Ok(SqliteStore {
+            pool,
+            changes: broadcast::channel(super::CHANGE_BUFFER).0,
+            writes: super::WriteTurns::new(settings.statement_timeout),
+        })
     }
 
     /// Takes the file's write lock at the start: a transaction that read first and then
     /// tried to write would fail at once (SQLITE_BUSY) when another writer was busy,
     /// instead of waiting its turn under the busy timeout.
-    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
-        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    async fn begin_write(&self) -> Result<(super::WriteTurn, sqlx::Transaction<'static, sqlx::Sqlite>), StoreError> {
+        let turn = self.writes.take().await?;
+        Ok((turn, self.pool.begin_with("BEGIN IMMEDIATE").await?))
     }
 
     /// Multi-row INSERTs, as many rows each as the bind-parameter limit allows.
