@@ -332,14 +332,23 @@ const DEFAULT_PAGE_SIZE: usize = 100;
 /// largest page is counted as the largest page: the resolver then refuses it, naming it.
 pub fn page_complexity(first: Option<i32>, child_complexity: usize) -> usize {
     let rows = first.map_or(DEFAULT_PAGE_SIZE, |n| usize::try_from(n).unwrap_or(0));
-    rows.clamp(1, MAX_PAGE_SIZE).saturating_mul(child_complexity)
+    rows.clamp(1, MAX_PAGE_SIZE).saturating_mul(child_complexity).min(COMPLEXITY_CEILING)
 }
 
 /// A top-level list of the catalogue (areas, agencies, indicators, plans) costs its items'
 /// complexity as if it held this many: tens each, today.
 pub fn list_complexity(child_complexity: usize) -> usize {
-    50usize.saturating_mul(child_complexity)
+    50usize.saturating_mul(child_complexity).min(COMPLEXITY_CEILING)
 }
+
+/// The most a list or a page is counted, however deep the pages inside it. async-graphql
+/// adds the complexities of sibling fields with a plain `+`, so a page of pages of pages
+/// (observations → indicator → observations …, six deep) that saturated at `usize::MAX`
+/// overflowed as soon as one more field was added: a panic where overflow checks are on
+/// (found by fuzzing), and in a release build a wrap-around to a small number that let the
+/// operation past the complexity limit. Far above any limit, and far enough below
+/// `usize::MAX` that no operation has fields enough to add up to it.
+pub const COMPLEXITY_CEILING: usize = 1 << 32;
 
 /// The largest page any setting allows.
 const MAX_PAGE_SIZE: usize = 1_000;
