@@ -90,7 +90,14 @@ async fn each_limit_is_a_bad_user_input_naming_it_before_anything_runs() {
     let directives = format!("{{ me {{ {} }} }}", "role @include(if: true) ".repeat(51));
     let complex =
         "{ indicators { observations(first: 1000) { edges { node { id value period sex status comment } } } } }";
+    // 60 tokens that each fragment spreads the next twice: a million fields once written out.
+    let mut spreads = String::from("{ ...F0 } ");
+    for i in 0..20 {
+        spreads.push_str(&format!("fragment F{i} on Query {{ ...F{} ...F{} }} ", i + 1, i + 1));
+    }
+    spreads.push_str("fragment F20 on Query { me { role } }");
     for (query, limit) in [
+        (spreads, "(limit: fields)"),
         (format!("mutation {{ {aliases} }}"), "(limit: aliases)"),
         (tokens, "(limit: tokens)"),
         (directives, "(limit: directives)"),

@@ -29,6 +29,16 @@ pub fn check(request: &mut Request, settings: &ApiSettings) -> Result<(), Server
         e.extensions.get_or_insert_with(ErrorExtensionValues::default).set("code", "BAD_USER_INPUT");
         e
     })?;
+    let fields = expanded_fields(document);
+    if fields > settings.max_fields {
+        return Err(request_error(
+            format!(
+                "the operation selects more than {} fields once its fragments are written out (limit: fields)",
+                settings.max_fields
+            ),
+            "BAD_USER_INPUT",
+        ));
+    }
     let shape = Shape::of(document);
     if shape.aliases > settings.max_aliases {
         return Err(request_error(
@@ -102,6 +112,52 @@ fn count_tokens(text: &str, stop: usize) -> usize {
     count
 }
 
+/// Fields selected with every fragment spread written out, saturating. Checked before
+/// async-graphql validates, because validation writes the spreads out: twenty fragments
+/// that each spread the next twice are 60 tokens and a million fields, seconds of CPU.
+/// Each fragment is counted once and remembered; a cycle counts nothing here (validation
+/// refuses it).
+fn expanded_fields(document: &ExecutableDocument) -> usize {
+    use std::collections::HashMap;
+
+    fn set<'d>(
+        document: &'d ExecutableDocument,
+        selections: &'d SelectionSet,
+        fragments: &mut HashMap<&'d str, Option<usize>>,
+    ) -> usize {
+        selections.items.iter().fold(0usize, |sum, item| {
+            let more = match &item.node {
+                Selection::Field(field) => {
+                    1usize.saturating_add(set(document, &field.node.selection_set.node, fragments))
+                }
+                Selection::InlineFragment(inline) => set(document, &inline.node.selection_set.node, fragments),
+                Selection::FragmentSpread(spread) => {
+                    let name = spread.node.fragment_name.node.as_str();
+                    match fragments.get(name) {
+                        Some(Some(known)) => *known,
+                        Some(None) => 0, // a cycle, being counted
+                        None => match document.fragments.get(&spread.node.fragment_name.node) {
+                            None => 0, // unknown: validation refuses it
+                            Some(fragment) => {
+                                fragments.insert(name, None);
+                                let fields = set(document, &fragment.node.selection_set.node, fragments);
+                                fragments.insert(name, Some(fields));
+                                fields
+                            }
+                        },
+                    }
+                }
+            };
+            sum.saturating_add(more)
+        })
+    }
+
+    let mut fragments = HashMap::new();
+    document.operations.iter().fold(0usize, |sum, (_, operation)| {
+        sum.saturating_add(set(document, &operation.node.selection_set.node, &mut fragments))
+    })
+}
+
 /// Aliases and directives written in a document, each fragment counted once where it is
 /// defined (its spreads are bounded by the depth and complexity limits).
 #[derive(Debug, Default, PartialEq)]
@@ -165,5 +221,23 @@ mod tests {
         );
         let document = request.parsed_query().expect("parses");
         assert_eq!(Shape::of(document), Shape { aliases: 3, directives: 2 });
+    }
+
+    #[test]
+    fn fields_are_counted_with_fragments_written_out_once_each() {
+        let fields = |text: &str| expanded_fields(Request::new(text).parsed_query().expect("parses"));
+        assert_eq!(fields("{ me { role } plans { code } }"), 4);
+        assert_eq!(fields("{ ...F ...F } fragment F on Query { me { role } }"), 4);
+        assert_eq!(fields("{ ... on Query { me { role } } }"), 2);
+        // A cycle or an unknown fragment counts nothing here; validation refuses them.
+        assert_eq!(fields("{ ...A } fragment A on Query { me ...B } fragment B on Query { ...A }"), 1);
+        assert_eq!(fields("{ ...Missing }"), 0);
+        // Doubling spreads: 2^40 fields, counted in 40 steps without overflow.
+        let mut bomb = String::from("{ ...F0 } ");
+        for i in 0..40 {
+            bomb.push_str(&format!("fragment F{i} on Query {{ ...F{} ...F{} }} ", i + 1, i + 1));
+        }
+        bomb.push_str("fragment F40 on Query { me { role } }");
+        assert_eq!(fields(&bomb), 2usize.pow(41));
     }
 }

@@ -41,6 +41,8 @@ pub struct ApiSettings {
     pub max_aliases: usize,
     /// Largest number of directives written in an operation.
     pub max_directives: usize,
+    /// Largest number of fields an operation selects once its fragments are written out.
+    pub max_fields: usize,
     /// Largest number of operations in one batched request.
     pub max_batch: usize,
     /// Requests in flight past which more are refused with 503 (`GDH_MAX_IN_FLIGHT`).
@@ -71,6 +73,8 @@ impl Default for ApiSettings {
             max_tokens: 5_000,
             max_aliases: 50,
             max_directives: 50,
+            // 5,000 tokens write at most about 2,500 fields; only spreads of spreads go past.
+            max_fields: 5_000,
             max_batch: 10,
             // Two cores serve a few hundred light requests at once; beyond, answers only slow down.
             max_in_flight: 256,
