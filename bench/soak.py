@@ -106,6 +106,14 @@ class Stats:
                 self.errors[(kind, code)] += 1
 
 
+def pool_in_use(base):
+    """Connections in use now, from /metrics, as `in_use/max`."""
+    text = urllib.request.urlopen(base + "/metrics", timeout=10).read().decode()
+    pool = dict(line.split('"')[1::2][0:1] + [line.rsplit(" ", 1)[1]] for line in text.splitlines()
+                if line.startswith("gdh_db_pool_connections{"))
+    return f"{pool.get('in_use', '?')}/{pool.get('max', '?')}"
+
+
 def percentile(values, p):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000
@@ -136,7 +144,7 @@ def soak(backend, seconds, clients):
             memory.append(("", elapsed, server.rss_kib()))
             done = sum(len(v) for v in stats.latency.values())
             print(f"  {elapsed:6.0f} s  {done:8,} requests  {sum(stats.errors.values()):5} errors  "
-                  f"RSS {memory[-1][2] / 1024:7.1f} MiB", flush=True)
+                  f"RSS {memory[-1][2] / 1024:7.1f} MiB  pool in use {pool_in_use(server.base)}", flush=True)
         stop.set()
         for thread in threads:
             thread.join()
