@@ -57,9 +57,9 @@ enum Who {
     /// Bắc Yên's health centre, scoped to its own district 121, where it leads the sex ratio.
     HealthBacYen,
     /// A token naming Bắc Yên's health centre but scoped to Tân Yên: another district's
-    /// agency, which Tân Yên's plan assigns nothing. Nothing stops such a token being issued
-    /// (an agency is not tied to the token's area): it reads as a Tân Yên caller and must
-    /// be able to push nothing.
+    /// agency, which Tân Yên's plan assigns nothing. `issueToken` and `token issue` now
+    /// refuse such a token, but one signed before that rule (or with the key by hand) is
+    /// still valid: it reads as a Tân Yên caller and must be able to push nothing.
     BacYenAgencyInTanYen,
     /// Tân Yên's dashboard: reads everything in the district.
     DashboardTanYen,
