@@ -267,6 +267,7 @@ async fn serve(config: &Config, bind: SocketAddr) -> anyhow::Result<()> {
         None => tracing::warn!(?verifying, "token keys: no signing key, so this server cannot issue tokens"),
     }
     let settings = config.api_settings();
+    let drain = crate::http::drain_deadline(&settings);
     let router = app(AppState::new(store, keys, settings));
     let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}"))?;
     tracing::info!("serving on http://{bind}/graphql");
@@ -281,13 +282,13 @@ async fn serve(config: &Config, bind: SocketAddr) -> anyhow::Result<()> {
         if stopped.await.is_err() {
             std::future::pending::<()>().await;
         }
-        tokio::time::sleep(crate::http::DRAIN_DEADLINE).await;
+        tokio::time::sleep(drain).await;
     };
     tokio::select! {
         served = std::future::IntoFuture::into_future(server) => served?,
         () = deadline => tracing::warn!(
             "requests still open {}s after the signal (subscriptions?): exiting",
-            crate::http::DRAIN_DEADLINE.as_secs()
+            drain.as_secs()
         ),
     }
     tracing::info!("stopped");

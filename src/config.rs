@@ -51,6 +51,10 @@ pub struct Config {
     #[arg(long, env = "GDH_STATEMENT_TIMEOUT", default_value = "25s", value_parser = humantime::parse_duration, global = true)]
     pub statement_timeout: std::time::Duration,
 
+    /// Longest a request may take before it is answered 504 (and its work dropped), e.g. 30s.
+    #[arg(long, env = "GDH_REQUEST_TIMEOUT", default_value = "30s", value_parser = humantime::parse_duration, global = true)]
+    pub request_timeout: std::time::Duration,
+
     /// Largest number of database connections.
     #[arg(long, env = "GDH_DB_MAX_CONNECTIONS", default_value_t = 10, global = true)]
     pub db_max_connections: u32,
@@ -98,6 +102,7 @@ impl Config {
         ApiSettings {
             disclosure: DisclosureRule { threshold: self.disclosure_threshold },
             max_in_flight: self.max_in_flight.max(1),
+            request_timeout: self.request_timeout,
             token_rate_per_second: self.rate_limit.max(1),
             token_burst: self.rate_burst.max(1),
             ..ApiSettings::default()
@@ -278,6 +283,7 @@ mod tests {
             seeds_dir: PathBuf::from("seeds"),
             db_max_connections: 1,
             statement_timeout: std::time::Duration::from_secs(25),
+            request_timeout: std::time::Duration::from_secs(30),
             disclosure_threshold: crate::domain::disclosure::DEFAULT_THRESHOLD,
             max_in_flight: 256,
             rate_limit: 50,

@@ -100,3 +100,21 @@ async fn a_statement_stuck_past_its_timeout_fails_as_unavailable_and_writes_noth
     assert_eq!(app.count("SELECT COUNT(*) FROM observations").await, 0);
     assert_eq!(app.data(&admin, PUSH, json!({})).await["submitObservations"]["created"], 1, "works again");
 }
+
+#[tokio::test]
+async fn a_request_past_its_timeout_gets_504_in_json_and_its_push_is_dropped_whole() {
+    let settings = ApiSettings { request_timeout: Duration::from_secs(1), ..ApiSettings::default() };
+    let app = TestApp::seeded_with(settings).await;
+    let admin = app.admin();
+    // The push waits behind a long transaction elsewhere (statement timeout 25 s).
+    let lock = app.lock_observations().await;
+    let started = std::time::Instant::now();
+    let (status, body) = app.graphql(Some(&admin), PUSH, json!({})).await;
+    assert_eq!(status, StatusCode::GATEWAY_TIMEOUT, "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["code"], "TIMEOUT", "{body}");
+    assert!(started.elapsed() < Duration::from_secs(20), "stopped by the request timeout, not the statement's");
+    drop(lock);
+    assert_eq!(app.count("SELECT COUNT(*) FROM observations").await, 0, "nothing half-written");
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'PUSH'").await, 0);
+    assert_eq!(app.data(&admin, PUSH, json!({})).await["submitObservations"]["created"], 1, "works again");
+}

@@ -45,6 +45,8 @@ pub struct ApiSettings {
     pub max_fields: usize,
     /// Largest number of operations in one batched request.
     pub max_batch: usize,
+    /// Longest a request may take: then 504, and its work is dropped (`GDH_REQUEST_TIMEOUT`).
+    pub request_timeout: std::time::Duration,
     /// Requests in flight past which more are refused with 503 (`GDH_MAX_IN_FLIGHT`).
     pub max_in_flight: usize,
     /// Sustained requests per second per token, and the burst above it
@@ -76,6 +78,8 @@ impl Default for ApiSettings {
             // 5,000 tokens write at most about 2,500 fields; only spreads of spreads go past.
             max_fields: 5_000,
             max_batch: 10,
+            // Longer than the statement timeout (25 s), so a slow statement reports itself first.
+            request_timeout: std::time::Duration::from_secs(30),
             // Two cores serve a few hundred light requests at once; beyond, answers only slow down.
             max_in_flight: 256,
             token_rate_per_second: 50,

@@ -28,9 +28,11 @@ use crate::store::Store;
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// Largest GraphQL request body.
 const GRAPHQL_BODY_LIMIT: usize = 1024 * 1024;
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// How long a stopping server waits for open requests: any request has timed out by then.
-pub const DRAIN_DEADLINE: Duration = Duration::from_secs(REQUEST_TIMEOUT.as_secs() + 5);
+pub fn drain_deadline(settings: &ApiSettings) -> Duration {
+    settings.request_timeout + Duration::from_secs(5)
+}
 
 /// Requests each token may make, tracked per token id.
 pub type TokenLimiter = governor::DefaultKeyedRateLimiter<String>;
@@ -61,6 +63,7 @@ impl AppState {
 /// The router production serves; tests drive the very same one.
 pub fn app(state: AppState) -> Router {
     let feed_limit = state.settings.max_feed_bytes;
+    let request_timeout = state.settings.request_timeout;
     // Past this many requests in flight, more are turned away at once (503) rather than
     // queued until they time out; health checks are not counted.
     let in_flight = tower::ServiceBuilder::new()
@@ -84,14 +87,15 @@ pub fn app(state: AppState) -> Router {
         .merge(health)
         .with_state(state)
         .fallback(not_found)
-        .layer(axum::middleware::map_response(json_errors))
         .layer(CompressionLayer::new())
         .layer(CorsLayer::new().allow_origin(Any).allow_methods([Method::GET, Method::POST]).allow_headers([
             header::AUTHORIZATION,
             header::CONTENT_TYPE,
             header::ACCEPT,
         ]))
-        .layer(TimeoutLayer::with_status_code(StatusCode::GATEWAY_TIMEOUT, REQUEST_TIMEOUT))
+        .layer(TimeoutLayer::with_status_code(StatusCode::GATEWAY_TIMEOUT, request_timeout))
+        // Outside the timeout, so its 504 too is answered in JSON.
+        .layer(axum::middleware::map_response(json_errors))
         .layer(tracked)
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(
@@ -226,10 +230,11 @@ async fn json_errors(response: Response) -> Response {
     if let Some(outcome) = response.extensions().get::<Outcome>() {
         json.extensions_mut().insert(outcome.clone());
     }
-    // Keep what the original answer said about retrying or the allowed methods.
-    for name in [header::ALLOW, header::RETRY_AFTER] {
-        if let Some(value) = response.headers().get(&name) {
-            json.headers_mut().insert(name, value.clone());
+    // Keep what the original answer said (allowed methods, when to retry, CORS), but not
+    // what described its body.
+    for (name, value) in response.headers() {
+        if ![header::CONTENT_TYPE, header::CONTENT_LENGTH, header::CONTENT_ENCODING].contains(name) {
+            json.headers_mut().insert(name.clone(), value.clone());
         }
     }
     json
