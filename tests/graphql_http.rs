@@ -60,6 +60,14 @@ async fn a_body_over_the_limit_is_413_in_json() {
     let query = format!("{{ me {{ role }} }} #{}", "x".repeat(1024 * 1024));
     let (status, body) = app.send(post(&app.admin(), "application/json", json!({ "query": query }).to_string())).await;
     assert_eq!((status, code(&body)), (StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE"), "{body}");
+
+    // A browser client still reads the JSON error: the CORS headers survive the rewrite.
+    let mut request = post(&app.admin(), "application/json", json!({ "query": query }).to_string());
+    request.headers_mut().insert(header::ORIGIN, "https://dashboard.example".parse().expect("origin"));
+    let response = tower::ServiceExt::oneshot(app.router.clone(), request).await.expect("response");
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(response.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+    assert!(response.headers()[header::CONTENT_TYPE].to_str().is_ok_and(|t| t.starts_with("application/json")));
 }
 
 #[tokio::test]
@@ -109,6 +117,20 @@ async fn each_limit_is_a_bad_user_input_naming_it_before_anything_runs() {
         assert!(body["data"].is_null(), "{body}");
     }
     assert_eq!(app.count("SELECT COUNT(*) FROM observations").await, 0, "the refused mutation wrote nothing");
+
+    // Recursion through fragments: a cycle is refused, and depth counts through spreads.
+    let cycle = "{ ...A } fragment A on Query { me { role } ...B } fragment B on Query { ...A }";
+    let (status, body) = app.graphql(Some(&admin), cycle, json!({})).await;
+    assert_eq!((status, code(&body)), (StatusCode::OK, "BAD_USER_INPUT"), "{body}");
+    assert!(message(&body).contains("(limit: recursion)"), "{body}");
+    let mut deep = String::from("{ area(code: \"216\") { ...L0 } } ");
+    for i in 0..8 {
+        deep.push_str(&format!("fragment L{i} on Area {{ parent {{ parent {{ ...L{} }} }} }} ", i + 1));
+    }
+    deep.push_str("fragment L8 on Area { code }");
+    let (status, body) = app.graphql(Some(&admin), &deep, json!({})).await;
+    assert_eq!((status, code(&body)), (StatusCode::OK, "BAD_USER_INPUT"), "{body}");
+    assert!(message(&body).contains("(limit: depth)"), "{body}");
 
     // Under the newer media type, a refused request is a 400.
     let request = Request::post("/graphql")

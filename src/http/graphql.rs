@@ -245,6 +245,12 @@ fn finish(
                 if error.message == "Query is nested too deep." {
                     error.message =
                         format!("the operation is nested deeper than {} levels (limit: depth)", settings.max_depth);
+                } else if error.message.starts_with("The recursion depth of the query cannot be greater than") {
+                    // async-graphql's own guard on nesting through fragments (and cycles).
+                    error.message = format!(
+                        "the operation nests through fragments deeper than async-graphql reads ({}) (limit: recursion)",
+                        error.message.rsplit(' ').next().unwrap_or_default().trim_matches('`')
+                    );
                 } else if error.message == "Query is too complex." {
                     error.message = format!(
                         "the operation is more complex than {} (limit: complexity; each list counts `first` times its items)",
