@@ -216,3 +216,42 @@ async fn a_subscription_ends_when_its_token_expires() {
     assert!(ended["payload"]["errors"][0]["message"].as_str().is_some_and(|m| m.contains("expired")), "{ended}");
     assert_eq!(next(&mut socket, Duration::from_secs(5)).await.map(|m| m["type"].clone()), Some(json!("complete")));
 }
+
+#[tokio::test]
+async fn the_socket_runs_subscriptions_only_each_checked_like_a_post() {
+    let app = TestApp::seeded().await;
+    let addr = serve(app.replica().await).await;
+    let admin = app.admin();
+    let token = issued(&app, chrono::Duration::hours(1));
+    let (mut socket, ack) = connect(addr, &token.token).await;
+    assert_eq!(ack["type"], "connection_ack");
+    let first_error = |message: &Value| message["payload"]["errors"][0].clone();
+
+    // Queries and mutations go by POST, where every request is checked.
+    for (id, query) in [("q", "{ me { role } }"), ("m", "mutation { revokeToken(jti: \"x\") }")] {
+        send(&mut socket, json!({ "id": id, "type": "subscribe", "payload": { "query": query } })).await;
+        let refused = next(&mut socket, Duration::from_secs(5)).await.expect("an answer");
+        assert_eq!(first_error(&refused)["extensions"]["code"], "BAD_USER_INPUT", "{refused}");
+        assert!(first_error(&refused)["message"].as_str().is_some_and(|m| m.contains("POST /graphql")), "{refused}");
+        assert_eq!(next(&mut socket, Duration::from_secs(5)).await.map(|m| m["type"].clone()), Some(json!("complete")));
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM revoked_tokens").await, 0, "the mutation did not run");
+
+    // The operation's limits apply: 60 tokens of doubling spreads.
+    let mut spreads = String::from("subscription { ...F0 } ");
+    for i in 0..20 {
+        spreads.push_str(&format!("fragment F{i} on Subscription {{ ...F{} ...F{} }} ", i + 1, i + 1));
+    }
+    spreads.push_str("fragment F20 on Subscription { observationChanged { value } }");
+    send(&mut socket, json!({ "id": "bomb", "type": "subscribe", "payload": { "query": spreads } })).await;
+    let refused = next(&mut socket, Duration::from_secs(5)).await.expect("an answer");
+    assert!(first_error(&refused)["message"].as_str().is_some_and(|m| m.contains("(limit: fields)")), "{refused}");
+    assert_eq!(next(&mut socket, Duration::from_secs(5)).await.map(|m| m["type"].clone()), Some(json!("complete")));
+
+    // A token revoked after the connection began starts nothing more.
+    app.data(&admin, "mutation($jti: String!) { revokeToken(jti: $jti) }", json!({ "jti": token.jti })).await;
+    subscribe(&mut socket, "late", json!(null)).await;
+    let refused = next(&mut socket, Duration::from_secs(5)).await.expect("an answer");
+    assert_eq!(first_error(&refused)["extensions"]["code"], "UNAUTHENTICATED", "{refused}");
+    assert_eq!(next(&mut socket, Duration::from_secs(5)).await.map(|m| m["type"].clone()), Some(json!("complete")));
+}

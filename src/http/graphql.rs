@@ -7,11 +7,12 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
+use async_graphql::futures_util::stream::{self, BoxStream, StreamExt};
 use tracing::Instrument;
 
 use super::{AppState, REQUEST_ID};
 use crate::auth::{authenticate, AuthError, AuthenticationError, Principal};
-use crate::graphql::{RequestContext, INTERNAL_MESSAGE};
+use crate::graphql::{request_error, RequestContext, INTERNAL_MESSAGE};
 use crate::metrics::Outcome;
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
@@ -148,7 +149,12 @@ pub async fn execute(
     let mut outcome = None;
     for mut request in requests {
         let (response, operation, rejected) = match crate::graphql::check_limits(&mut request, settings) {
-            Err(error) => (async_graphql::Response::from_errors(vec![error]), operation_name(&mut request), true),
+            // Named only as the client named it: a refused text may not have been parsed, and
+            // parsing it now would undo the token limit.
+            Err(error) => {
+                let operation = request.operation_name.as_deref().map_or_else(|| "(refused)".to_owned(), label);
+                (finish(async_graphql::Response::from_errors(vec![error]), &request_id, settings), operation, true)
+            }
             Ok(()) => {
                 let operation = operation_name(&mut request);
                 let mut context = RequestContext::new(principal.clone(), state.store.clone(), settings.disclosure);
@@ -164,11 +170,12 @@ pub async fn execute(
                     graphql.outcome = tracing::field::Empty,
                 );
                 let response = state.schema.execute(request).instrument(span.clone()).await;
+                // After `finish`, which gives async-graphql's own errors their code.
+                let response = finish(response, &request_id, settings);
                 span.record("graphql.outcome", first_code(&response).unwrap_or("OK"));
                 (response, operation, false)
             }
         };
-        let response = finish(response, &request_id, settings);
         // A batch is counted once, under `(batch)`, with its first error.
         let code = first_code(&response).unwrap_or("OK").to_owned();
         outcome = match outcome {
@@ -207,14 +214,28 @@ pub async fn execute(
 fn operation_name(request: &mut async_graphql::Request) -> String {
     use async_graphql::parser::types::DocumentOperations;
     if let Some(name) = &request.operation_name {
-        return name.clone();
+        return label(name);
     }
     match request.parsed_query().map(|document| &document.operations) {
         Ok(DocumentOperations::Multiple(operations)) if operations.len() == 1 => {
-            operations.keys().next().map_or_else(|| "(anonymous)".to_owned(), |name| name.to_string())
+            operations.keys().next().map_or_else(|| "(anonymous)".to_owned(), |name| label(name))
         }
         Ok(_) => "(anonymous)".to_owned(),
         Err(_) => "(unparsable)".to_owned(),
+    }
+}
+
+/// A client's operation name as spans, logs and metrics show it: a GraphQL name of at most
+/// 64 characters, else `(invalid)`; `operationName` is any JSON string, newlines included.
+fn label(name: &str) -> String {
+    let mut chars = name.chars();
+    let well_formed = name.len() <= 64
+        && chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if well_formed {
+        name.to_owned()
+    } else {
+        "(invalid)".to_owned()
     }
 }
 
@@ -289,12 +310,90 @@ pub async fn subscriptions(
     upgrade
         .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |socket| {
-            let schema = state.schema.clone();
-            GraphQLWebSocket::new(socket, schema, protocol)
+            GraphQLWebSocket::new(socket, SocketExecutor(state.clone()), protocol)
                 .on_connection_init(move |payload| connection_data(state, payload))
                 .serve()
         })
         .into_response()
+}
+
+/// What runs on the socket: subscriptions only (queries and mutations go by POST), each
+/// checked when it starts as a POST is: the operation's limits, introspection, the token
+/// still unexpired and not revoked, its rate. The token itself was checked once, at
+/// `connection_init`; a running subscription ends when it is revoked or expires.
+#[derive(Clone)]
+struct SocketExecutor(AppState);
+
+impl async_graphql::Executor for SocketExecutor {
+    async fn execute(&self, _request: async_graphql::Request) -> async_graphql::Response {
+        async_graphql::Response::from_errors(vec![only_subscriptions()])
+    }
+
+    fn execute_stream(
+        &self,
+        mut request: async_graphql::Request,
+        session: Option<std::sync::Arc<async_graphql::Data>>,
+    ) -> BoxStream<'static, async_graphql::Response> {
+        let state = self.0.clone();
+        let principal = session
+            .as_ref()
+            .and_then(|data| data.get(&std::any::TypeId::of::<RequestContext>()))
+            .and_then(|context| context.downcast_ref::<RequestContext>())
+            .map(|context| context.principal.clone());
+        let started = async move {
+            let refuse = |error: async_graphql::ServerError| {
+                stream::once(std::future::ready(async_graphql::Response::from_errors(vec![error]))).boxed()
+            };
+            let (Some(principal), Some(session)) = (principal, session) else {
+                return refuse(request_error(AuthError::Missing.to_string(), "UNAUTHENTICATED"));
+            };
+            if let Err(error) = crate::graphql::check_limits(&mut request, &state.settings) {
+                return refuse(error);
+            }
+            if !is_subscription(&mut request) {
+                return refuse(only_subscriptions());
+            }
+            if principal.expires_at <= chrono::Utc::now() {
+                return refuse(request_error(AuthError::Expired.to_string(), "UNAUTHENTICATED"));
+            }
+            match state.store.is_revoked(&principal.jti).await {
+                Ok(false) => {}
+                Ok(true) => return refuse(request_error(AuthError::Revoked.to_string(), "UNAUTHENTICATED")),
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot check token revocation");
+                    return refuse(request_error("the database is unavailable; try again", "UNAVAILABLE"));
+                }
+            }
+            if state.limiter.check_key(&principal.jti).is_err() {
+                return refuse(request_error("too many requests with this token; slow down", "RATE_LIMITED"));
+            }
+            if !state.settings.introspection || principal.role.reads_published_only() {
+                request = request.disable_introspection();
+            }
+            state.schema.execute_stream_with_session_data(request, session)
+        };
+        stream::once(started).flatten().boxed()
+    }
+}
+
+fn only_subscriptions() -> async_graphql::ServerError {
+    request_error("this socket carries subscriptions: send queries and mutations by POST /graphql", "BAD_USER_INPUT")
+}
+
+/// Whether the operation the request runs is a subscription (after `check_limits` parsed it).
+fn is_subscription(request: &mut async_graphql::Request) -> bool {
+    use async_graphql::parser::types::{DocumentOperations, OperationType};
+    let name = request.operation_name.clone();
+    let Ok(document) = request.parsed_query() else { return false };
+    let operation = match &document.operations {
+        DocumentOperations::Single(operation) => Some(operation),
+        DocumentOperations::Multiple(operations) => match name {
+            Some(name) => operations.iter().find(|(n, _)| n.as_str() == name).map(|(_, o)| o),
+            None if operations.len() == 1 => operations.values().next(),
+            None => None,
+        },
+    };
+    operation.is_some_and(|o| o.node.ty == OperationType::Subscription)
 }
 
 async fn connection_data(state: AppState, payload: serde_json::Value) -> async_graphql::Result<async_graphql::Data> {
