@@ -67,7 +67,8 @@ async fn metrics_count_requests_by_operation_and_outcome_and_refusals_by_reason(
     };
     assert_eq!(requests("TanYenPlans", "OK"), Some(2.0));
     assert_eq!(requests("AuditTrail", "FORBIDDEN"), Some(1.0));
-    assert_eq!(requests("ManyAliases", "BAD_USER_INPUT"), Some(1.0));
+    // Refused before it ran: named only if the client named it (its text is not read further).
+    assert_eq!(requests("(refused)", "BAD_USER_INPUT"), Some(1.0));
     // Refused before the operation was read: counted under the route.
     assert_eq!(requests("/graphql", "UNAUTHENTICATED"), Some(1.0));
     assert_eq!(requests("/graphql", "UNSUPPORTED_MEDIA_TYPE"), Some(1.0));
@@ -79,8 +80,13 @@ async fn metrics_count_requests_by_operation_and_outcome_and_refusals_by_reason(
     assert_eq!(rejected("unauthenticated"), Some(1.0));
     assert_eq!(rejected("query_limit"), Some(1.0));
     assert_eq!(rejected("unsupported_media_type"), Some(1.0));
-    // A denial of a valid operation is an outcome, not a refusal.
-    assert_eq!(rejected("forbidden"), None);
+    // A denial of a valid operation is an outcome, not a refusal: nothing else was refused.
+    let refusals: f64 = metrics
+        .lines()
+        .filter(|l| l.starts_with("gdh_rejected_requests_total{"))
+        .filter_map(|l| l.rsplit_once(' ').and_then(|(_, v)| v.parse::<f64>().ok()))
+        .sum();
+    assert_eq!(refusals, 3.0, "{metrics}");
 
     let pool = |state: &str| sample(&metrics, &format!("gdh_db_pool_connections{{state=\"{state}\"}}"));
     assert!(pool("max").is_some_and(|max| max >= 1.0), "{metrics}");
@@ -164,10 +170,19 @@ async fn metrics_count_rate_limited_and_batch_refusals() {
 async fn operation_names_chosen_by_clients_cannot_grow_the_metrics_without_bound() {
     let app = TestApp::seeded_with(ApiSettings { token_burst: 1_000, ..ApiSettings::default() }).await;
     let token = app.token(Role::Dashboard, None, Some("216"));
+    // `operationName` is any JSON string: spans and metrics get `(invalid)` instead.
+    let request = Request::post("/graphql")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(json!({ "query": "{ me { role } }", "operationName": "forged\nINFO line" }).to_string()))
+        .expect("request");
+    assert_eq!(app.send(request).await.0, StatusCode::OK);
     for i in 0..210 {
         app.data(&token, &format!("query Name{i} {{ me {{ role }} }}"), json!({})).await;
     }
     let metrics = scrape(&app).await;
+    assert!(!metrics.contains("forged"), "{metrics}");
+    assert_eq!(sample(&metrics, "gdh_requests_total{operation=\"(invalid)\",outcome=\"BAD_USER_INPUT\"}"), Some(1.0));
     let distinct = metrics.lines().filter(|l| l.starts_with("gdh_requests_total{operation=\"Name")).count();
     assert!(distinct <= 200, "{distinct} distinct operation names kept");
     assert!(sample(&metrics, "gdh_requests_total{operation=\"other\",outcome=\"OK\"}").is_some_and(|n| n >= 10.0));
