@@ -102,7 +102,8 @@ impl Config {
         ApiSettings {
             disclosure: DisclosureRule { threshold: self.disclosure_threshold },
             max_in_flight: self.max_in_flight.max(1),
-            request_timeout: self.request_timeout,
+            // Zero would answer every request 504.
+            request_timeout: self.request_timeout.max(std::time::Duration::from_secs(1)),
             token_rate_per_second: self.rate_limit.max(1),
             token_burst: self.rate_burst.max(1),
             ..ApiSettings::default()

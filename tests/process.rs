@@ -141,11 +141,13 @@ async fn limits_set_in_the_environment_take_effect() {
         body.len()
     );
     let mut statuses = Vec::new();
-    for _ in 0..3 {
+    for _ in 0..6 {
         let answer = raw_http(port, &request).await.expect("answer");
         statuses.push(answer.get(9..12).unwrap_or_default().to_owned());
     }
     terminate(&server);
     let _ = exit_within(&mut server, Duration::from_secs(20)).await;
-    assert_eq!(statuses, ["200", "200", "429"], "a burst of 2, then refused");
+    // A burst of 2, then refused; one token a second comes back, so later ones may pass.
+    assert_eq!(statuses[..2], ["200", "200"], "{statuses:?}");
+    assert!(statuses.iter().any(|s| s == "429"), "the default burst (100) was served: {statuses:?}");
 }
