@@ -175,14 +175,25 @@ fn issued(app: &TestApp, ttl: chrono::Duration) -> gender_data_hub::auth::Issued
         .expect("issue")
 }
 
+/// A Tân Yên dashboard's socket on a second replica, and its token.
+async fn wall_screen(app: &TestApp, ttl: chrono::Duration) -> (Socket, gender_data_hub::auth::IssuedToken) {
+    let addr = serve(app.replica().await).await;
+    let token = issued(app, ttl);
+    let (socket, ack) = connect(addr, &token.token).await;
+    assert_eq!(ack["type"], "connection_ack");
+    (socket, token)
+}
+
+/// The subscription's one answer was its last.
+async fn assert_completes(socket: &mut Socket) {
+    assert_eq!(next(socket, Duration::from_secs(5)).await.map(|m| m["type"].clone()), Some(json!("complete")));
+}
+
 #[tokio::test]
 async fn a_subscription_ends_when_its_token_is_revoked_even_through_another_replica() {
     let app = TestApp::seeded().await;
-    let addr = serve(app.replica().await).await;
     let admin = app.admin();
-    let token = issued(&app, chrono::Duration::hours(1));
-    let (mut socket, ack) = connect(addr, &token.token).await;
-    assert_eq!(ack["type"], "connection_ack");
+    let (mut socket, token) = wall_screen(&app, chrono::Duration::hours(1)).await;
     subscribe(&mut socket, "live", json!(null)).await;
     let mut heard = None;
     for attempt in 0..20 {
@@ -200,31 +211,25 @@ async fn a_subscription_ends_when_its_token_is_revoked_even_through_another_repl
     assert_eq!(ended["type"], "next", "{ended}");
     assert!(ended["payload"]["data"].is_null(), "no value after the revocation: {ended}");
     assert_eq!(ended["payload"]["errors"][0]["extensions"]["code"], "UNAUTHENTICATED", "{ended}");
-    assert_eq!(next(&mut socket, Duration::from_secs(5)).await.map(|m| m["type"].clone()), Some(json!("complete")));
+    assert_completes(&mut socket).await;
 }
 
 #[tokio::test]
 async fn a_subscription_ends_when_its_token_expires() {
     let app = TestApp::seeded().await;
-    let addr = serve(app.replica().await).await;
-    let token = issued(&app, chrono::Duration::seconds(3));
-    let (mut socket, ack) = connect(addr, &token.token).await;
-    assert_eq!(ack["type"], "connection_ack");
+    let (mut socket, _) = wall_screen(&app, chrono::Duration::seconds(3)).await;
     subscribe(&mut socket, "live", json!(null)).await;
     let ended = next(&mut socket, Duration::from_secs(15)).await.expect("an answer at expiry");
     assert_eq!(ended["payload"]["errors"][0]["extensions"]["code"], "UNAUTHENTICATED", "{ended}");
     assert!(ended["payload"]["errors"][0]["message"].as_str().is_some_and(|m| m.contains("expired")), "{ended}");
-    assert_eq!(next(&mut socket, Duration::from_secs(5)).await.map(|m| m["type"].clone()), Some(json!("complete")));
+    assert_completes(&mut socket).await;
 }
 
 #[tokio::test]
 async fn the_socket_runs_subscriptions_only_each_checked_like_a_post() {
     let app = TestApp::seeded().await;
-    let addr = serve(app.replica().await).await;
     let admin = app.admin();
-    let token = issued(&app, chrono::Duration::hours(1));
-    let (mut socket, ack) = connect(addr, &token.token).await;
-    assert_eq!(ack["type"], "connection_ack");
+    let (mut socket, token) = wall_screen(&app, chrono::Duration::hours(1)).await;
     let first_error = |message: &Value| message["payload"]["errors"][0].clone();
 
     // Queries and mutations go by POST, where every request is checked.
@@ -233,7 +238,7 @@ async fn the_socket_runs_subscriptions_only_each_checked_like_a_post() {
         let refused = next(&mut socket, Duration::from_secs(5)).await.expect("an answer");
         assert_eq!(first_error(&refused)["extensions"]["code"], "BAD_USER_INPUT", "{refused}");
         assert!(first_error(&refused)["message"].as_str().is_some_and(|m| m.contains("POST /graphql")), "{refused}");
-        assert_eq!(next(&mut socket, Duration::from_secs(5)).await.map(|m| m["type"].clone()), Some(json!("complete")));
+        assert_completes(&mut socket).await;
     }
     assert_eq!(app.count("SELECT COUNT(*) FROM revoked_tokens").await, 0, "the mutation did not run");
 
@@ -246,12 +251,12 @@ async fn the_socket_runs_subscriptions_only_each_checked_like_a_post() {
     send(&mut socket, json!({ "id": "bomb", "type": "subscribe", "payload": { "query": spreads } })).await;
     let refused = next(&mut socket, Duration::from_secs(5)).await.expect("an answer");
     assert!(first_error(&refused)["message"].as_str().is_some_and(|m| m.contains("(limit: fields)")), "{refused}");
-    assert_eq!(next(&mut socket, Duration::from_secs(5)).await.map(|m| m["type"].clone()), Some(json!("complete")));
+    assert_completes(&mut socket).await;
 
     // A token revoked after the connection began starts nothing more.
     app.data(&admin, "mutation($jti: String!) { revokeToken(jti: $jti) }", json!({ "jti": token.jti })).await;
     subscribe(&mut socket, "late", json!(null)).await;
     let refused = next(&mut socket, Duration::from_secs(5)).await.expect("an answer");
     assert_eq!(first_error(&refused)["extensions"]["code"], "UNAUTHENTICATED", "{refused}");
-    assert_eq!(next(&mut socket, Duration::from_secs(5)).await.map(|m| m["type"].clone()), Some(json!("complete")));
+    assert_completes(&mut socket).await;
 }
