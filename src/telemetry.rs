@@ -14,6 +14,9 @@ use tracing_subscriber::{EnvFilter, Layer};
 use crate::config::LogFormat;
 
 const SERVICE: &str = "gender-data-hub";
+/// What is logged without `RUST_LOG`, and what is exported always: sqlx's per-statement
+/// events stay out (the store's spans already name each call).
+const DEFAULT_FILTER: &str = "info,sqlx=warn";
 
 /// Keeps the span exporter alive; dropping it sends what is still buffered.
 pub struct Telemetry {
@@ -44,7 +47,7 @@ pub fn init(format: LogFormat) -> anyhow::Result<Telemetry> {
     } else {
         None
     };
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
     let spans = provider.as_ref().map(span_layer);
     // A second init (tests calling the CLI twice) keeps the first subscriber.
     let _ = tracing_subscriber::registry()
@@ -85,5 +88,5 @@ pub fn span_layer<S>(provider: &SdkTracerProvider) -> impl Layer<S>
 where
     S: Subscriber + for<'span> LookupSpan<'span>,
 {
-    tracing_opentelemetry::layer().with_tracer(provider.tracer(SERVICE)).with_filter(EnvFilter::new("info,sqlx=warn"))
+    tracing_opentelemetry::layer().with_tracer(provider.tracer(SERVICE)).with_filter(EnvFilter::new(DEFAULT_FILTER))
 }

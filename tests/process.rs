@@ -29,6 +29,15 @@ async fn exit_within(server: &mut Child, limit: Duration) -> Option<std::process
     None
 }
 
+/// `POST /graphql` as written on the wire; `extra` adds header lines (each ending `\r\n`).
+fn graphql_request(token: &str, extra: &str, body: &str) -> String {
+    format!(
+        "POST /graphql HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n{extra}\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+}
+
 fn push_request(token: &str) -> String {
     let body = "indicator,area,period,sex,age_group,ethnicity,value,numerator,denominator,comment\n\
                 SEX_RATIO_AT_BIRTH,216,2024,T,,,112.5,,,\n";
@@ -101,11 +110,7 @@ async fn spans_are_exported_by_otlp_when_an_endpoint_is_set() {
     let mut server = start_server(&app.database_url, port, &[("OTEL_EXPORTER_OTLP_ENDPOINT", &endpoint)]).await;
     let token = app.token(Role::Dashboard, None, Some("216"));
     let body = r#"{"query":"query TanYenPlans { plans(areaCode: \"216\") { code } }"}"#;
-    let request = format!(
-        "POST /graphql HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nx-request-id: otlp-me-1\r\n\
-         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
+    let request = graphql_request(&token, "x-request-id: otlp-me-1\r\n", body);
     let answer = raw_http(port, &request).await.expect("answer");
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     // Stopping sends what the batch exporter still holds.
@@ -134,12 +139,7 @@ async fn limits_set_in_the_environment_take_effect() {
     let port = free_port();
     let mut server = start_server(&app.database_url, port, &[("GDH_RATE_LIMIT", "1"), ("GDH_RATE_BURST", "2")]).await;
     let token = app.token(Role::Dashboard, None, Some("216"));
-    let body = r#"{"query":"{ me { role } }"}"#;
-    let request = format!(
-        "POST /graphql HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n\
-         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
+    let request = graphql_request(&token, "", r#"{"query":"{ me { role } }"}"#);
     let mut statuses = Vec::new();
     for _ in 0..6 {
         let answer = raw_http(port, &request).await.expect("answer");

@@ -13,7 +13,6 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
-use serde_json::json;
 use tokio_util::io::{StreamReader, SyncIoBridge};
 
 use super::graphql::Authenticated;
@@ -27,8 +26,7 @@ use crate::graphql::UNAVAILABLE_MESSAGE;
 
 /// A JSON error body shaped like GraphQL's, with the same codes.
 fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
-    let body = json!({ "errors": [{ "message": message.into(), "extensions": { "code": code } }] });
-    (status, Json(body)).into_response()
+    super::graphql::problem(status, code, &message.into())
 }
 
 fn domain_error(e: DomainError, headers: &HeaderMap) -> Response {

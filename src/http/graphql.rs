@@ -55,8 +55,7 @@ impl FromRequestParts<AppState> for Authenticated {
             Err(AuthenticationError::Token(e)) => Err(unauthorized(e)),
             Err(AuthenticationError::Store(e)) => {
                 tracing::error!(error = %e, "cannot check token revocation");
-                let body = json!({ "errors": [{ "message": "the database is unavailable; try again", "extensions": { "code": "UNAVAILABLE" } }] });
-                Err((StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response())
+                Err(problem(StatusCode::SERVICE_UNAVAILABLE, "UNAVAILABLE", "the database is unavailable; try again"))
             }
         }
     }
@@ -89,8 +88,7 @@ fn bearer_token(headers: &HeaderMap) -> Result<&str, AuthError> {
 
 /// 401 with a GraphQL-shaped JSON body, so clients read every error the same way.
 fn unauthorized(error: AuthError) -> Response {
-    let body = json!({ "errors": [{ "message": error.to_string(), "extensions": { "code": "UNAUTHENTICATED" } }] });
-    let mut response = (StatusCode::UNAUTHORIZED, Json(body)).into_response();
+    let mut response = problem(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", &error.to_string());
     response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     response
 }
