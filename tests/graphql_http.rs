@@ -104,7 +104,13 @@ async fn each_limit_is_a_bad_user_input_naming_it_before_anything_runs() {
         spreads.push_str(&format!("fragment F{i} on Query {{ ...F{} ...F{} }} ", i + 1, i + 1));
     }
     spreads.push_str("fragment F20 on Query { me { role } }");
+    // A page too large deep inside a mutation: refused before the push beside it runs.
+    let page = format!(
+        "mutation {{ {push} approveObservations(ids: [\"1\"]) {{ indicator {{ observations(first: 5000) {{ totalCount }} }} }} }}"
+    );
     for (query, limit) in [
+        (page, "(limit: page size)"),
+        ("query($n: Int = 1001) { observations(first: $n) { totalCount } }".to_owned(), "(limit: page size)"),
         (spreads, "(limit: fields)"),
         (format!("mutation {{ {aliases} }}"), "(limit: aliases)"),
         (tokens, "(limit: tokens)"),

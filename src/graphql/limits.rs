@@ -1,9 +1,12 @@
 //! Limits checked on an operation's text before anything runs, beyond what async-graphql
 //! checks itself (depth, complexity, parser recursion, directives per field): the number
-//! of tokens, aliases and directives. Each exceeded limit is a BAD_USER_INPUT naming it.
+//! of tokens, aliases and directives, and the size of every page asked for. Each exceeded
+//! limit is a BAD_USER_INPUT naming it.
 
-use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
-use async_graphql::{ErrorExtensionValues, Request, ServerError};
+use std::collections::HashMap;
+
+use async_graphql::parser::types::{ExecutableDocument, Field, Selection, SelectionSet};
+use async_graphql::{ErrorExtensionValues, Request, ServerError, Value as ConstValue, Variables};
 
 use super::ApiSettings;
 
@@ -18,6 +21,14 @@ pub fn request_error(message: impl Into<String>, code: &str) -> ServerError {
 
 /// Checks the operation's size and shape; parses it once (async-graphql keeps the parse).
 pub fn check(request: &mut Request, settings: &ApiSettings) -> Result<(), ServerError> {
+    // Taken out while the parse borrows the request, and put back whatever the outcome.
+    let variables = std::mem::take(&mut request.variables);
+    let checked = check_document(request, &variables, settings);
+    request.variables = variables;
+    checked
+}
+
+fn check_document(request: &mut Request, variables: &Variables, settings: &ApiSettings) -> Result<(), ServerError> {
     let tokens = count_tokens(&request.query, settings.max_tokens + 1);
     if tokens > settings.max_tokens {
         return Err(request_error(
@@ -57,6 +68,15 @@ pub fn check(request: &mut Request, settings: &ApiSettings) -> Result<(), Server
             ),
             "BAD_USER_INPUT",
         ));
+    }
+    if let Some(first) = page_outside(document, variables, settings.max_page_size) {
+        let mut error = request_error(
+            format!("first: {first} asks for a page outside 0 to {} rows (limit: page size)", settings.max_page_size),
+            "BAD_USER_INPUT",
+        );
+        // Named as every other bad argument is.
+        error.extensions.get_or_insert_with(ErrorExtensionValues::default).set("argument", "first");
+        return Err(error);
     }
     Ok(())
 }
@@ -118,8 +138,6 @@ fn count_tokens(text: &str, stop: usize) -> usize {
 /// Each fragment is counted once and remembered; a cycle counts nothing here (validation
 /// refuses it).
 fn expanded_fields(document: &ExecutableDocument) -> usize {
-    use std::collections::HashMap;
-
     fn set<'d>(
         document: &'d ExecutableDocument,
         selections: &'d SelectionSet,
@@ -201,6 +219,46 @@ impl Shape {
     }
 }
 
+/// The first `first` of a page outside `0..=max`, as written or as its variable (or the
+/// variable's default) gives it. Checked before anything runs because the resolver of a
+/// page would refuse an oversized one only after the fields before it had run, a
+/// mutation's writes included. A value that is not an integer is left to validation.
+fn page_outside(document: &ExecutableDocument, variables: &Variables, max: usize) -> Option<i64> {
+    let max = i64::try_from(max).unwrap_or(i64::MAX);
+    let mut defaults = HashMap::new();
+    for (_, operation) in document.operations.iter() {
+        for variable in &operation.node.variable_definitions {
+            if let Some(default) = &variable.node.default_value {
+                defaults.insert(&variable.node.name.node, &default.node);
+            }
+        }
+    }
+    let outside = |set: &SelectionSet| -> Option<i64> {
+        fn walk(set: &SelectionSet, size: &dyn Fn(&Field) -> Option<i64>) -> Option<i64> {
+            set.items.iter().find_map(|item| match &item.node {
+                Selection::Field(field) => size(&field.node).or_else(|| walk(&field.node.selection_set.node, size)),
+                Selection::InlineFragment(inline) => walk(&inline.node.selection_set.node, size),
+                Selection::FragmentSpread(_) => None, // each fragment is read where it is defined
+            })
+        }
+        let size = |field: &Field| -> Option<i64> {
+            let first = field.get_argument("first")?.node.clone().into_const_with(|name| {
+                variables.get(&name).or_else(|| defaults.get(&name).copied()).cloned().ok_or(())
+            });
+            match first {
+                Ok(ConstValue::Number(n)) => n.as_i64().filter(|n| !(0..=max).contains(n)),
+                _ => None,
+            }
+        };
+        walk(set, &size)
+    };
+    document
+        .operations
+        .iter()
+        .find_map(|(_, operation)| outside(&operation.node.selection_set.node))
+        .or_else(|| document.fragments.values().find_map(|fragment| outside(&fragment.node.selection_set.node)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -239,5 +297,25 @@ mod tests {
         }
         bomb.push_str("fragment F40 on Query { me { role } }");
         assert_eq!(fields(&bomb), 2usize.pow(41));
+    }
+
+    #[test]
+    fn pages_are_read_from_literals_variables_defaults_and_fragments() {
+        let outside = |text: &str, variables: serde_json::Value| {
+            let mut request = Request::new(text);
+            page_outside(request.parsed_query().expect("parses"), &Variables::from_json(variables), 1_000)
+        };
+        let none = serde_json::json!({});
+        assert_eq!(outside("{ observations(first: 1000) { totalCount } }", none.clone()), None);
+        assert_eq!(outside("{ observations { totalCount } }", none.clone()), None);
+        assert_eq!(outside("{ observations(first: 1001) { totalCount } }", none.clone()), Some(1001));
+        assert_eq!(outside("{ auditLog(first: -1) { id } }", none.clone()), Some(-1));
+        let variable = "query Q($n: Int = 5000) { observations(first: $n) { totalCount } }";
+        assert_eq!(outside(variable, none.clone()), Some(5000), "the default applies");
+        assert_eq!(outside(variable, serde_json::json!({ "n": 10 })), None, "the variable wins");
+        assert_eq!(outside("query Q($n: Int) { observations(first: $n) { totalCount } }", none.clone()), None);
+        let nested = "{ ...F } fragment F on Query { indicators { ... on Indicator { observations(first: 2000) { totalCount } } } }";
+        assert_eq!(outside(nested, none.clone()), Some(2000));
+        assert_eq!(outside("{ observations(first: \"many\") { totalCount } }", none), None, "left to validation");
     }
 }

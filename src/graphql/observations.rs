@@ -329,7 +329,8 @@ pub struct GenderGap {
 const DEFAULT_PAGE_SIZE: usize = 100;
 
 /// A page costs its items' complexity once per row it may return. A `first` over the
-/// largest page is counted as the largest page: the resolver then refuses it, naming it.
+/// largest page is counted as the largest page: the page-size limit refuses it anyway,
+/// before anything runs (limits.rs).
 pub fn page_complexity(first: Option<i32>, child_complexity: usize) -> usize {
     let rows = first.map_or(DEFAULT_PAGE_SIZE, |n| usize::try_from(n).unwrap_or(0));
     rows.clamp(1, MAX_PAGE_SIZE).saturating_mul(child_complexity).min(COMPLEXITY_CEILING)

@@ -94,6 +94,7 @@ impl Query {
     /// The audit log, newest first (admin only): every push, approval, rejection, token
     /// issue and revocation, `first` of them (100 unless said). Page with `before`, the last
     /// id of the previous page.
+    #[graphql(complexity = "super::observations::page_complexity(first, child_complexity)")]
     async fn audit_log(
         &self,
         ctx: &Context<'_>,
@@ -104,10 +105,11 @@ impl Query {
         if !ctx.request().principal.is_administrator() {
             return Err(DomainError::Forbidden("the audit log is for the admin of every area".into())).gql();
         }
+        let max = ctx.data_unchecked::<super::ApiSettings>().max_page_size;
         let limit = usize::try_from(first.unwrap_or(100))
             .ok()
-            .filter(|n| (1..=1_000).contains(n))
-            .ok_or_else(|| DomainError::bad_input("first", "between 1 and 1000"))
+            .filter(|n| (1..=max).contains(n))
+            .ok_or_else(|| DomainError::bad_input("first", format!("between 1 and {max}")))
             .gql()?;
         let before = before
             .map(|id| id.0.parse::<i64>().map_err(|_| DomainError::bad_input("before", "an entry id")))
