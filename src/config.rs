@@ -76,6 +76,18 @@ pub struct Config {
     #[arg(long, env = "GDH_RATE_BURST", default_value_t = 100, global = true)]
     pub rate_burst: u32,
 
+    /// Largest number of operations in one batched POST /graphql (a JSON array).
+    #[arg(long, env = "GDH_MAX_BATCH", default_value_t = 10, global = true)]
+    pub max_batch: usize,
+
+    /// Largest CSV feed body, in MiB (`POST /api/v1/feeds/observations`); larger gets 413.
+    #[arg(long, env = "GDH_MAX_FEED_MIB", default_value_t = 32, global = true)]
+    pub max_feed_mib: usize,
+
+    /// Whether the schema may be introspected (`false` to close it; partners never may).
+    #[arg(long, env = "GDH_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub introspection: bool,
+
     /// Log lines as `text` or `json`.
     #[arg(long, env = "GDH_LOG_FORMAT", default_value = "text", global = true)]
     pub log_format: LogFormat,
@@ -106,6 +118,9 @@ impl Config {
             request_timeout: self.request_timeout.max(std::time::Duration::from_secs(1)),
             token_rate_per_second: self.rate_limit.max(1),
             token_burst: self.rate_burst.max(1),
+            max_batch: self.max_batch.max(1),
+            max_feed_bytes: self.max_feed_mib.max(1).saturating_mul(1024 * 1024),
+            introspection: self.introspection,
             ..ApiSettings::default()
         }
     }
@@ -254,20 +269,64 @@ mod tests {
         assert_eq!(first.len(), 64);
     }
 
+    /// The settings as the command line reads them.
+    #[derive(clap::Parser)]
+    struct Flags {
+        #[command(flatten)]
+        config: Config,
+    }
+
     #[test]
-    fn limits_set_in_the_environment_or_flags_reach_the_api() {
-        let mut config = config("sqlite://x.db");
-        (config.max_in_flight, config.rate_limit, config.rate_burst, config.disclosure_threshold) = (3, 7, 9, 11.0);
-        let settings = config.api_settings();
+    fn limits_set_as_flags_reach_the_api_and_the_pool() {
+        use clap::Parser;
+        let flags = Flags::try_parse_from([
+            "gender-data-hub",
+            "--max-in-flight=3",
+            "--rate-limit=7",
+            "--rate-burst=9",
+            "--disclosure-threshold=11",
+            "--max-batch=4",
+            "--max-feed-mib=2",
+            "--introspection=false",
+            "--request-timeout=12s",
+            "--statement-timeout=8s",
+            "--db-max-connections=3",
+        ])
+        .expect("flags");
+        let settings = flags.config.api_settings();
         assert_eq!(
             (
                 settings.max_in_flight,
                 settings.token_rate_per_second,
                 settings.token_burst,
-                settings.disclosure.threshold
+                settings.disclosure.threshold,
+                settings.max_batch,
+                settings.max_feed_bytes,
+                settings.introspection,
+                settings.request_timeout,
             ),
-            (3, 7, 9, 11.0)
+            (3, 7, 9, 11.0, 4, 2 * 1024 * 1024, false, std::time::Duration::from_secs(12))
         );
+        let pool = flags.config.pool();
+        assert_eq!((pool.max_connections, pool.statement_timeout), (3, std::time::Duration::from_secs(8)));
+    }
+
+    #[test]
+    fn without_flags_the_defaults_are_the_api_defaults() {
+        use clap::Parser;
+        let flags = Flags::try_parse_from(["gender-data-hub"]).expect("flags");
+        let (read, default) = (flags.config.api_settings(), ApiSettings::default());
+        assert_eq!(
+            (read.max_batch, read.max_feed_bytes, read.introspection, read.max_in_flight, read.request_timeout),
+            (
+                default.max_batch,
+                default.max_feed_bytes,
+                default.introspection,
+                default.max_in_flight,
+                default.request_timeout
+            )
+        );
+        assert_eq!(flags.config.pool().max_connections, 10);
     }
 
     fn fixture(name: &str) -> String {
@@ -289,6 +348,9 @@ mod tests {
             max_in_flight: 256,
             rate_limit: 50,
             rate_burst: 100,
+            max_batch: 10,
+            max_feed_mib: 32,
+            introspection: true,
             log_format: LogFormat::Text,
         }
     }

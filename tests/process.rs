@@ -137,7 +137,14 @@ async fn spans_are_exported_by_otlp_when_an_endpoint_is_set() {
 async fn limits_set_in_the_environment_take_effect() {
     let app = TestApp::seeded().await;
     let port = free_port();
-    let mut server = start_server(&app.database_url, port, &[("GDH_RATE_LIMIT", "1"), ("GDH_RATE_BURST", "2")]).await;
+    let env = [
+        ("GDH_RATE_LIMIT", "1"),
+        ("GDH_RATE_BURST", "2"),
+        ("GDH_DB_MAX_CONNECTIONS", "3"),
+        ("GDH_INTROSPECTION", "false"),
+        ("GDH_MAX_BATCH", "1"),
+    ];
+    let mut server = start_server(&app.database_url, port, &env).await;
     let token = app.token(Role::Dashboard, None, Some("216"));
     let request = graphql_request(&token, "", r#"{"query":"{ me { role } }"}"#);
     let mut statuses = Vec::new();
@@ -145,9 +152,23 @@ async fn limits_set_in_the_environment_take_effect() {
         let answer = raw_http(port, &request).await.expect("answer");
         statuses.push(answer.get(9..12).unwrap_or_default().to_owned());
     }
+    // Each with its own token, so the burst of 2 above does not refuse them.
+    let schema = r#"{"query":"{ __schema { queryType { name } } }"}"#;
+    let introspection =
+        raw_http(port, &graphql_request(&app.token(Role::Dashboard, None, Some("216")), "", schema)).await;
+    let pair = r#"[{"query":"{ me { role } }"},{"query":"{ me { role } }"}]"#;
+    let batch = raw_http(port, &graphql_request(&app.token(Role::Dashboard, None, Some("216")), "", pair)).await;
+    let metrics = raw_http(port, "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").await;
     terminate(&server);
     let _ = exit_within(&mut server, Duration::from_secs(20)).await;
     // A burst of 2, then refused; one token a second comes back, so later ones may pass.
     assert_eq!(statuses[..2], ["200", "200"], "{statuses:?}");
     assert!(statuses.iter().any(|s| s == "429"), "the default burst (100) was served: {statuses:?}");
+    let introspection = introspection.expect("answer");
+    assert!(introspection.starts_with("HTTP/1.1 200"), "{introspection}");
+    assert!(introspection.contains(r#""__schema":null"#), "introspection stayed on: {introspection}");
+    let batch = batch.expect("answer");
+    assert!(batch.starts_with("HTTP/1.1 400") && batch.contains("1 to 1 operations"), "{batch}");
+    let metrics = metrics.expect("answer");
+    assert!(metrics.contains(r#"gdh_db_pool_connections{state="max"} 3"#), "the pool is not 3: {metrics}");
 }
