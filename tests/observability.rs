@@ -189,49 +189,67 @@ async fn operation_names_chosen_by_clients_cannot_grow_the_metrics_without_bound
 }
 
 /// The spans of one request as an OTLP collector would receive them: request → GraphQL
-/// operation → store calls, one trace, the request id on the request's span.
+/// operation → store calls → SQL statements, one trace, the request id on the request's span.
+///
+/// The subscriber is the process's global one, as in the server: SQLite runs statements on a
+/// thread of its own, which a thread-local subscriber would not reach. The only test here
+/// that installs one; spans of other tests are told apart by their trace.
 #[tokio::test]
-async fn each_request_is_one_trace_of_request_operation_and_store_spans() {
+async fn each_request_is_one_trace_of_request_operation_store_and_statement_spans() {
     let app = TestApp::seeded().await;
     let token = app.token(Role::Dashboard, None, Some("216"));
     let exporter = InMemorySpanExporter::default();
     let provider = gender_data_hub::telemetry::provider_with(exporter.clone(), false);
     let subscriber = tracing_subscriber::registry().with(gender_data_hub::telemetry::span_layer(&provider));
-    {
-        // This test runs on one thread, so the subscriber sees everything the request does.
-        let _guard = tracing::subscriber::set_default(subscriber);
-        let request = Request::post("/graphql")
-            .header(header::AUTHORIZATION, format!("Bearer {token}"))
-            .header(header::CONTENT_TYPE, "application/json")
-            .header("x-request-id", "trace-me-216")
-            .body(Body::from(json!({ "query": "query TanYenPlans { plans(areaCode: \"216\") { code } }" }).to_string()))
-            .expect("request");
-        let (status, body) = app.send(request).await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-    }
+    tracing::subscriber::set_global_default(subscriber).expect("the only global subscriber of these tests");
+    let request = Request::post("/graphql")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .header("x-request-id", "trace-me-216")
+        .body(Body::from(json!({ "query": "query TanYenPlans { plans(areaCode: \"216\") { code } }" }).to_string()))
+        .expect("request");
+    let (status, body) = app.send(request).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
     provider.force_flush().expect("flush");
     let spans = exporter.get_finished_spans().expect("spans");
     let attribute = |span: &SpanData, key: &str| {
         span.attributes.iter().find(|kv| kv.key.as_str() == key).map(|kv| kv.value.to_string())
     };
-    let request =
-        spans.iter().find(|s| s.name == "POST /graphql").unwrap_or_else(|| panic!("no request span: {spans:#?}"));
-    assert_eq!(attribute(request, "request_id").as_deref(), Some("trace-me-216"));
+    let request = spans
+        .iter()
+        .find(|s| s.name == "POST /graphql" && attribute(s, "request_id").as_deref() == Some("trace-me-216"))
+        .unwrap_or_else(|| panic!("no request span: {spans:#?}"));
     assert_eq!(attribute(request, "http.response.status_code").as_deref(), Some("200"));
     assert_eq!(request.parent_span_id, SpanId::INVALID, "the request span is the root");
+    let trace = request.span_context.trace_id();
+    let spans: Vec<_> = spans.iter().filter(|s| s.span_context.trace_id() == trace).collect();
     let operation = spans.iter().find(|s| s.name == "graphql TanYenPlans").expect("operation span");
     assert_eq!(operation.parent_span_id, request.span_context.span_id());
     assert_eq!(attribute(operation, "graphql.outcome").as_deref(), Some("OK"));
-    let trace = request.span_context.trace_id();
     let store_calls: Vec<_> = spans.iter().filter(|s| s.name.starts_with("store.")).collect();
     assert!(!store_calls.is_empty(), "no store spans: {spans:#?}");
-    assert!(store_calls.iter().all(|s| s.span_context.trace_id() == trace), "store spans outside the request's trace");
     assert!(
         store_calls.iter().any(|s| s.parent_span_id == operation.span_context.span_id()),
         "no store call under the operation"
     );
     let backend = if std::env::var("GDH_TEST_POSTGRES_URL").is_ok() { "postgresql" } else { "sqlite" };
     assert!(store_calls.iter().all(|s| attribute(s, "db.system.name").as_deref() == Some(backend)));
+
+    // Each SQL statement is a span under the store call that ran it, with its text (no values).
+    let statements: Vec<_> = spans.iter().filter(|s| attribute(s, "db.query.text").is_some()).collect();
+    assert!(!statements.is_empty(), "no statement spans: {spans:#?}");
+    assert!(
+        statements.iter().all(|s| store_calls.iter().any(|call| call.span_context.span_id() == s.parent_span_id)),
+        "a statement outside a store call: {statements:#?}"
+    );
+    let plans = statements
+        .iter()
+        .find(|s| s.name == "SELECT plans")
+        .unwrap_or_else(|| panic!("no `SELECT plans` statement: {statements:#?}"));
+    let text = attribute(plans, "db.query.text").unwrap_or_default();
+    assert!(text.contains("FROM plans") && !text.contains("216"), "{text}");
+    let under = store_calls.iter().find(|c| c.span_context.span_id() == plans.parent_span_id).expect("its call");
+    assert!(under.start_time <= plans.start_time && plans.end_time <= under.end_time, "{under:#?} {plans:#?}");
 }
 
 /// A `MakeWriter` into memory, to read the log lines a request wrote.

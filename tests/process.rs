@@ -128,7 +128,9 @@ async fn spans_are_exported_by_otlp_when_an_endpoint_is_set() {
     assert!(traces.iter().all(|(_, content_type, _)| content_type == "application/x-protobuf"));
     let all: Vec<u8> = traces.iter().flat_map(|(_, _, body)| body.iter().copied()).collect();
     let holds = |needle: &str| all.windows(needle.len()).any(|w| w == needle.as_bytes());
-    for needle in ["gender-data-hub", "otlp-me-1", "graphql TanYenPlans", "store.plans"] {
+    for needle in
+        ["gender-data-hub", "otlp-me-1", "graphql TanYenPlans", "store.plans", "SELECT plans", "db.query.text"]
+    {
         assert!(holds(needle), "the export lacks {needle:?}");
     }
 }
