@@ -1,5 +1,6 @@
-//! The real binary as operators run it: SIGTERM drains requests in flight, and spans reach
-//! an OpenTelemetry collector when `OTEL_EXPORTER_OTLP_ENDPOINT` names one.
+//! The real binary as operators run it: SIGTERM drains requests in flight, spans reach an
+//! OpenTelemetry collector when `OTEL_EXPORTER_OTLP_ENDPOINT` names one, settings come from
+//! the environment, and tokens are issued and revoked on the command line.
 
 mod common;
 
@@ -173,4 +174,61 @@ async fn limits_set_in_the_environment_take_effect() {
     assert!(batch.starts_with("HTTP/1.1 400") && batch.contains("1 to 1 operations"), "{batch}");
     let metrics = metrics.expect("answer");
     assert!(metrics.contains(r#"gdh_db_pool_connections{state="max"} 3"#), "the pool is not 3: {metrics}");
+}
+
+/// `gender-data-hub` run once with `args` against the test's database; its stdout, or its
+/// stderr as the error.
+fn command_line(app: &TestApp, args: &[&str]) -> Result<String, String> {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_gender-data-hub"))
+        .args(args)
+        .env("DATABASE_URL", &app.database_url)
+        .env("GDH_JWT_SECRET", String::from_utf8_lossy(common::SECRET).as_ref())
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run the binary");
+    let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).trim().to_owned();
+    if output.status.success() {
+        Ok(text(&output.stdout))
+    } else {
+        Err(text(&output.stderr))
+    }
+}
+
+#[tokio::test]
+async fn tokens_issued_and_revoked_on_the_command_line_take_effect_and_are_audited() {
+    use base64::Engine;
+    let app = TestApp::seeded().await;
+    let token = command_line(&app, &["token", "issue", "--role", "dashboard", "--area", "216", "--ttl", "1d"])
+        .expect("token issue");
+    let payload = token.split('.').nth(1).expect("a JWT");
+    let claims: serde_json::Value =
+        serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).expect("base64"))
+            .expect("claims");
+    let jti = claims["jti"].as_str().expect("jti").to_owned();
+    let me = "{ me { role area { code } } }";
+    let answer = app.data(&token, me, serde_json::json!({})).await;
+    assert_eq!(answer["me"], serde_json::json!({ "role": "DASHBOARD", "area": { "code": "216" } }));
+
+    // Refusals are explained, and issue nothing.
+    let too_long = command_line(&app, &["token", "issue", "--role", "admin", "--ttl", "60d"]);
+    assert!(too_long.as_ref().is_err_and(|e| e.contains("at most 31 days")), "{too_long:?}");
+    let nowhere = command_line(&app, &["token", "issue", "--role", "partner", "--area", "99999"]);
+    assert!(nowhere.as_ref().is_err_and(|e| e.contains("99999")), "{nowhere:?}");
+    assert_eq!(command_line(&app, &["token", "revoke", " "]), Err("error: give the token's jti".to_owned()));
+
+    command_line(&app, &["token", "revoke", &jti]).expect("token revoke");
+    let (status, body) = app.graphql(Some(&token), me, serde_json::json!({})).await;
+    assert_eq!(status, axum::http::StatusCode::UNAUTHORIZED, "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED", "{body}");
+    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM revoked_tokens WHERE jti = '{jti}'")).await, 1);
+
+    let audited =
+        |action: &str| format!("SELECT COUNT(*) FROM audit_log WHERE action = '{action}' AND target LIKE '%{jti}%'");
+    assert_eq!(app.count(&audited("ISSUE_TOKEN")).await, 1, "the issue is audited");
+    assert_eq!(app.count(&audited("REVOKE_TOKEN")).await, 1, "the revocation is audited");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'ISSUE_TOKEN'").await,
+        1,
+        "refusals issue nothing"
+    );
 }

@@ -290,6 +290,13 @@ impl Keys {
         check_role_claims(role, claims.agency.as_deref(), claims.area.as_deref()).map_err(AuthError::Invalid)?;
         let expires_at = DateTime::from_timestamp(claims.exp, 0)
             .ok_or_else(|| AuthError::Invalid(format!("`exp` {} is not a time", claims.exp)))?;
+        // Issuing holds every token to its role's lifetime; this holds a token signed
+        // elsewhere with the same key (a script, a leaked key) to it too.
+        let leeway = chrono::Duration::seconds(i64::try_from(self.settings.leeway_seconds).unwrap_or(i64::MAX));
+        let longest = role.max_token_lifetime();
+        if expires_at - Utc::now() > longest + leeway {
+            return Err(AuthError::Invalid(format!("a {role} token lives at most {} days", longest.num_days())));
+        }
         Ok(Principal {
             subject: claims.sub,
             role,
@@ -401,6 +408,34 @@ mod tests {
         header.kid = Some("hs256-1".into());
         let token = encode(&header, &claims, &EncodingKey::from_secret(b"test secret")).expect("encode");
         assert!(matches!(keys().verify(&token), Err(AuthError::Invalid(_))));
+    }
+
+    /// The issued token of `role` re-signed with `exp` moved to now + `seconds`.
+    fn expiring_in(role: Role, seconds: i64) -> String {
+        let mut claims: Claims =
+            jsonwebtoken::dangerous::insecure_decode(&keys().issue(request(role)).expect("issue").token)
+                .expect("decode")
+                .claims;
+        claims.exp = Utc::now().timestamp() + seconds;
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some("hs256-1".into());
+        encode(&header, &claims, &EncodingKey::from_secret(b"test secret")).expect("encode")
+    }
+
+    #[test]
+    fn clocks_may_differ_by_30_seconds_and_no_more() {
+        assert!(keys().verify(&expiring_in(Role::Dashboard, -20)).is_ok(), "20 s past `exp` is within the leeway");
+        assert_eq!(keys().verify(&expiring_in(Role::Dashboard, -40)), Err(AuthError::Expired));
+    }
+
+    #[test]
+    fn a_token_living_longer_than_its_role_may_is_refused_even_when_well_signed() {
+        let day = 24 * 3600;
+        assert!(keys().verify(&expiring_in(Role::Admin, 30 * day)).is_ok());
+        assert!(matches!(keys().verify(&expiring_in(Role::Admin, 32 * day)), Err(AuthError::Invalid(_))));
+        assert!(keys().verify(&expiring_in(Role::Partner, 365 * day)).is_ok());
+        let ten_years = keys().verify(&expiring_in(Role::Partner, 3650 * day));
+        assert_eq!(ten_years, Err(AuthError::Invalid("a partner token lives at most 366 days".into())));
     }
 
     #[test]
