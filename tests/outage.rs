@@ -88,6 +88,18 @@ async fn the_server_answers_unavailable_while_postgres_is_down_and_recovers_by_i
     let (status, body) = tokio::time::timeout(Duration::from_secs(15), ask()).await.expect("fails fast, not hangs");
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
     assert_eq!(body["errors"][0]["extensions"]["code"], "UNAVAILABLE", "{body}");
+    let request = axum::http::Request::post("/graphql")
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from(r#"{"query":"{ me { role } }"}"#))
+        .expect("request");
+    let response = tower::ServiceExt::oneshot(router.clone(), request).await.expect("response");
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(
+        response.headers().get("retry-after").map(|v| v.as_bytes()),
+        Some(&b"1"[..]),
+        "clients told when to retry"
+    );
 
     proxy.up();
     let mut recovered = false;

@@ -55,7 +55,10 @@ impl FromRequestParts<AppState> for Authenticated {
             Err(AuthenticationError::Token(e)) => Err(unauthorized(e)),
             Err(AuthenticationError::Store(e)) => {
                 tracing::error!(error = %e, "cannot check token revocation");
-                Err(problem(StatusCode::SERVICE_UNAVAILABLE, "UNAVAILABLE", "the database is unavailable; try again"))
+                let mut response =
+                    problem(StatusCode::SERVICE_UNAVAILABLE, "UNAVAILABLE", "the database is unavailable; try again");
+                response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+                Err(response)
             }
         }
     }
