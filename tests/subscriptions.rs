@@ -205,13 +205,37 @@ async fn a_subscription_ends_when_its_token_is_revoked_even_through_another_repl
     }
     assert_eq!(heard.expect("heard before the revocation")["type"], "next");
 
+    // No value changes after the revocation: the subscription ends on hearing of it.
     app.data(&admin, "mutation($jti: String!) { revokeToken(jti: $jti) }", json!({ "jti": token.jti })).await;
-    app.data(&admin, PUSH, json!({ "rows": [srb("216", 130.0)] })).await;
     let ended = next(&mut socket, Duration::from_secs(10)).await.expect("an answer");
     assert_eq!(ended["type"], "next", "{ended}");
     assert!(ended["payload"]["data"].is_null(), "no value after the revocation: {ended}");
     assert_eq!(ended["payload"]["errors"][0]["extensions"]["code"], "UNAUTHENTICATED", "{ended}");
     assert_completes(&mut socket).await;
+}
+
+#[tokio::test]
+async fn revoking_another_token_leaves_a_subscription_running() {
+    let app = TestApp::seeded().await;
+    let admin = app.admin();
+    let (mut socket, _) = wall_screen(&app, chrono::Duration::hours(1)).await;
+    subscribe(&mut socket, "live", json!(null)).await;
+    let other = issued(&app, chrono::Duration::hours(1));
+    let mut heard = None;
+    for attempt in 0..20 {
+        // Each revocation wakes the subscriber, which finds its own token still good.
+        if attempt == 0 {
+            app.data(&admin, "mutation($jti: String!) { revokeToken(jti: $jti) }", json!({ "jti": other.jti })).await;
+        }
+        app.data(&admin, PUSH, json!({ "rows": [srb("216", 100.0 + f64::from(attempt))] })).await;
+        if let Some(message) = next(&mut socket, Duration::from_millis(500)).await {
+            heard = Some(message);
+            break;
+        }
+    }
+    let heard = heard.expect("a value after another token's revocation");
+    assert_eq!(heard["type"], "next", "{heard}");
+    assert_eq!(heard["payload"]["data"]["observationChanged"]["area"]["code"], "216", "{heard}");
 }
 
 #[tokio::test]

@@ -74,10 +74,12 @@ impl Feed {
                 () = tokio::time::sleep(until_expiry) => return Some(Err(self.end("the token has expired"))),
             };
             match received {
-                // Checked before each delivery: a token revoked through any replica reads
-                // nothing more.
+                // Checked before each delivery, and at each revocation through any replica
+                // (announced as a change of no values): a revoked token reads nothing more,
+                // and its subscription ends as soon as the revocation is heard.
                 Ok(ids) => match self.store.is_revoked(&self.jti).await {
                     Ok(true) => return Some(Err(self.end("the token has been revoked"))),
+                    Ok(false) if ids.is_empty() => {}
                     Ok(false) => match self.store.observations_by_ids(&ids, self.query.published_only).await {
                         Ok(rows) => self.pending.extend(rows.into_iter().filter(|o| self.query.selects(o))),
                         Err(e) => tracing::error!(error = %e, "cannot read changed values for a subscriber"),

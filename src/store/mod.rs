@@ -151,7 +151,8 @@ pub struct AreaFilter<'a> {
     pub within: Option<&'a [String]>,
 }
 
-/// Ids of observations a committed push or review created, changed or reviewed.
+/// Ids of observations a committed push or review created, changed or reviewed; none when
+/// a token was revoked (subscribers then check that theirs still holds).
 pub type Changed = Arc<Vec<i64>>;
 
 /// How many change messages a slow subscriber may fall behind before it misses some.

@@ -131,6 +131,14 @@ impl PgStore {
     /// The notices come back through the listener.
     fn announced(&self, _ids: Vec<i64>) {}
 
+    /// An empty notice: a token was revoked, and every replica's subscribers check theirs.
+    async fn announce_revocation(tx: &mut sqlx::Transaction<'_, sqlx::Postgres>) -> Result<(), StoreError> {
+        sqlx::query("SELECT pg_notify($1, '')").bind(CHANNEL).execute(&mut **tx).await?;
+        Ok(())
+    }
+
+    fn revocation_announced(&self) {}
+
     /// Starts listening on first use (commands such as `seed` never need to).
     fn subscribe(&self) -> broadcast::Receiver<Changed> {
         let receiver = self.changes.subscribe();

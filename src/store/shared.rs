@@ -660,8 +660,12 @@ macro_rules! impl_store {
                 .rows_affected();
                 if inserted == 1 {
                     insert_audit!(tx, audit);
+                    Self::announce_revocation(&mut tx).await?;
                 }
                 tx.commit().await?;
+                if inserted == 1 {
+                    self.revocation_announced();
+                }
                 Ok(inserted == 1)
             }
 

@@ -88,6 +88,15 @@ impl SqliteStore {
         }
     }
 
+    async fn announce_revocation(_tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    /// An empty change: a token was revoked, and this process's subscribers check theirs.
+    fn revocation_announced(&self) {
+        let _ = self.changes.send(Arc::new(Vec::new()));
+    }
+
     fn subscribe(&self) -> broadcast::Receiver<Changed> {
         self.changes.subscribe()
     }
