@@ -67,7 +67,7 @@ impl FromRequestParts<AppState> for Authenticated {
 /// 429 with `Retry-After` once a token spends its burst faster than its rate refills it.
 fn over_rate(state: &AppState, principal: &Principal) -> Option<Response> {
     use governor::clock::Clock;
-    state.limiter.check_key(&principal.jti).err().map(|not_until| {
+    state.limiter.check(&principal.jti).err().map(|not_until| {
         let wait = not_until.wait_time_from(governor::clock::DefaultClock::default().now());
         let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
         let mut response =
@@ -365,7 +365,7 @@ impl async_graphql::Executor for SocketExecutor {
                     return refuse(request_error("the database is unavailable; try again", "UNAVAILABLE"));
                 }
             }
-            if state.limiter.check_key(&principal.jti).is_err() {
+            if state.limiter.check(&principal.jti).is_err() {
                 return refuse(request_error("too many requests with this token; slow down", "RATE_LIMITED"));
             }
             if !state.settings.introspection || principal.role.reads_published_only() {
