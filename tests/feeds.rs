@@ -121,8 +121,9 @@ async fn feeds_are_refused_to_the_wrong_caller_or_in_the_wrong_shape() {
     let (status, error) = post_csv(&app, Some(&dashboard), "", "text/csv", body.clone()).await;
     assert_eq!((status, error["errors"][0]["extensions"]["code"].as_str()), (StatusCode::FORBIDDEN, Some("FORBIDDEN")));
     let token = office(&app);
-    let (status, _) = post_csv(&app, Some(&token), "", "application/json", body).await;
+    let (status, error) = post_csv(&app, Some(&token), "", "application/json", body).await;
     assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(error["errors"][0]["extensions"]["code"], "UNSUPPORTED_MEDIA_TYPE", "as /graphql answers: {error}");
     let (status, error) = post_csv(&app, Some(&token), "", "text/csv", "a,b\n1,2\n".into()).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(error["errors"][0]["message"].as_str().unwrap_or_default().contains("unknown header"));

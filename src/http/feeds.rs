@@ -122,7 +122,7 @@ pub async fn push_feed(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(';').next().is_some_and(|t| t.trim().eq_ignore_ascii_case("text/csv")));
     if !is_csv {
-        return error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "BAD_USER_INPUT", "send the feed as text/csv");
+        return error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE", "send the feed as text/csv");
     }
     if !principal.role.may_push() {
         return error(StatusCode::FORBIDDEN, "FORBIDDEN", "your role may not push values");
