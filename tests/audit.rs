@@ -70,6 +70,12 @@ async fn each_write_is_recorded_with_who_what_and_the_request_id() {
     // A dry run writes nothing, so it records nothing.
     let dry = "mutation { submitObservations(input: { dryRun: true, observations: [{ indicatorCode: \"SEX_RATIO_AT_BIRTH\", areaCode: \"216\", period: \"2022\", sex: TOTAL, value: 110 }] }) { created } }";
     app.data(&office, dry, json!({})).await;
+    // A push refused whole writes no value, and is recorded: here, Tân Yên's health office
+    // pushing for Bắc Yên.
+    let health = app.token(Role::AgencyReporter, Some("216-YTE"), Some("216"));
+    let outside = "mutation { submitObservations(input: { observations: [{ indicatorCode: \"SEX_RATIO_AT_BIRTH\", areaCode: \"121\", period: \"2024\", sex: TOTAL, value: 110 }] }) { rejected } }";
+    let refused = graphql_with_id(&app, &health, outside, json!({}), "req-refused").await;
+    assert_eq!(refused["submitObservations"]["rejected"], 1);
 
     let log = app.data(&admin, LOG, json!({})).await["auditLog"].as_array().cloned().expect("entries");
     let summary: Vec<(&str, &str, &str, i64)> = log
@@ -86,6 +92,7 @@ async fn each_write_is_recorded_with_who_what_and_the_request_id() {
     assert_eq!(
         summary,
         vec![
+            ("PUSH", "test-agency_reporter", "req-refused", 0),
             ("REVOKE_TOKEN", "test-admin", "req-revoke", 0),
             ("ISSUE_TOKEN", "test-admin", "req-issue", 0),
             ("REJECT", "test-statistics_office", "req-reject", 1),
@@ -93,15 +100,16 @@ async fn each_write_is_recorded_with_who_what_and_the_request_id() {
             ("PUSH", "test-statistics_office", "req-push", 2),
         ]
     );
-    assert_eq!(log[4]["detail"], "created 2, updated 0, unchanged 0, rejected 0");
-    assert_eq!(log[2]["detail"], "wrong year");
-    assert_eq!(log[2]["target"], format!("observations {}", ids[1].as_str().unwrap_or_default()));
-    assert!(log[0]["target"].as_str().unwrap_or_default().contains(&jti));
+    assert_eq!(log[0]["detail"], "refused whole: 1 of 1 rows rejected (OUT_OF_AREA)");
+    assert_eq!(log[5]["detail"], "created 2, updated 0, unchanged 0, rejected 0");
+    assert_eq!(log[3]["detail"], "wrong year");
+    assert_eq!(log[3]["target"], format!("observations {}", ids[1].as_str().unwrap_or_default()));
+    assert!(log[1]["target"].as_str().unwrap_or_default().contains(&jti));
 
     // Filtered by action, and paged.
     let pushes = app.data(&admin, LOG, json!({ "action": "PUSH" })).await;
-    assert_eq!(pushes["auditLog"].as_array().map(Vec::len), Some(1));
-    let page = app.data(&admin, LOG, json!({ "first": 2, "before": log[1]["id"] })).await;
+    assert_eq!(pushes["auditLog"].as_array().map(Vec::len), Some(2));
+    let page = app.data(&admin, LOG, json!({ "first": 2, "before": log[2]["id"] })).await;
     let actions: Vec<&str> =
         page["auditLog"].as_array().expect("page").iter().filter_map(|e| e["action"].as_str()).collect();
     assert_eq!(actions, vec!["REJECT", "APPROVE"]);

@@ -93,7 +93,7 @@ pub async fn push(
         };
         let mut summary = ImportSummary::new(request.dry_run, WriteCounts::default(), vec![error]);
         summary.rejected = total_rows;
-        return Ok(summary);
+        return refused(store, pusher, summary, total_rows).await;
     }
 
     let indicators: HashMap<_, _> = store.indicators().await?.into_iter().map(|i| (i.code.clone(), i)).collect();
@@ -120,7 +120,8 @@ pub async fn push(
     if request.atomic && !errors.is_empty() {
         // Refused whole, and no receipt kept: the push can be corrected and sent again
         // under the same key.
-        return Ok(ImportSummary::new(request.dry_run, WriteCounts::default(), errors));
+        let summary = ImportSummary::new(request.dry_run, WriteCounts::default(), errors);
+        return refused(store, pusher, summary, total_rows).await;
     }
     let summary_of = |counts: &WriteCounts| {
         serde_json::to_string(&ImportSummary::new(false, *counts, errors.clone())).unwrap_or_default()
@@ -151,6 +152,29 @@ pub async fn push(
         WriteOutcome::Written(counts) => Ok(ImportSummary::new(request.dry_run, counts, errors)),
         WriteOutcome::AlreadySeen(summary) => parse_receipt(&summary),
     }
+}
+
+/// A push refused whole writes no value but is recorded all the same: an agency pushing
+/// outside its area or its assignments is what a reviewer of the log looks for. A dry run
+/// records nothing.
+async fn refused(
+    store: &dyn Store,
+    pusher: &Pusher<'_>,
+    summary: ImportSummary,
+    total_rows: usize,
+) -> Result<ImportSummary, DomainError> {
+    if summary.dry_run {
+        return Ok(summary);
+    }
+    let codes: BTreeSet<&str> = summary.errors.iter().map(|e| e.code.as_str()).collect();
+    let mut entry = AuditEntry::new(pusher.subject, AuditAction::Push, "observations", pusher.request_id);
+    entry.detail = Some(format!(
+        "refused whole: {} of {total_rows} rows rejected ({})",
+        summary.rejected,
+        codes.into_iter().collect::<Vec<_>>().join(", ")
+    ));
+    store.record_audit(&entry).await?;
+    Ok(summary)
 }
 
 fn parse_receipt(summary: &str) -> Result<ImportSummary, DomainError> {
