@@ -210,15 +210,23 @@ async fn each_request_is_one_trace_of_request_operation_store_and_statement_span
         .expect("request");
     let (status, body) = app.send(request).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    provider.force_flush().expect("flush");
-    let spans = exporter.get_finished_spans().expect("spans");
     let attribute = |span: &SpanData, key: &str| {
         span.attributes.iter().find(|kv| kv.key.as_str() == key).map(|kv| kv.value.to_string())
     };
-    let request = spans
-        .iter()
-        .find(|s| s.name == "POST /graphql" && attribute(s, "request_id").as_deref() == Some("trace-me-216"))
-        .unwrap_or_else(|| panic!("no request span: {spans:#?}"));
+    let is_request =
+        |s: &SpanData| s.name == "POST /graphql" && attribute(s, "request_id").as_deref() == Some("trace-me-216");
+    // SQLite's thread lets go of the last statement's span a moment after answering, and a
+    // span ends (its parents with it) when the last holder lets go: wait for the request's.
+    let mut spans = Vec::new();
+    for _ in 0..100 {
+        provider.force_flush().expect("flush");
+        spans = exporter.get_finished_spans().expect("spans");
+        if spans.iter().any(is_request) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let request = spans.iter().find(|s| is_request(s)).unwrap_or_else(|| panic!("no request span: {spans:#?}"));
     assert_eq!(attribute(request, "http.response.status_code").as_deref(), Some("200"));
     assert_eq!(request.parent_span_id, SpanId::INVALID, "the request span is the root");
     let trace = request.span_context.trace_id();
