@@ -82,6 +82,9 @@ async fn a_full_server_turns_requests_away_with_503_instead_of_queueing_them() {
     let (status, body) = tokio::time::timeout(Duration::from_secs(30), stuck).await.expect("done").expect("join");
     assert_eq!((status, &body["data"]["submitObservations"]["created"]), (StatusCode::OK, &json!(1)), "{body}");
     assert_eq!(status_and_retry(&app, &admin).await.0, StatusCode::OK);
+    let (_, metrics) = app.get("/metrics").await;
+    let refused = metrics.lines().find_map(|l| l.strip_prefix("gdh_rejected_requests_total{reason=\"overloaded\"} "));
+    assert!(refused.and_then(|n| n.parse::<f64>().ok()).is_some_and(|n| n >= 1.0), "{metrics}");
 }
 
 #[tokio::test]
