@@ -184,6 +184,31 @@ async fn wall_screen(app: &TestApp, ttl: chrono::Duration) -> (Socket, gender_da
     (socket, token)
 }
 
+/// Pushes Tân Yên's value (`value`, then one more each time) until the socket hears, as a
+/// subscription starts listening a moment after it is sent; what it heard first.
+async fn first_heard(app: &TestApp, socket: &mut Socket, value: f64) -> Value {
+    let admin = app.admin();
+    for attempt in 0..20 {
+        app.data(&admin, PUSH, json!({ "rows": [srb("216", value + f64::from(attempt))] })).await;
+        if let Some(message) = next(socket, Duration::from_millis(500)).await {
+            return message;
+        }
+    }
+    panic!("the subscription heard nothing of 20 pushes");
+}
+
+/// A wall screen subscribed to every change, heard once: its subscription is live.
+async fn live_wall_screen(app: &TestApp) -> (Socket, gender_data_hub::auth::IssuedToken) {
+    let (mut socket, token) = wall_screen(app, chrono::Duration::hours(1)).await;
+    subscribe(&mut socket, "live", json!(null)).await;
+    assert_eq!(first_heard(app, &mut socket, 100.0).await["type"], "next");
+    (socket, token)
+}
+
+async fn revoke(app: &TestApp, jti: &str) {
+    app.data(&app.admin(), "mutation($jti: String!) { revokeToken(jti: $jti) }", json!({ "jti": jti })).await;
+}
+
 /// The subscription's one answer was its last.
 async fn assert_completes(socket: &mut Socket) {
     assert_eq!(next(socket, Duration::from_secs(5)).await.map(|m| m["type"].clone()), Some(json!("complete")));
@@ -192,21 +217,9 @@ async fn assert_completes(socket: &mut Socket) {
 #[tokio::test]
 async fn a_subscription_ends_when_its_token_is_revoked_even_through_another_replica() {
     let app = TestApp::seeded().await;
-    let admin = app.admin();
-    let (mut socket, token) = wall_screen(&app, chrono::Duration::hours(1)).await;
-    subscribe(&mut socket, "live", json!(null)).await;
-    let mut heard = None;
-    for attempt in 0..20 {
-        app.data(&admin, PUSH, json!({ "rows": [srb("216", 100.0 + f64::from(attempt))] })).await;
-        if let Some(message) = next(&mut socket, Duration::from_millis(500)).await {
-            heard = Some(message);
-            break;
-        }
-    }
-    assert_eq!(heard.expect("heard before the revocation")["type"], "next");
-
+    let (mut socket, token) = live_wall_screen(&app).await;
     // No value changes after the revocation: the subscription ends on hearing of it.
-    app.data(&admin, "mutation($jti: String!) { revokeToken(jti: $jti) }", json!({ "jti": token.jti })).await;
+    revoke(&app, &token.jti).await;
     let ended = next(&mut socket, Duration::from_secs(10)).await.expect("an answer");
     assert_eq!(ended["type"], "next", "{ended}");
     assert!(ended["payload"]["data"].is_null(), "no value after the revocation: {ended}");
@@ -217,25 +230,12 @@ async fn a_subscription_ends_when_its_token_is_revoked_even_through_another_repl
 #[tokio::test]
 async fn revoking_another_token_leaves_a_subscription_running() {
     let app = TestApp::seeded().await;
-    let admin = app.admin();
-    let (mut socket, _) = wall_screen(&app, chrono::Duration::hours(1)).await;
-    subscribe(&mut socket, "live", json!(null)).await;
-    let other = issued(&app, chrono::Duration::hours(1));
-    let mut heard = None;
-    for attempt in 0..20 {
-        // Each revocation wakes the subscriber, which finds its own token still good.
-        if attempt == 0 {
-            app.data(&admin, "mutation($jti: String!) { revokeToken(jti: $jti) }", json!({ "jti": other.jti })).await;
-        }
-        app.data(&admin, PUSH, json!({ "rows": [srb("216", 100.0 + f64::from(attempt))] })).await;
-        if let Some(message) = next(&mut socket, Duration::from_millis(500)).await {
-            heard = Some(message);
-            break;
-        }
-    }
-    let heard = heard.expect("a value after another token's revocation");
+    let (mut socket, _) = live_wall_screen(&app).await;
+    // The revocation wakes the subscriber, which finds its own token still good.
+    revoke(&app, &issued(&app, chrono::Duration::hours(1)).jti).await;
+    let heard = first_heard(&app, &mut socket, 200.0).await;
     assert_eq!(heard["type"], "next", "{heard}");
-    assert_eq!(heard["payload"]["data"]["observationChanged"]["area"]["code"], "216", "{heard}");
+    assert_eq!(heard["payload"]["data"]["observationChanged"]["value"], 200.0, "{heard}");
 }
 
 #[tokio::test]
