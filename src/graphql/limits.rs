@@ -3,10 +3,12 @@
 //! of tokens, aliases and directives, and the size of every page asked for. Each exceeded
 //! limit is a BAD_USER_INPUT naming it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use async_graphql::parser::types::{ExecutableDocument, Field, Selection, SelectionSet};
-use async_graphql::{ErrorExtensionValues, Request, ServerError, Value as ConstValue, Variables};
+use async_graphql::parser::types::{
+    DocumentOperations, ExecutableDocument, Field, OperationDefinition, Selection, SelectionSet,
+};
+use async_graphql::{ErrorExtensionValues, Name, Positioned, Request, ServerError, Value as ConstValue, Variables};
 
 use super::ApiSettings;
 
@@ -36,6 +38,7 @@ fn check_document(request: &mut Request, variables: &Variables, settings: &ApiSe
             "BAD_USER_INPUT",
         ));
     }
+    let operation_name = request.operation_name.clone();
     let document = request.parsed_query().map_err(|mut e| {
         e.extensions.get_or_insert_with(ErrorExtensionValues::default).set("code", "BAD_USER_INPUT");
         e
@@ -69,7 +72,7 @@ fn check_document(request: &mut Request, variables: &Variables, settings: &ApiSe
             "BAD_USER_INPUT",
         ));
     }
-    if let Some(first) = page_outside(document, variables, settings.max_page_size) {
+    if let Some(first) = page_outside(document, operation_name.as_deref(), variables, settings.max_page_size) {
         let mut error = request_error(
             format!("first: {first} asks for a page outside 0 to {} rows (limit: page size)", settings.max_page_size),
             "BAD_USER_INPUT",
@@ -219,44 +222,79 @@ impl Shape {
     }
 }
 
-/// The first `first` of a page outside `0..=max`, as written or as its variable (or the
-/// variable's default) gives it. Checked before anything runs because the resolver of a
-/// page would refuse an oversized one only after the fields before it had run, a
-/// mutation's writes included. A value that is not an integer is left to validation.
-fn page_outside(document: &ExecutableDocument, variables: &Variables, max: usize) -> Option<i64> {
-    let max = i64::try_from(max).unwrap_or(i64::MAX);
-    let mut defaults = HashMap::new();
-    for (_, operation) in document.operations.iter() {
-        for variable in &operation.node.variable_definitions {
-            if let Some(default) = &variable.node.default_value {
-                defaults.insert(&variable.node.name.node, &default.node);
+/// The operation a request runs: the only one, or the one `operationName` names. None when
+/// that is ambiguous or names nothing (execution then refuses the request).
+pub fn selected_operation<'d>(
+    document: &'d ExecutableDocument,
+    operation_name: Option<&str>,
+) -> Option<&'d Positioned<OperationDefinition>> {
+    match (&document.operations, operation_name) {
+        (DocumentOperations::Single(operation), _) => Some(operation),
+        (DocumentOperations::Multiple(operations), Some(name)) => {
+            operations.iter().find(|(n, _)| n.as_str() == name).map(|(_, o)| o)
+        }
+        (DocumentOperations::Multiple(operations), None) if operations.len() == 1 => operations.values().next(),
+        (DocumentOperations::Multiple(_), None) => None,
+    }
+}
+
+/// The first `first` of a page outside `0..=max` in the operation that runs (through the
+/// fragments it spreads), as written or as its variable, or that operation's default for
+/// it, gives it. Checked before anything runs because the resolver of a page would refuse
+/// an oversized one only after the fields before it had run, a mutation's writes included.
+/// A value that is not an integer is left to validation.
+fn page_outside(
+    document: &ExecutableDocument,
+    operation_name: Option<&str>,
+    variables: &Variables,
+    max: usize,
+) -> Option<i64> {
+    struct Walk<'d> {
+        document: &'d ExecutableDocument,
+        variables: &'d Variables,
+        defaults: HashMap<&'d Name, &'d ConstValue>,
+        spread: HashSet<&'d Name>,
+        max: i64,
+    }
+
+    impl<'d> Walk<'d> {
+        fn set(&mut self, set: &'d SelectionSet) -> Option<i64> {
+            set.items.iter().find_map(|item| match &item.node {
+                Selection::Field(field) => self.size(&field.node).or_else(|| self.set(&field.node.selection_set.node)),
+                Selection::InlineFragment(inline) => self.set(&inline.node.selection_set.node),
+                Selection::FragmentSpread(spread) => {
+                    let name = &spread.node.fragment_name.node;
+                    // Each fragment once: its `first`s are the same wherever it is spread.
+                    if !self.spread.insert(name) {
+                        return None;
+                    }
+                    let fragment = self.document.fragments.get(name)?;
+                    self.set(&fragment.node.selection_set.node)
+                }
+            })
+        }
+
+        fn size(&self, field: &Field) -> Option<i64> {
+            let first = field.get_argument("first")?.node.clone().into_const_with(|name| {
+                self.variables.get(&name).or_else(|| self.defaults.get(&name).copied()).cloned().ok_or(())
+            });
+            match first {
+                Ok(ConstValue::Number(n)) => n.as_i64().filter(|n| !(0..=self.max).contains(n)),
+                _ => None,
             }
         }
     }
-    let outside = |set: &SelectionSet| -> Option<i64> {
-        fn walk(set: &SelectionSet, size: &dyn Fn(&Field) -> Option<i64>) -> Option<i64> {
-            set.items.iter().find_map(|item| match &item.node {
-                Selection::Field(field) => size(&field.node).or_else(|| walk(&field.node.selection_set.node, size)),
-                Selection::InlineFragment(inline) => walk(&inline.node.selection_set.node, size),
-                Selection::FragmentSpread(_) => None, // each fragment is read where it is defined
-            })
-        }
-        let size = |field: &Field| -> Option<i64> {
-            let first = field.get_argument("first")?.node.clone().into_const_with(|name| {
-                variables.get(&name).or_else(|| defaults.get(&name).copied()).cloned().ok_or(())
-            });
-            match first {
-                Ok(ConstValue::Number(n)) => n.as_i64().filter(|n| !(0..=max).contains(n)),
-                _ => None,
-            }
-        };
-        walk(set, &size)
-    };
-    document
-        .operations
+
+    let operation = selected_operation(document, operation_name)?;
+    let defaults = operation
+        .node
+        .variable_definitions
         .iter()
-        .find_map(|(_, operation)| outside(&operation.node.selection_set.node))
-        .or_else(|| document.fragments.values().find_map(|fragment| outside(&fragment.node.selection_set.node)))
+        .filter_map(|v| v.node.default_value.as_ref().map(|d| (&v.node.name.node, &d.node)))
+        .collect();
+    let mut walk =
+        Walk { document, variables, defaults, spread: HashSet::new(), max: i64::try_from(max).unwrap_or(i64::MAX) };
+    walk.set(&operation.node.selection_set.node)
 }
 
 #[cfg(test)]
@@ -303,7 +341,7 @@ mod tests {
     fn pages_are_read_from_literals_variables_defaults_and_fragments() {
         let outside = |text: &str, variables: serde_json::Value| {
             let mut request = Request::new(text);
-            page_outside(request.parsed_query().expect("parses"), &Variables::from_json(variables), 1_000)
+            page_outside(request.parsed_query().expect("parses"), None, &Variables::from_json(variables), 1_000)
         };
         let none = serde_json::json!({});
         assert_eq!(outside("{ observations(first: 1000) { totalCount } }", none.clone()), None);
@@ -317,5 +355,27 @@ mod tests {
         let nested = "{ ...F } fragment F on Query { indicators { ... on Indicator { observations(first: 2000) { totalCount } } } }";
         assert_eq!(outside(nested, none.clone()), Some(2000));
         assert_eq!(outside("{ observations(first: \"many\") { totalCount } }", none), None, "left to validation");
+    }
+
+    #[test]
+    fn pages_are_read_in_the_operation_that_runs_with_its_own_defaults() {
+        // Another operation's default for the same variable cannot hide the big page.
+        let text = "query Big($n: Int = 5000) { observations(first: $n) { totalCount } } \
+                    query Decoy($n: Int = 1) { observations(first: $n) { totalCount } }";
+        let outside = |name: &str| {
+            let mut request = Request::new(text);
+            page_outside(request.parsed_query().expect("parses"), Some(name), &Variables::default(), 1_000)
+        };
+        for _ in 0..20 {
+            assert_eq!(outside("Big"), Some(5000));
+            assert_eq!(outside("Decoy"), None, "the operation that does not run is not refused for it");
+        }
+        // Fragments are read where they are spread, once, cycles included.
+        let spread = "query Q { ...A } fragment A on Query { ...B ...A } \
+                      fragment B on Query { indicators { observations(first: 2000) { totalCount } } } \
+                      fragment Unused on Query { observations(first: 9999) { totalCount } }";
+        let mut request = Request::new(spread);
+        let document = request.parsed_query().expect("parses");
+        assert_eq!(page_outside(document, Some("Q"), &Variables::default(), 1_000), Some(2000));
     }
 }

@@ -383,18 +383,11 @@ fn only_subscriptions() -> async_graphql::ServerError {
 
 /// Whether the operation the request runs is a subscription (after `check_limits` parsed it).
 fn is_subscription(request: &mut async_graphql::Request) -> bool {
-    use async_graphql::parser::types::{DocumentOperations, OperationType};
+    use async_graphql::parser::types::OperationType;
     let name = request.operation_name.clone();
     let Ok(document) = request.parsed_query() else { return false };
-    let operation = match &document.operations {
-        DocumentOperations::Single(operation) => Some(operation),
-        DocumentOperations::Multiple(operations) => match name {
-            Some(name) => operations.iter().find(|(n, _)| n.as_str() == name).map(|(_, o)| o),
-            None if operations.len() == 1 => operations.values().next(),
-            None => None,
-        },
-    };
-    operation.is_some_and(|o| o.node.ty == OperationType::Subscription)
+    crate::graphql::selected_operation(document, name.as_deref())
+        .is_some_and(|o| o.node.ty == OperationType::Subscription)
 }
 
 async fn connection_data(state: AppState, payload: serde_json::Value) -> async_graphql::Result<async_graphql::Data> {
