@@ -132,3 +132,16 @@ async fn the_log_is_for_admins_and_cannot_be_changed() {
     }
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE actor = 'test-admin'").await, 1);
 }
+
+#[tokio::test]
+async fn a_refused_push_gets_its_errors_even_when_the_log_cannot_be_written() {
+    let app = TestApp::seeded().await;
+    app.break_table("audit_log").await;
+    let office = app.token(Role::StatisticsOffice, None, Some("24"));
+    let bad = "mutation { submitObservations(input: { observations: [{ indicatorCode: \"NO_SUCH\", areaCode: \"216\", period: \"2024\", sex: TOTAL, value: 1 }] }) { rejected errors { row code } } }";
+    let summary = app.data(&office, bad, json!({})).await;
+    assert_eq!(
+        summary["submitObservations"],
+        json!({ "rejected": 1, "errors": [{ "row": 1, "code": "UNKNOWN_INDICATOR" }] })
+    );
+}

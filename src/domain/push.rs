@@ -156,7 +156,8 @@ pub async fn push(
 
 /// A push refused whole writes no value but is recorded all the same: an agency pushing
 /// outside its area or its assignments is what a reviewer of the log looks for. A dry run
-/// records nothing.
+/// records nothing. The pusher gets its errors even when the entry cannot be written (it
+/// records that nothing happened; the server log keeps it then).
 async fn refused(
     store: &dyn Store,
     pusher: &Pusher<'_>,
@@ -173,7 +174,9 @@ async fn refused(
         summary.rejected,
         codes.into_iter().collect::<Vec<_>>().join(", ")
     ));
-    store.record_audit(&entry).await?;
+    if let Err(e) = store.record_audit(&entry).await {
+        tracing::error!(error = %e, actor = %entry.actor, detail = ?entry.detail, "cannot record a refused push");
+    }
     Ok(summary)
 }
 
