@@ -185,12 +185,18 @@ async fn wall_screen(app: &TestApp, ttl: chrono::Duration) -> (Socket, gender_da
 }
 
 /// Pushes Tân Yên's value (`value`, then one more each time) until the socket hears, as a
-/// subscription starts listening a moment after it is sent; what it heard first.
+/// subscription starts listening a moment after it is sent; what it heard first. Values of
+/// earlier pushes that arrive late are read off too, so the socket holds nothing more.
 async fn first_heard(app: &TestApp, socket: &mut Socket, value: f64) -> Value {
     let admin = app.admin();
     for attempt in 0..20 {
         app.data(&admin, PUSH, json!({ "rows": [srb("216", value + f64::from(attempt))] })).await;
         if let Some(message) = next(socket, Duration::from_millis(500)).await {
+            for _ in 0..attempt {
+                if next(socket, Duration::from_millis(500)).await.is_none() {
+                    break;
+                }
+            }
             return message;
         }
     }
@@ -235,7 +241,8 @@ async fn revoking_another_token_leaves_a_subscription_running() {
     revoke(&app, &issued(&app, chrono::Duration::hours(1)).jti).await;
     let heard = first_heard(&app, &mut socket, 200.0).await;
     assert_eq!(heard["type"], "next", "{heard}");
-    assert_eq!(heard["payload"]["data"]["observationChanged"]["value"], 200.0, "{heard}");
+    let value = heard["payload"]["data"]["observationChanged"]["value"].as_f64();
+    assert!(value.is_some_and(|v| v >= 200.0), "a value pushed after the revocation: {heard}");
 }
 
 #[tokio::test]

@@ -292,9 +292,12 @@ impl Keys {
             .ok_or_else(|| AuthError::Invalid(format!("`exp` {} is not a time", claims.exp)))?;
         // Issuing holds every token to its role's lifetime; this holds a token signed
         // elsewhere with the same key (a script, a leaked key) to it too.
-        let leeway = chrono::Duration::seconds(i64::try_from(self.settings.leeway_seconds).unwrap_or(i64::MAX));
+        let leeway = i64::try_from(self.settings.leeway_seconds)
+            .ok()
+            .and_then(chrono::Duration::try_seconds)
+            .unwrap_or(chrono::Duration::MAX);
         let longest = role.max_token_lifetime();
-        if expires_at - Utc::now() > longest + leeway {
+        if expires_at - Utc::now() > longest.checked_add(&leeway).unwrap_or(chrono::Duration::MAX) {
             return Err(AuthError::Invalid(format!("a {role} token lives at most {} days", longest.num_days())));
         }
         Ok(Principal {
