@@ -179,13 +179,7 @@ async fn limits_set_in_the_environment_take_effect() {
 /// `gender-data-hub` run once with `args` against the test's database; its stdout, or its
 /// stderr as the error.
 fn command_line(app: &TestApp, args: &[&str]) -> Result<String, String> {
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_gender-data-hub"))
-        .args(args)
-        .env("DATABASE_URL", &app.database_url)
-        .env("GDH_JWT_SECRET", String::from_utf8_lossy(common::SECRET).as_ref())
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("run the binary");
+    let output = common::hub_command(&app.database_url).args(args).output().expect("run the binary");
     let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).trim().to_owned();
     if output.status.success() {
         Ok(text(&output.stdout))

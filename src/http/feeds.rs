@@ -37,9 +37,7 @@ fn domain_error(e: DomainError, headers: &HeaderMap) -> Response {
         DomainError::NotSupported(_) => error(StatusCode::NOT_IMPLEMENTED, "NOT_SUPPORTED", e.to_string()),
         DomainError::Unavailable(inner) => {
             tracing::warn!(error = %inner, "storage unavailable");
-            let mut response = error(StatusCode::SERVICE_UNAVAILABLE, "UNAVAILABLE", UNAVAILABLE_MESSAGE.to_owned());
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-            response
+            error(StatusCode::SERVICE_UNAVAILABLE, "UNAVAILABLE", UNAVAILABLE_MESSAGE.to_owned())
         }
         DomainError::Storage(inner) => {
             tracing::error!(error = %inner, "storage failure");

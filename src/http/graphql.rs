@@ -55,10 +55,7 @@ impl FromRequestParts<AppState> for Authenticated {
             Err(AuthenticationError::Token(e)) => Err(unauthorized(e)),
             Err(AuthenticationError::Store(e)) => {
                 tracing::error!(error = %e, "cannot check token revocation");
-                let mut response =
-                    problem(StatusCode::SERVICE_UNAVAILABLE, "UNAVAILABLE", "the database is unavailable; try again");
-                response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-                Err(response)
+                Err(problem(StatusCode::SERVICE_UNAVAILABLE, "UNAVAILABLE", "the database is unavailable; try again"))
             }
         }
     }
@@ -294,10 +291,15 @@ fn is_json(headers: &HeaderMap) -> bool {
         .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"))
 }
 
-/// An error before any operation ran, shaped like a GraphQL response.
+/// An error before any operation ran, shaped like a GraphQL response. A 503 (a full server,
+/// a database down or busy) says when to try again: a second, as either may have passed.
 pub fn problem(status: StatusCode, code: &str, message: &str) -> Response {
     let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
-    (status, Json(body)).into_response()
+    let mut response = (status, Json(body)).into_response();
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    }
+    response
 }
 
 /// Subscriptions over `graphql-transport-ws` (and the older `graphql-ws`). Browsers cannot

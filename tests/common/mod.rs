@@ -319,18 +319,22 @@ pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
 }
 
+/// The real binary on `database_url`, signing with the tests' secret, logging warnings only.
+pub fn hub_command(database_url: &str) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_gender-data-hub"));
+    command
+        .env("DATABASE_URL", database_url)
+        .env("GDH_JWT_SECRET", String::from_utf8_lossy(SECRET).as_ref())
+        .env("RUST_LOG", "warn");
+    command
+}
+
 /// The real binary serving `database_url` on `port`, once `/healthz` answers; `env` adds to
 /// or overrides its environment.
 pub async fn start_server(database_url: &str, port: u16, env: &[(&str, &str)]) -> std::process::Child {
-    use std::process::{Command, Stdio};
-    let mut command = Command::new(env!("CARGO_BIN_EXE_gender-data-hub"));
-    command
-        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-        .env("DATABASE_URL", database_url)
-        .env("GDH_JWT_SECRET", String::from_utf8_lossy(SECRET).as_ref())
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
+    use std::process::Stdio;
+    let mut command = hub_command(database_url);
+    command.args(["serve", "--bind", &format!("127.0.0.1:{port}")]).stdout(Stdio::null()).stderr(Stdio::null());
     for (name, value) in env {
         command.env(name, value);
     }
