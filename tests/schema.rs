@@ -6,7 +6,7 @@ use async_graphql::parser::parse_schema;
 use async_graphql::parser::types::{TypeKind, TypeSystemDefinition};
 
 const SCHEMA_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql");
-const CONTRACT_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/contract.graphql");
+const CONTRACT_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/contract.graphql");
 
 #[test]
 fn schema_file_is_the_served_schema() {
@@ -59,7 +59,7 @@ fn signatures(sdl: &str) -> HashMap<String, String> {
 
 #[test]
 fn served_schema_holds_the_whole_contract() {
-    let contract = std::fs::read_to_string(CONTRACT_FILE).expect("read ../shared/contract.graphql");
+    let contract = std::fs::read_to_string(CONTRACT_FILE).expect("read contract.graphql");
     let contract = signatures(&contract);
     let served = signatures(&gender_data_hub::graphql::sdl());
     let mut missing: Vec<String> = contract
