@@ -1,4 +1,5 @@
-//! The command line: `serve` (the default), `migrate`, `seed`, `token issue`.
+//! The command line: `serve` (the default), `migrate`, `seed`, `import`, `token issue` and
+//! `token revoke`, each a call of its use-case; this file parses, prints and serves.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -6,11 +7,11 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
-use crate::auth::{IssueRequest, Role};
+use crate::auth::Role;
 use crate::config::Config;
-use crate::domain::audit::{AuditAction, AuditEntry};
 use crate::http::{app, AppState};
-use crate::seeds::SeedSet;
+use crate::service::tokens::{Lifetime, TokenRequest};
+use crate::service::{self, Actor};
 use crate::store::{self, Store};
 
 #[derive(Debug, Parser)]
@@ -114,7 +115,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = open(&config).await?;
             seed(&config, store.as_ref()).await?;
             if demo {
-                let summary = crate::domain::demo::load(store.as_ref()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                let summary = service::demo::load(store.as_ref()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
                 eprintln!(
                     "demo values (synthetic): {} created, {} updated, {} unchanged, {} rejected",
                     summary.created, summary.updated, summary.unchanged, summary.rejected
@@ -127,36 +128,40 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Import { file, dry_run, partial, agency, subject } => {
             let store = open(&config).await?;
-            check_codes_exist(store.as_ref(), agency.as_deref(), None).await?;
-            import(store.as_ref(), &file, dry_run, !partial, agency.as_deref(), &subject).await
+            let actor = Actor::CommandLine { subject: &subject, agency_code: agency.as_deref() };
+            import(store.as_ref(), actor, &file, dry_run, !partial).await
         }
         Command::Token { command: TokenCommand::Issue { role, agency, area, subject, ttl } } => {
             let store = open(&config).await?;
-            check_codes_exist(store.as_ref(), agency.as_deref(), area.as_deref()).await?;
             let keys = config.keys()?;
             let ttl = chrono::Duration::from_std(ttl).context("the lifetime is too long")?;
-            let issued = keys
-                .issue(IssueRequest { role, subject, agency_code: agency, area_code: area, ttl })
-                .map_err(anyhow::Error::msg)?;
-            let mut audit =
-                AuditEntry::new("cli", AuditAction::IssueToken, format!("token {} ({role})", issued.jti), None);
-            audit.detail = Some(format!("expires {}", issued.expires_at.to_rfc3339()));
-            store.record_audit(&audit).await?;
+            let request = TokenRequest {
+                role,
+                subject,
+                agency_code: agency,
+                area_code: area,
+                lifetime: Lifetime::Asked { ttl, argument: "--ttl" },
+            };
+            let actor = Actor::CommandLine { subject: "cli", agency_code: None };
+            let issued = service::tokens::issue(store.as_ref(), &keys, actor, request)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             eprintln!("jti {} expires {}", issued.jti, issued.expires_at.to_rfc3339());
             println!("{}", issued.token);
             Ok(())
         }
         Command::Token { command: TokenCommand::Revoke { jti, by } } => {
-            let jti = jti.trim();
-            if jti.is_empty() {
+            if jti.trim().is_empty() {
                 anyhow::bail!("give the token's jti");
             }
             let store = open(&config).await?;
-            let audit = AuditEntry::new(&by, AuditAction::RevokeToken, format!("token {jti}"), None);
-            if store.revoke_token(jti, &audit).await? {
-                eprintln!("token {jti} revoked");
+            let actor = Actor::CommandLine { subject: &by, agency_code: None };
+            let revoked =
+                service::tokens::revoke(store.as_ref(), actor, &jti).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            if revoked {
+                eprintln!("token {} revoked", jti.trim());
             } else {
-                eprintln!("token {jti} was already revoked");
+                eprintln!("token {} was already revoked", jti.trim());
             }
             Ok(())
         }
@@ -177,12 +182,8 @@ async fn open(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
 }
 
 async fn seed(config: &Config, store: &dyn Store) -> anyhow::Result<()> {
-    let seeds = SeedSet::load(&config.seeds_dir)
-        .with_context(|| format!("cannot load the seeds from {}", config.seeds_dir.display()))?;
-    for warning in &seeds.warnings {
-        tracing::warn!("seed: {warning}");
-    }
-    let counts = store.apply_seeds(&seeds).await.context("cannot write the seeds")?;
+    let report = service::seeding::seed(store, &config.seeds_dir).await?;
+    let counts = report.counts;
     eprintln!(
         "seeded: {} areas, {} agencies, {} indicators, {} plans, {} objectives, {} targets, {} assignments, {} deadlines ({} warnings)",
         counts.areas,
@@ -193,20 +194,20 @@ async fn seed(config: &Config, store: &dyn Store) -> anyhow::Result<()> {
         counts.targets,
         counts.assignments,
         counts.deadlines,
-        seeds.warnings.len(),
+        report.warnings.len(),
     );
     Ok(())
 }
 
 async fn import(
     store: &dyn Store,
+    actor: Actor<'_>,
     file: &std::path::Path,
     dry_run: bool,
     atomic: bool,
-    agency: Option<&str>,
-    subject: &str,
 ) -> anyhow::Result<()> {
-    use crate::domain::push::{push, PushRequest, Pusher, DEFAULT_MAX_ROWS};
+    use crate::domain::push::DEFAULT_MAX_ROWS;
+    use crate::service::push::{push, PushRequest};
     let opened = std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
     let size = opened.metadata().map(|m| m.len()).unwrap_or_default();
     let bar = indicatif::ProgressBar::new(size).with_style(
@@ -217,8 +218,6 @@ async fn import(
         .with_context(|| format!("cannot read {}", file.display()))?;
     bar.finish_and_clear();
     eprintln!("read {} rows; checking and writing…", feed.total_rows);
-    let everywhere = |_: &str| true;
-    let pusher = Pusher { subject, agency_code: agency, only_assigned: false, in_reach: &everywhere, request_id: None };
     let request = PushRequest {
         rows: feed.rows,
         row_numbers: feed.row_numbers,
@@ -228,7 +227,7 @@ async fn import(
         atomic,
         idempotency_key: None,
     };
-    let summary = push(store, &pusher, request, DEFAULT_MAX_ROWS).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let summary = push(store, actor, request, DEFAULT_MAX_ROWS).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     const SHOWN: usize = 20;
     for e in summary.errors.iter().take(SHOWN) {
         eprintln!("  row {}: {} {}: {}", e.row, e.code, e.field.as_deref().unwrap_or("-"), e.message);
@@ -248,10 +247,6 @@ async fn import(
         anyhow::bail!("nothing was written: fix the rows above, or pass --partial to write the good ones");
     }
     Ok(())
-}
-
-async fn check_codes_exist(store: &dyn Store, agency: Option<&str>, area: Option<&str>) -> anyhow::Result<()> {
-    crate::domain::agencies::check_token_reach(store, agency, area).await.map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 async fn serve(config: &Config, bind: SocketAddr) -> anyhow::Result<()> {

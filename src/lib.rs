@@ -14,6 +14,7 @@ pub mod graphql;
 pub mod http;
 pub mod metrics;
 pub mod seeds;
+pub mod service;
 pub mod store;
 pub mod telemetry;
 

@@ -3,7 +3,8 @@
 mod common;
 
 use common::TestApp;
-use gender_data_hub::domain::demo::{self, DEMO_COMMENT, DEMO_SUBJECT};
+use gender_data_hub::domain::demo::{DEMO_COMMENT, DEMO_SUBJECT};
+use gender_data_hub::service::demo;
 use serde_json::json;
 
 #[tokio::test]

@@ -1,5 +1,7 @@
-//! Who is calling and what they may read: bearer JWTs (`tokens`), the principal they carry,
-//! and the area subtree a principal is confined to (`scope`).
+//! Who is calling and what they may do: bearer JWTs (`tokens`: keys, signing, verifying),
+//! the principal a token carries and its role's rights, and the area subtree a principal is
+//! confined to (`scope`). Nothing here reads the database: checking revocations and
+//! resolving a scope are use-cases (`service::tokens`, `service::access`).
 
 mod scope;
 mod tokens;
@@ -8,7 +10,6 @@ pub use scope::Scope;
 pub use tokens::{AuthError, IssueRequest, IssuedToken, KeyError, Keys, TokenSettings};
 
 use crate::domain::named_enum;
-use crate::store::{Store, StoreError};
 
 /// The five kinds of caller of DESIGN.md. In tokens they are written in lower case
 /// (`statistics_office`); in GraphQL in upper case (`STATISTICS_OFFICE`).
@@ -67,40 +68,6 @@ impl Principal {
     pub fn is_administrator(&self) -> bool {
         self.role == Role::Admin && self.area_code.is_none()
     }
-
-    /// This caller pushing values: agency reporters only their agency's assigned
-    /// indicators; `in_reach` says which areas it may write for.
-    pub fn as_pusher<'a>(
-        &'a self,
-        in_reach: &'a (dyn Fn(&str) -> bool + Send + Sync),
-    ) -> crate::domain::push::Pusher<'a> {
-        crate::domain::push::Pusher {
-            subject: &self.subject,
-            agency_code: self.agency_code.as_deref(),
-            only_assigned: self.role == Role::AgencyReporter,
-            in_reach,
-            request_id: None,
-        }
-    }
-}
-
-/// Why a request could not be authenticated.
-#[derive(Debug, thiserror::Error)]
-pub enum AuthenticationError {
-    #[error(transparent)]
-    Token(#[from] AuthError),
-    /// Revocation could not be checked: the request must fail, not pass unchecked.
-    #[error("cannot check the token against revocations")]
-    Store(#[from] StoreError),
-}
-
-/// A bearer token's caller: valid signature and claims, and not revoked.
-pub async fn authenticate(keys: &Keys, store: &dyn Store, token: &str) -> Result<Principal, AuthenticationError> {
-    let principal = keys.verify(token)?;
-    if store.is_revoked(&principal.jti).await? {
-        return Err(AuthError::Revoked.into());
-    }
-    Ok(principal)
 }
 
 /// The verified caller of a request.

@@ -1,9 +1,8 @@
+//! The area subtree a principal is confined to, as a set of codes: what it allows and how
+//! it narrows a list. Reading it from the areas table is the use-cases' (`service::access`).
+
 use std::collections::BTreeSet;
 use std::sync::Arc;
-
-use super::{Principal, Role};
-use crate::domain::DomainError;
-use crate::store::{Store, StoreError};
 
 /// The areas a principal may read: everything for `admin`, otherwise the subtree under the
 /// token's area (the area and all its descendants).
@@ -14,14 +13,9 @@ pub enum Scope {
 }
 
 impl Scope {
-    pub async fn of(principal: &Principal, store: &dyn Store) -> Result<Scope, StoreError> {
-        match (&principal.role, &principal.area_code) {
-            (Role::Admin, None) => Ok(Scope::All),
-            (_, Some(area)) => Ok(Scope::Subtree(Arc::new(store.area_subtree(area).await?.into_iter().collect()))),
-            // Tokens are checked to carry an area for every other role; an empty scope is
-            // the safe reading should one ever lack it.
-            (_, None) => Ok(Scope::Subtree(Arc::default())),
-        }
+    /// The scope of these codes: an area and all its descendants.
+    pub fn subtree(codes: Vec<String>) -> Scope {
+        Scope::Subtree(Arc::new(codes.into_iter().collect()))
     }
 
     pub fn allows(&self, area_code: &str) -> bool {
@@ -38,31 +32,6 @@ impl Scope {
             (Scope::All, codes) => codes,
             (Scope::Subtree(scope), None) => Some(scope.iter().cloned().collect()),
             (Scope::Subtree(scope), Some(codes)) => Some(codes.into_iter().filter(|c| scope.contains(c)).collect()),
-        }
-    }
-}
-
-impl Scope {
-    /// The areas a read of values covers: `area_code` alone or with everything below it
-    /// (NOT_FOUND when unknown, FORBIDDEN outside the scope), else the whole scope.
-    /// `None` means any area.
-    pub async fn areas_to_read(
-        &self,
-        store: &dyn Store,
-        area_code: Option<&str>,
-        include_descendants: bool,
-    ) -> Result<Option<Vec<String>>, DomainError> {
-        let Some(code) = area_code else { return Ok(self.restrict(None)) };
-        if store.areas_by_codes(&[code.to_owned()]).await?.is_empty() {
-            return Err(DomainError::not_found("area", code));
-        }
-        if !self.allows(code) {
-            return Err(DomainError::Forbidden(format!("area {code} is outside your area")));
-        }
-        if include_descendants {
-            Ok(self.restrict(Some(store.area_subtree(code).await?)))
-        } else {
-            Ok(Some(vec![code.to_owned()]))
         }
     }
 }

@@ -7,9 +7,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use super::indicators::{Direction, Indicator, Unit};
 use super::observations::{ObservationInput, Sex};
-use super::push::{push, ImportSummary, PushRequest, Pusher, DEFAULT_MAX_ROWS};
-use super::DomainError;
-use crate::store::Store;
+use super::plans::Target;
 
 pub const DEMO_SUBJECT: &str = "seed --demo (synthetic)";
 pub const DEMO_COMMENT: &str = "Synthetic demo value from `seed --demo`: not real data.";
@@ -87,39 +85,16 @@ fn rows_for(indicator: &Indicator, area: &str, target: Option<f64>) -> Vec<Obser
     rows
 }
 
-/// Pushes the demo values of every measured target of every seeded plan, in one push.
-pub async fn load(store: &dyn Store) -> Result<ImportSummary, DomainError> {
-    let indicators: HashMap<String, Indicator> =
-        store.indicators().await?.into_iter().map(|i| (i.code.clone(), i)).collect();
-    let plans = store.plans(None).await?;
-    let plan_ids: Vec<i64> = plans.iter().map(|p| p.id).collect();
-    let objective_ids: Vec<i64> = store.objectives_by_plans(&plan_ids).await?.iter().map(|o| o.id).collect();
-    let targets = store.targets_by_objectives(&objective_ids).await?;
+/// The demo values of every measured target: one series per indicator and area, even where
+/// two targets share them, trending toward the target.
+pub fn rows(indicators: &HashMap<String, Indicator>, targets: &[Target]) -> Vec<ObservationInput> {
     let mut seen = BTreeSet::new();
     let mut rows = Vec::new();
-    for t in &targets {
+    for t in targets {
         let Some(indicator) = t.indicator_code.as_ref().and_then(|c| indicators.get(c)) else { continue };
-        // One series per indicator and area, even where two targets share them.
         if seen.insert((indicator.code.clone(), t.plan_area_code.clone())) {
             rows.extend(rows_for(indicator, &t.plan_area_code, t.value));
         }
     }
-    let everywhere = |_: &str| true;
-    let pusher = Pusher {
-        subject: DEMO_SUBJECT,
-        agency_code: None,
-        only_assigned: false,
-        in_reach: &everywhere,
-        request_id: None,
-    };
-    let request = PushRequest {
-        total_rows: rows.len(),
-        rows,
-        row_numbers: Vec::new(),
-        rejected_before: Vec::new(),
-        dry_run: false,
-        atomic: true,
-        idempotency_key: None,
-    };
-    push(store, &pusher, request, DEFAULT_MAX_ROWS).await
+    rows
 }

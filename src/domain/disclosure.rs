@@ -10,11 +10,10 @@
 //! suppressed (the smallest part, the total only when no part is left), until no sum has a
 //! single hidden member.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 use super::indicators::{Indicator, Unit};
 use super::observations::{Observation, Sex, NOT_BROKEN_DOWN};
-use crate::store::{Store, StoreError};
 
 /// Counts below this are suppressed unless set otherwise (`GDH_DISCLOSURE_THRESHOLD`).
 pub const DEFAULT_THRESHOLD: f64 = 5.0;
@@ -130,35 +129,9 @@ impl Table {
 pub type TableId = (String, String, String);
 
 impl DisclosureRule {
-    /// Reads the tables named, in one statement for the values (rejected ones left out;
-    /// published revisions only when `published_only`) and, for partners, one for the
-    /// indicators, and applies the rule when `published_only`: internal roles see every
-    /// figure.
-    pub async fn read_tables<'a>(
-        &self,
-        store: &dyn Store,
-        ids: impl Iterator<Item = (&'a str, &'a str, &'a str)>,
-        published_only: bool,
-    ) -> Result<BTreeMap<TableId, Table>, StoreError> {
-        let (mut indicators, mut areas, mut periods) = (BTreeSet::new(), BTreeSet::new(), BTreeSet::new());
-        for (indicator, area, period) in ids {
-            indicators.insert(indicator.to_owned());
-            areas.insert(area.to_owned());
-            periods.insert(period.to_owned());
-        }
-        if indicators.is_empty() {
-            return Ok(BTreeMap::new());
-        }
-        let list = |set: BTreeSet<String>| -> Vec<String> { set.into_iter().collect() };
-        let indicators = list(indicators);
-        let cells = store.tables(&indicators, &list(areas), &list(periods), published_only).await?;
-        let known = if published_only { store.indicators_by_codes(&indicators).await? } else { Vec::new() };
-        Ok(self.tables(&known, cells, published_only))
-    }
-
     /// Sorts values of any number of tables into their tables, applying the rule to each
     /// (only when `apply`: internal roles see every figure).
-    fn tables(&self, indicators: &[Indicator], cells: Vec<Observation>, apply: bool) -> BTreeMap<TableId, Table> {
+    pub fn tables(&self, indicators: &[Indicator], cells: Vec<Observation>, apply: bool) -> BTreeMap<TableId, Table> {
         let mut tables: BTreeMap<TableId, Table> = BTreeMap::new();
         for o in cells {
             let key = (o.key.indicator_code.clone(), o.key.area_code.clone(), o.key.period.clone());

@@ -1,8 +1,12 @@
+//! The domain's one error type: what can go wrong, in the users' words. Transports turn each
+//! variant into one error code, once (`crate::error`).
+
 use std::sync::Arc;
 
 use thiserror::Error;
 
-use crate::store::StoreError;
+/// A failure of the storage below, kept whole for the log; the domain does not look inside.
+pub type Failure = Arc<dyn std::error::Error + Send + Sync>;
 
 /// A name that is not one of an enum's values (in a seed file or a database row).
 #[derive(Debug, Clone, Error)]
@@ -12,8 +16,7 @@ pub struct UnknownName {
     pub name: String,
 }
 
-/// What can go wrong in the domain, in the users' words. The GraphQL layer maps each variant
-/// to one `extensions.code`, once (see `graphql::error`).
+/// What can go wrong in the domain, in the users' words.
 #[derive(Debug, Error)]
 pub enum DomainError {
     #[error("no {what} with code `{code}`")]
@@ -33,27 +36,11 @@ pub enum DomainError {
     /// The database could not be reached or answered in an unexpected way. The message is
     /// logged, never shown to a client.
     #[error("storage failure: {0}")]
-    Storage(Arc<StoreError>),
+    Storage(Failure),
 
     /// The database is down, out of connections or too slow right now: worth a retry.
     #[error("storage unavailable: {0}")]
-    Unavailable(Arc<StoreError>),
-}
-
-impl From<StoreError> for DomainError {
-    fn from(e: StoreError) -> Self {
-        DomainError::from(Arc::new(e))
-    }
-}
-
-impl From<Arc<StoreError>> for DomainError {
-    fn from(e: Arc<StoreError>) -> Self {
-        if e.is_unavailable() {
-            DomainError::Unavailable(e)
-        } else {
-            DomainError::Storage(e)
-        }
-    }
+    Unavailable(Failure),
 }
 
 impl DomainError {
@@ -64,4 +51,14 @@ impl DomainError {
     pub fn bad_input(argument: impl Into<String>, message: impl Into<String>) -> Self {
         DomainError::BadInput { argument: argument.into(), message: message.into() }
     }
+
+    /// Something the hub itself got wrong (a receipt it cannot read back, a CSV it cannot
+    /// write): logged, answered as an internal error.
+    pub fn internal(message: impl Into<String>) -> Self {
+        DomainError::Storage(Arc::new(InternalError(message.into())))
+    }
 }
+
+#[derive(Debug, Error)]
+#[error("{0}")]
+struct InternalError(String);

@@ -1,8 +1,9 @@
-//! The GraphQL schema of `../shared/contract.graphql`: thin resolvers over the store, with
-//! one DataLoader per relation so a nested query runs a fixed number of statements.
+//! The GraphQL schema of `contract.graphql`: thin resolvers over the use-cases (`service`),
+//! with one DataLoader per relation so a nested query runs a fixed number of statements.
 
 mod context;
 mod error;
+mod helpers;
 mod limits;
 mod loaders;
 mod mutation;

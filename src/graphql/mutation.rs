@@ -1,3 +1,6 @@
+//! Writes: pushes, reviews, and the administrator's token issue and revocation, each a
+//! call of its use-case.
+
 use std::sync::Arc;
 
 use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
@@ -7,13 +10,13 @@ use super::context::ContextExt;
 use super::error::{GqlResult, OrGql};
 use super::observations::{ImportSummaryObject, ObservationObject, SubmitObservationsInput};
 use super::ApiSettings;
-use crate::auth::{IssueRequest, Keys, Role};
-use crate::domain::audit::{AuditAction, AuditEntry};
+use crate::auth::{Keys, Role};
 use crate::domain::observations::Decision;
-use crate::domain::push::{push, PushRequest};
-use crate::domain::review::{review, Reviewer};
-use crate::domain::DomainError;
 use crate::metrics::Metrics;
+use crate::service::push::{push, PushRequest};
+use crate::service::review::review;
+use crate::service::tokens::{self, Lifetime, TokenRequest};
+use crate::service::Actor;
 
 pub struct Mutation;
 
@@ -36,13 +39,6 @@ pub struct IssuedToken {
     pub expires_at: DateTime<Utc>,
 }
 
-const DEFAULT_TTL_SECONDS: i64 = 30 * 24 * 3600;
-
-fn forbidden(message: &str) -> async_graphql::Error {
-    use async_graphql::ErrorExtensions;
-    DomainError::Forbidden(message.to_owned()).extend()
-}
-
 #[Object]
 impl Mutation {
     /// Pushes sex-disaggregated values. The statistics office may push any indicator in
@@ -53,14 +49,6 @@ impl Mutation {
         ctx: &Context<'_>,
         input: SubmitObservationsInput,
     ) -> GqlResult<ImportSummaryObject> {
-        let principal = &ctx.request().principal;
-        if !principal.role.may_push() {
-            return Err(forbidden("your role may not push values"));
-        }
-        let scope = ctx.scope().await?.clone();
-        let in_reach = move |code: &str| scope.allows(code);
-        let mut pusher = principal.as_pusher(&in_reach);
-        pusher.request_id = ctx.request().request_id.as_deref();
         let request = PushRequest {
             rows: input.observations,
             row_numbers: Vec::new(),
@@ -71,7 +59,7 @@ impl Mutation {
             idempotency_key: input.idempotency_key,
         };
         let max_rows = ctx.data_unchecked::<ApiSettings>().max_push_rows;
-        let summary = push(ctx.store().as_ref(), &pusher, request, max_rows).await.gql()?;
+        let summary = push(ctx.store().as_ref(), Actor::Token(ctx.caller()), request, max_rows).await.gql()?;
         if let Ok(metrics) = ctx.data::<Arc<Metrics>>() {
             metrics.pushed(&summary);
         }
@@ -96,49 +84,19 @@ impl Mutation {
 
     /// Issues a bearer token (admin only).
     async fn issue_token(&self, ctx: &Context<'_>, input: IssueTokenInput) -> GqlResult<IssuedToken> {
-        if !ctx.request().principal.is_administrator() {
-            return Err(forbidden("only the admin of every area issues tokens"));
-        }
-        let keys = ctx.data_unchecked::<std::sync::Arc<Keys>>();
-        if keys.signing_key_id().is_none() {
-            return Err(DomainError::NotSupported(
-                "this server holds no signing key: it verifies tokens but cannot issue them; ask a server that signs"
-                    .to_owned(),
-            ))
-            .gql();
-        }
-        let longest = input.role.max_token_lifetime().num_seconds();
-        let ttl = input.ttl_seconds.map_or(DEFAULT_TTL_SECONDS, i64::from).min(longest);
-        if input.ttl_seconds.is_some_and(|t| !(1..=longest).contains(&i64::from(t))) {
-            return Err(DomainError::bad_input("ttlSeconds", format!("must be between 1 and {longest}"))).gql();
-        }
-        crate::domain::agencies::check_token_reach(
-            ctx.store().as_ref(),
-            input.agency_code.as_deref(),
-            input.area_code.as_deref(),
-        )
-        .await
-        .gql()?;
-        let reach = input.area_code.clone().unwrap_or_else(|| "all areas".to_owned());
-        let issued = keys
-            .issue(IssueRequest {
-                role: input.role,
-                subject: input.subject,
-                agency_code: input.agency_code,
-                area_code: input.area_code,
-                ttl: chrono::Duration::seconds(ttl),
-            })
-            .map_err(|message| DomainError::bad_input("input", message))
-            .gql()?;
-        let mut audit = AuditEntry::new(
-            &ctx.request().principal.subject,
-            AuditAction::IssueToken,
-            format!("token {} ({}, {})", issued.jti, input.role.as_str(), reach),
-            ctx.request().request_id.as_deref(),
-        );
-        audit.detail = Some(format!("expires {}", issued.expires_at.to_rfc3339()));
-        ctx.store().record_audit(&audit).await.gql()?;
-        tracing::info!(jti = %issued.jti, role = %input.role, "token issued");
+        let keys = ctx.data_unchecked::<Arc<Keys>>();
+        let lifetime = match input.ttl_seconds {
+            None => Lifetime::Default,
+            Some(seconds) => Lifetime::Asked { ttl: chrono::Duration::seconds(seconds.into()), argument: "ttlSeconds" },
+        };
+        let request = TokenRequest {
+            role: input.role,
+            subject: input.subject,
+            agency_code: input.agency_code,
+            area_code: input.area_code,
+            lifetime,
+        };
+        let issued = tokens::issue(ctx.store().as_ref(), keys, Actor::Token(ctx.caller()), request).await.gql()?;
         Ok(IssuedToken { token: issued.token, jti: issued.jti, expires_at: issued.expires_at })
     }
 
@@ -146,23 +104,7 @@ impl Mutation {
     /// 401 from the moment this returns, on every replica. True when this call revoked it,
     /// false when it already was.
     async fn revoke_token(&self, ctx: &Context<'_>, jti: String) -> GqlResult<bool> {
-        let principal = &ctx.request().principal;
-        if !principal.is_administrator() {
-            return Err(forbidden("only the admin of every area revokes tokens"));
-        }
-        let jti = jti.trim();
-        if jti.is_empty() || jti.len() > 200 {
-            return Err(DomainError::bad_input("jti", "a token id of 1 to 200 characters")).gql();
-        }
-        let audit = AuditEntry::new(
-            &principal.subject,
-            AuditAction::RevokeToken,
-            format!("token {jti}"),
-            ctx.request().request_id.as_deref(),
-        );
-        let revoked = ctx.store().revoke_token(jti, &audit).await.gql()?;
-        tracing::info!(jti, by = %principal.subject, revoked, "token revoked");
-        Ok(revoked)
+        tokens::revoke(ctx.store().as_ref(), Actor::Token(ctx.caller()), &jti).await.gql()
     }
 }
 
@@ -172,15 +114,7 @@ async fn decide(
     decision: Decision,
     reason: Option<&str>,
 ) -> GqlResult<Vec<ObservationObject>> {
-    let principal = &ctx.request().principal;
-    if !principal.role.may_review() {
-        return Err(forbidden("only the statistics office and admins review values"));
-    }
-    let scope = ctx.scope().await?.clone();
-    let in_reach = move |code: &str| scope.allows(code);
-    let reviewer =
-        Reviewer { subject: &principal.subject, in_reach: &in_reach, request_id: ctx.request().request_id.as_deref() };
     let ids: Vec<String> = ids.into_iter().map(|id| id.0).collect();
-    let reviewed = review(ctx.store().as_ref(), &reviewer, &ids, decision, reason).await.gql()?;
+    let reviewed = review(ctx.store().as_ref(), ctx.caller(), &ids, decision, reason).await.gql()?;
     Ok(reviewed.into_iter().map(|observation| ObservationObject { observation, published: false }).collect())
 }

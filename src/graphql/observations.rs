@@ -6,8 +6,10 @@ use chrono::{DateTime, Utc};
 
 use super::context::ContextExt;
 use super::error::{GqlResult, OrGql};
+use super::helpers::{count, find_area, may_withhold, required, DEFAULT_PAGE_SIZE};
 use super::loaders::TableKey;
-use super::types::{required, AgencyObject, AreaObject, IndicatorObject};
+use super::types::{AgencyObject, AreaObject, IndicatorObject};
+use crate::service::reads::{period_argument, select, Selection};
 use crate::domain::observations::{
     ImportError, Observation, ObservationInput, ObservationQuery, ObservationRevision, ObservationStatus, Sex,
 };
@@ -43,16 +45,6 @@ impl ObservationObject {
             .gql()?;
         Ok(table.is_none_or(|t| t.suppressed.contains(&self.observation.id)))
     }
-}
-
-/// Whether the disclosure rule may withhold figures of this indicator from the caller: a
-/// partner, and a sensitive indicator (or one unknown, to be safe).
-pub async fn may_withhold(ctx: &Context<'_>, indicator_code: &str) -> GqlResult<bool> {
-    if !ctx.request().principal.role.reads_published_only() {
-        return Ok(false);
-    }
-    let indicator = ctx.request().loaders.indicator.load_one(indicator_code.to_owned()).await.gql()?;
-    Ok(indicator.is_none_or(|i| i.sensitive))
 }
 
 #[Object(name = "Observation")]
@@ -134,7 +126,7 @@ impl ObservationObject {
 
     /// Every revision, oldest first, with its review (internal roles only).
     async fn history(&self, ctx: &Context<'_>) -> GqlResult<Vec<ObservationRevisionObject>> {
-        if ctx.request().principal.role.reads_published_only() {
+        if ctx.caller().reads_published_only() {
             return Err(DomainError::Forbidden("the history of values is for internal roles".into())).gql();
         }
         let revisions = ctx.request().loaders.history.load_one(self.observation.id).await.gql()?;
@@ -256,10 +248,6 @@ pub struct SubmitObservationsInput {
 /// What a push did.
 pub struct ImportSummaryObject(pub ImportSummary);
 
-fn count(n: usize) -> i32 {
-    i32::try_from(n).unwrap_or(i32::MAX)
-}
-
 #[Object(name = "ImportSummary")]
 impl ImportSummaryObject {
     async fn dry_run(&self) -> bool {
@@ -324,35 +312,6 @@ pub struct GenderGap {
     /// female ÷ male
     pub ratio: Option<f64>,
 }
-
-/// Default page size when `first` is not given.
-const DEFAULT_PAGE_SIZE: usize = 100;
-
-/// A page costs its items' complexity once per row it may return. A `first` over the
-/// largest page is counted as the largest page: the page-size limit refuses it anyway,
-/// before anything runs (limits.rs).
-pub fn page_complexity(first: Option<i32>, child_complexity: usize) -> usize {
-    let rows = first.map_or(DEFAULT_PAGE_SIZE, |n| usize::try_from(n).unwrap_or(0));
-    rows.clamp(1, MAX_PAGE_SIZE).saturating_mul(child_complexity).min(COMPLEXITY_CEILING)
-}
-
-/// A top-level list of the catalogue (areas, agencies, indicators, plans) costs its items'
-/// complexity as if it held this many: tens each, today.
-pub fn list_complexity(child_complexity: usize) -> usize {
-    50usize.saturating_mul(child_complexity).min(COMPLEXITY_CEILING)
-}
-
-/// The most a list or a page is counted, however deep the pages inside it. async-graphql
-/// adds the complexities of sibling fields with a plain `+`, so a page of pages of pages
-/// (observations → indicator → observations …, six deep) that saturated at `usize::MAX`
-/// overflowed as soon as one more field was added: a panic where overflow checks are on
-/// (found by fuzzing), and in a release build a wrap-around to a small number that let the
-/// operation past the complexity limit. Far above any limit, and far enough below
-/// `usize::MAX` that no operation has fields enough to add up to it.
-pub const COMPLEXITY_CEILING: usize = 1 << 32;
-
-/// The largest page any setting allows.
-const MAX_PAGE_SIZE: usize = 1_000;
 
 /// Reads one page of the observations a filter selects, inside the caller's area.
 pub async fn read_page(
@@ -440,25 +399,15 @@ fn connection(
 /// What a filter selects inside the caller's area (no paging yet): BAD_USER_INPUT for a
 /// bad period, NOT_FOUND or FORBIDDEN for an unknown or unreachable area.
 pub async fn selection(ctx: &Context<'_>, filter: ObservationFilter) -> GqlResult<ObservationQuery> {
-    if let Some(period) = &filter.period {
-        period
-            .parse::<crate::domain::periods::Period>()
-            .map_err(|e| DomainError::bad_input("filter.period", e.to_string()))
-            .gql()?;
-    }
-    let area_codes =
-        super::query::areas_to_read(ctx, filter.area_code.as_deref(), filter.include_descendants.unwrap_or(false))
-            .await?;
-    Ok(ObservationQuery {
+    let selection = Selection {
         indicator_code: filter.indicator_code,
-        area_codes,
+        area_code: filter.area_code,
+        include_descendants: filter.include_descendants.unwrap_or(false),
         period: filter.period,
         sex: filter.sex,
         status: filter.status,
-        published_only: ctx.request().principal.role.reads_published_only(),
-        after_id: None,
-        limit: 0,
-    })
+    };
+    select(ctx.store().as_ref(), ctx.caller(), selection, "filter.period").await.gql()
 }
 
 /// Female and male values (not broken down further) of one indicator, area and period.
@@ -470,11 +419,8 @@ pub async fn gender_gap(
 ) -> GqlResult<Option<GenderGap>> {
     let indicator = ctx.request().loaders.indicator.load_one(indicator_code.clone()).await.gql()?;
     required(indicator, "indicator", &indicator_code)?;
-    period
-        .parse::<crate::domain::periods::Period>()
-        .map_err(|e| DomainError::bad_input("period", e.to_string()))
-        .gql()?;
-    super::query::find_area(ctx, &area_code).await?;
+    period_argument("period", &period).gql()?;
+    find_area(ctx, &area_code).await?;
     let key = TableKey { indicator_code, area_code, period };
     let table = ctx.request().loaders.tables.load_one(key).await.gql()?.unwrap_or_default();
     let female = table.by_sex(Sex::Female);

@@ -1,7 +1,11 @@
+//! The root of reads: areas, agencies, indicators, plans, values, gender gaps and the audit
+//! log, each confined to the caller's area subtree.
+
 use async_graphql::{Context, Object, ID};
 
 use super::context::ContextExt;
 use super::error::{GqlResult, OrGql};
+use super::helpers::{find_area, list_complexity, page_complexity, subtree_within_scope};
 use super::observations::{GenderGap, ObservationConnection, ObservationFilter};
 use super::types::{AgencyObject, AreaObject, IndicatorObject, PlanObject, PrincipalObject};
 use crate::domain::areas::AreaLevel;
@@ -16,12 +20,12 @@ pub struct Query;
 impl Query {
     /// Who the caller is, as its token says.
     async fn me(&self, ctx: &Context<'_>) -> PrincipalObject {
-        PrincipalObject(ctx.request().principal.clone())
+        PrincipalObject(ctx.principal().clone())
     }
 
     /// Areas inside the caller's subtree, optionally only the children of `parentCode`
     /// and only of one `level`.
-    #[graphql(complexity = "super::observations::list_complexity(child_complexity)")]
+    #[graphql(complexity = "list_complexity(child_complexity)")]
     async fn areas(
         &self,
         ctx: &Context<'_>,
@@ -41,7 +45,7 @@ impl Query {
     }
 
     /// Agencies of `areaCode` and the areas below it (default: the caller's whole subtree).
-    #[graphql(complexity = "super::observations::list_complexity(child_complexity)")]
+    #[graphql(complexity = "list_complexity(child_complexity)")]
     async fn agencies(&self, ctx: &Context<'_>, area_code: Option<String>) -> GqlResult<Vec<AgencyObject>> {
         let within = subtree_within_scope(ctx, area_code.as_deref()).await?;
         Ok(ctx.store().agencies(within.as_deref()).await.gql()?.into_iter().map(AgencyObject).collect())
@@ -61,7 +65,7 @@ impl Query {
     }
 
     /// The indicator catalogue, shared by all plans.
-    #[graphql(complexity = "super::observations::list_complexity(child_complexity)")]
+    #[graphql(complexity = "list_complexity(child_complexity)")]
     async fn indicators(&self, ctx: &Context<'_>) -> GqlResult<Vec<IndicatorObject>> {
         Ok(ctx.store().indicators().await.gql()?.into_iter().map(IndicatorObject).collect())
     }
@@ -72,7 +76,7 @@ impl Query {
     }
 
     /// Plans of `areaCode` and the areas below it (default: the caller's whole subtree).
-    #[graphql(complexity = "super::observations::list_complexity(child_complexity)")]
+    #[graphql(complexity = "list_complexity(child_complexity)")]
     async fn plans(&self, ctx: &Context<'_>, area_code: Option<String>) -> GqlResult<Vec<PlanObject>> {
         let within = subtree_within_scope(ctx, area_code.as_deref()).await?;
         Ok(ctx.store().plans(within.as_deref()).await.gql()?.into_iter().map(PlanObject).collect())
@@ -80,7 +84,7 @@ impl Query {
 
     /// Reported values inside the caller's area, oldest first. Partners read approved
     /// values only, as last approved. `first` is at most 1,000 (default 100).
-    #[graphql(complexity = "super::observations::page_complexity(first, child_complexity)")]
+    #[graphql(complexity = "page_complexity(first, child_complexity)")]
     async fn observations(
         &self,
         ctx: &Context<'_>,
@@ -94,7 +98,7 @@ impl Query {
     /// The audit log, newest first (admin only): every push, approval, rejection, token
     /// issue and revocation, `first` of them (100 unless said). Page with `before`, the last
     /// id of the previous page.
-    #[graphql(complexity = "super::observations::page_complexity(first, child_complexity)")]
+    #[graphql(complexity = "page_complexity(first, child_complexity)")]
     async fn audit_log(
         &self,
         ctx: &Context<'_>,
@@ -102,7 +106,7 @@ impl Query {
         first: Option<i32>,
         before: Option<ID>,
     ) -> GqlResult<Vec<super::types::AuditEntryObject>> {
-        if !ctx.request().principal.is_administrator() {
+        if !ctx.principal().is_administrator() {
             return Err(DomainError::Forbidden("the audit log is for the admin of every area".into())).gql();
         }
         let max = ctx.data_unchecked::<super::ApiSettings>().max_page_size;
@@ -136,37 +140,5 @@ impl Query {
         let plan = plan.ok_or_else(|| DomainError::not_found("plan", &code)).gql()?;
         ctx.require_area(&plan.area_code).await?;
         Ok(Some(PlanObject(plan)))
-    }
-}
-
-/// An area named in an argument: NOT_FOUND when unknown, FORBIDDEN outside the caller's area.
-pub async fn find_area(ctx: &Context<'_>, code: &str) -> GqlResult<crate::domain::areas::Area> {
-    let area = ctx.request().loaders.area.load_one(code.to_owned()).await.gql()?;
-    let area = area.ok_or_else(|| DomainError::not_found("area", code)).gql()?;
-    ctx.require_area(code).await?;
-    Ok(area)
-}
-
-/// The areas an observation read covers (see `Scope::areas_to_read`).
-pub async fn areas_to_read(
-    ctx: &Context<'_>,
-    area_code: Option<&str>,
-    include_descendants: bool,
-) -> GqlResult<Option<Vec<String>>> {
-    let scope = ctx.scope().await?;
-    scope.areas_to_read(ctx.store().as_ref(), area_code, include_descendants).await.gql()
-}
-
-/// The area codes a list query may return: the subtree of `area_code` when given (which
-/// must be inside the caller's area), else the caller's scope; `None` means everything.
-async fn subtree_within_scope(ctx: &Context<'_>, area_code: Option<&str>) -> GqlResult<Option<Vec<String>>> {
-    let scope = ctx.scope().await?;
-    match area_code {
-        None => Ok(scope.restrict(None)),
-        Some(code) => {
-            find_area(ctx, code).await?;
-            let subtree = ctx.store().area_subtree(code).await.gql()?;
-            Ok(scope.restrict(Some(subtree)))
-        }
     }
 }

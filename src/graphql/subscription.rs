@@ -26,7 +26,7 @@ impl Subscription {
     ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<ObservationObject>>> {
         let query = selection(ctx, filter.unwrap_or_default()).await?;
         let store = ctx.store().clone();
-        let principal = &ctx.request().principal;
+        let principal = ctx.principal();
         // Subscribe before returning, so nothing committed after this answer is missed.
         let changes = store.changes();
         let feed = Feed {

@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 
 use super::context::ContextExt;
 use super::error::{GqlResult, OrGql};
+use super::helpers::{find_area, may_withhold, page_complexity, required, visible_area};
 use crate::auth::{Principal, Role};
 use crate::domain::agencies::{Agency, AgencyKind};
 use crate::domain::areas::{Area, AreaLevel};
@@ -33,20 +34,6 @@ impl ScalarType for Date {
     fn to_value(&self) -> Value {
         Value::String(self.0.format("%Y-%m-%d").to_string())
     }
-}
-
-/// An area the caller may see, or `None`: nested references never leak an area (or what
-/// hangs off it) outside the caller's subtree.
-async fn visible_area(ctx: &Context<'_>, code: &str) -> GqlResult<Option<Area>> {
-    if !ctx.scope().await?.allows(code) {
-        return Ok(None);
-    }
-    ctx.request().loaders.area.load_one(code.to_owned()).await.gql()
-}
-
-/// A value a foreign key guarantees, or NOT_FOUND naming what is missing.
-pub(super) fn required<T>(value: Option<T>, what: &'static str, code: &str) -> GqlResult<T> {
-    value.ok_or_else(|| DomainError::not_found(what, code)).gql()
 }
 
 pub struct PrincipalObject(pub Principal);
@@ -207,7 +194,7 @@ impl IndicatorObject {
     }
 
     /// Reported values of this indicator (the filter's `indicatorCode` is ignored).
-    #[graphql(complexity = "super::observations::page_complexity(first, child_complexity)")]
+    #[graphql(complexity = "page_complexity(first, child_complexity)")]
     async fn observations(
         &self,
         ctx: &Context<'_>,
@@ -292,7 +279,7 @@ impl PlanObject {
     /// and `period` ("2024", "2024-S1") arrived by the plan's deadline for that period
     /// (internal roles only).
     async fn reporting_status(&self, ctx: &Context<'_>, period: String) -> GqlResult<Vec<AgencyReportObject>> {
-        if ctx.request().principal.role.reads_published_only() {
+        if ctx.caller().reads_published_only() {
             return Err(DomainError::Forbidden("reporting status is for internal roles".into())).gql();
         }
         let parsed: crate::domain::periods::Period = period
@@ -408,13 +395,11 @@ impl TargetObject {
         period: Option<String>,
     ) -> GqlResult<Progress> {
         let area_code = match area_code {
-            Some(code) => super::query::find_area(ctx, &code).await?.code,
+            Some(code) => find_area(ctx, &code).await?.code,
             None => self.0.plan_area_code.clone(),
         };
         if let Some(p) = &period {
-            p.parse::<crate::domain::periods::Period>()
-                .map_err(|e| DomainError::bad_input("period", e.to_string()))
-                .gql()?;
+            crate::service::reads::period_argument("period", p).gql()?;
         }
         let Some(indicator_code) = &self.0.indicator_code else { return Ok(Progress::no_data()) };
         let key = super::loaders::ProgressKey {
@@ -454,7 +439,7 @@ async fn progress_withheld(
     area_code: &str,
     measured: &crate::domain::progress::Measured,
 ) -> GqlResult<bool> {
-    if !super::observations::may_withhold(ctx, indicator_code).await? {
+    if !may_withhold(ctx, indicator_code).await? {
         return Ok(false);
     }
     if measured.derived {

@@ -2,8 +2,6 @@
 //! with the push summary as JSON) and `GET /api/v1/observations.csv` (SDMX-CSV export of
 //! what the caller may read).
 
-use std::collections::{BTreeSet, HashSet};
-
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -17,11 +15,13 @@ use tokio_util::io::{StreamReader, SyncIoBridge};
 
 use super::graphql::Authenticated;
 use super::{AppState, REQUEST_ID};
-use crate::auth::Scope;
-use crate::domain::feeds::{self, ParsedFeed, SDMX_HEADER};
-use crate::domain::observations::{ObservationQuery, ObservationStatus, Sex};
-use crate::domain::push::{push, PushRequest};
+use crate::domain::feeds::{self, ParsedFeed};
+use crate::domain::observations::{ObservationStatus, Sex};
 use crate::domain::DomainError;
+use crate::service::export::export_csv;
+use crate::service::push::{may_push, push, PushRequest};
+use crate::service::reads::Selection;
+use crate::service::{Actor, Caller};
 use crate::graphql::UNAVAILABLE_MESSAGE;
 
 /// A JSON error body shaped like GraphQL's, with the same codes.
@@ -122,21 +122,16 @@ pub async fn push_feed(
     if !is_csv {
         return error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE", "send the feed as text/csv");
     }
-    if !principal.role.may_push() {
-        return error(StatusCode::FORBIDDEN, "FORBIDDEN", "your role may not push values");
+    if let Err(e) = may_push(&principal) {
+        return domain_error(e, &headers);
     }
     let max_rows = state.settings.max_push_rows;
     let feed = match parse_streamed(body, max_rows, state.settings.max_feed_bytes).await {
         Ok(feed) => feed,
         Err(response) => return *response,
     };
-    let scope = match Scope::of(&principal, state.store.as_ref()).await {
-        Ok(scope) => scope,
-        Err(e) => return domain_error(e.into(), &headers),
-    };
-    let in_reach = move |code: &str| scope.allows(code);
-    let mut pusher = principal.as_pusher(&in_reach);
-    pusher.request_id = headers.get(REQUEST_ID).and_then(|v| v.to_str().ok());
+    let request_id = headers.get(REQUEST_ID).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let caller = Caller::new(principal, request_id);
     let request = PushRequest {
         rows: feed.rows,
         row_numbers: feed.row_numbers,
@@ -148,7 +143,7 @@ pub async fn push_feed(
             .idempotency_key
             .or_else(|| headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_owned)),
     };
-    match push(state.store.as_ref(), &pusher, request, max_rows).await {
+    match push(state.store.as_ref(), Actor::Token(&caller), request, max_rows).await {
         Ok(summary) => {
             state.metrics.pushed(&summary);
             Json(summary).into_response()
@@ -169,16 +164,19 @@ pub struct ExportParams {
     status: Option<String>,
 }
 
-/// Rows fetched per statement while exporting.
-const EXPORT_PAGE: usize = 5_000;
-
 pub async fn export(
     State(state): State<AppState>,
     Authenticated(principal): Authenticated,
     Query(params): Query<ExportParams>,
     headers: HeaderMap,
 ) -> Response {
-    match write_export(&state, &principal, params).await {
+    let request_id = headers.get(REQUEST_ID).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let caller = Caller::new(principal, request_id);
+    let exported = match selection(params) {
+        Ok(selection) => export_csv(state.store.as_ref(), &caller, &state.settings.disclosure, selection).await,
+        Err(e) => Err(e),
+    };
+    match exported {
         Ok(body) => {
             let mut response = body.into_response();
             response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
@@ -188,11 +186,8 @@ pub async fn export(
     }
 }
 
-async fn write_export(
-    state: &AppState,
-    principal: &crate::auth::Principal,
-    params: ExportParams,
-) -> Result<Vec<u8>, DomainError> {
+/// The URL's selection, its names read as the GraphQL filter's enums are.
+fn selection(params: ExportParams) -> Result<Selection, DomainError> {
     let sex = params
         .sex
         .as_deref()
@@ -206,52 +201,12 @@ async fn write_export(
                 .map_err(|_| DomainError::bad_input("status", "SUBMITTED, APPROVED or REJECTED"))
         })
         .transpose()?;
-    if let Some(period) = &params.period {
-        period
-            .parse::<crate::domain::periods::Period>()
-            .map_err(|e| DomainError::bad_input("period", e.to_string()))?;
-    }
-    let store = state.store.as_ref();
-    let scope = Scope::of(principal, store).await?;
-    let area_codes = scope.areas_to_read(store, params.area_code.as_deref(), params.include_descendants).await?;
-    let published_only = principal.role.reads_published_only();
-    let sensitive: BTreeSet<String> =
-        store.indicators().await?.into_iter().filter(|i| i.sensitive).map(|i| i.code).collect();
-
-    let mut out = csv::Writer::from_writer(Vec::new());
-    let csv_error =
-        |e: csv::Error| DomainError::Storage(std::sync::Arc::new(crate::store::StoreError::Corrupt(e.to_string())));
-    out.write_record(SDMX_HEADER).map_err(csv_error)?;
-    let mut query = ObservationQuery {
+    Ok(Selection {
         indicator_code: params.indicator_code,
-        area_codes,
+        area_code: params.area_code,
+        include_descendants: params.include_descendants,
         period: params.period,
         sex,
         status,
-        published_only,
-        after_id: None,
-        limit: EXPORT_PAGE,
-    };
-    loop {
-        let (page, _) = store.observations(&query).await?;
-        let suppressed = if published_only {
-            // Whole tables, which may reach past the page.
-            let ids = page
-                .iter()
-                .filter(|o| sensitive.contains(&o.key.indicator_code))
-                .map(|o| (o.key.indicator_code.as_str(), o.key.area_code.as_str(), o.key.period.as_str()));
-            let tables = state.settings.disclosure.read_tables(store, ids, true).await?;
-            tables.into_values().flat_map(|t| t.suppressed).collect()
-        } else {
-            HashSet::new()
-        };
-        for o in &page {
-            out.write_record(feeds::sdmx_record(o, suppressed.contains(&o.id))).map_err(csv_error)?;
-        }
-        match page.last() {
-            Some(last) if page.len() == EXPORT_PAGE => query.after_id = Some(last.id),
-            _ => break,
-        }
-    }
-    out.into_inner().map_err(|e| csv_error(e.into_error().into()))
+    })
 }

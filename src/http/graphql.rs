@@ -11,7 +11,8 @@ use async_graphql::futures_util::stream::{self, BoxStream, StreamExt};
 use tracing::Instrument;
 
 use super::{AppState, REQUEST_ID};
-use crate::auth::{authenticate, AuthError, AuthenticationError, Principal};
+use crate::auth::{AuthError, Principal};
+use crate::service::tokens::{authenticate, AuthenticationError};
 use crate::graphql::{request_error, RequestContext, INTERNAL_MESSAGE};
 use crate::metrics::Outcome;
 
@@ -155,8 +156,12 @@ pub async fn execute(
             }
             Ok(()) => {
                 let operation = operation_name(&mut request);
-                let mut context = RequestContext::new(principal.clone(), state.store.clone(), settings.disclosure);
-                context.request_id = Some(request_id.clone());
+                let context = RequestContext::new(
+                    principal.clone(),
+                    Some(request_id.clone()),
+                    state.store.clone(),
+                    settings.disclosure,
+                );
                 let mut request = request.data(context);
                 if !settings.introspection || principal.role.reads_published_only() {
                     request = request.disable_introspection();
@@ -342,7 +347,7 @@ impl async_graphql::Executor for SocketExecutor {
             .as_ref()
             .and_then(|data| data.get(&std::any::TypeId::of::<RequestContext>()))
             .and_then(|context| context.downcast_ref::<RequestContext>())
-            .map(|context| context.principal.clone());
+            .map(|context| context.caller.principal.clone());
         let started = async move {
             let refuse = |error: async_graphql::ServerError| {
                 stream::once(std::future::ready(async_graphql::Response::from_errors(vec![error]))).boxed()
@@ -406,6 +411,6 @@ async fn connection_data(state: AppState, payload: serde_json::Value) -> async_g
         async_graphql::Error::new(e.to_string())
     })?;
     let mut data = async_graphql::Data::default();
-    data.insert(RequestContext::new(principal, state.store.clone(), state.settings.disclosure));
+    data.insert(RequestContext::new(principal, None, state.store.clone(), state.settings.disclosure));
     Ok(data)
 }

@@ -1,0 +1,42 @@
+//! The SDMX-CSV export (`GET /api/v1/observations.csv`): every value a selection covers, as
+//! the caller may read it, partners' withheld cells marked `C` with no value.
+
+use std::collections::BTreeSet;
+
+use super::reads::{select, withheld_in, Selection};
+use super::Caller;
+use crate::domain::disclosure::DisclosureRule;
+use crate::domain::feeds::{sdmx_record, SDMX_HEADER};
+use crate::domain::DomainError;
+use crate::store::Store;
+
+/// Rows fetched per statement while exporting.
+const EXPORT_PAGE: usize = 5_000;
+
+/// The CSV text of what `selection` covers, page by page in id order.
+pub async fn export_csv(
+    store: &dyn Store,
+    caller: &Caller,
+    rule: &DisclosureRule,
+    selection: Selection,
+) -> Result<Vec<u8>, DomainError> {
+    let mut query = select(store, caller, selection, "period").await?;
+    query.limit = EXPORT_PAGE;
+    let sensitive: BTreeSet<String> =
+        store.indicators().await?.into_iter().filter(|i| i.sensitive).map(|i| i.code).collect();
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let csv_error = |e: csv::Error| DomainError::internal(format!("cannot write the export: {e}"));
+    out.write_record(SDMX_HEADER).map_err(csv_error)?;
+    loop {
+        let (page, _) = store.observations(&query).await?;
+        let withheld = withheld_in(store, rule, query.published_only, &sensitive, &page).await?;
+        for o in &page {
+            out.write_record(sdmx_record(o, withheld.contains(&o.id))).map_err(csv_error)?;
+        }
+        match page.last() {
+            Some(last) if page.len() == EXPORT_PAGE => query.after_id = Some(last.id),
+            _ => break,
+        }
+    }
+    out.into_inner().map_err(|e| csv_error(e.into_error().into()))
+}

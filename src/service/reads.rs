@@ -1,0 +1,254 @@
+//! Reads as a caller may see them: which values a selection covers inside the caller's
+//! area, the tables the disclosure rule withholds cells of for partners (the published
+//! view), progress toward targets rolled up from the areas the caller reaches, and plans'
+//! reporting status. The batched ones take many keys at once and answer in a fixed number
+//! of statements, so GraphQL's loaders and the CSV export both call them.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use super::access::{areas_to_read, Caller};
+use crate::auth::Scope;
+use crate::domain::disclosure::{DisclosureRule, Table, TableId};
+use crate::domain::observations::{Observation, ObservationQuery, ObservationStatus, Sex};
+use crate::domain::periods::Period;
+use crate::domain::progress::{measure, AreaGraph, Measured, Total, Totals};
+use crate::domain::reporting::{agency_reports, AgencyReport, Duty};
+use crate::domain::DomainError;
+use crate::store::{AreaFilter, Store, StoreError};
+
+/// Which observations to read: every condition given must hold.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    pub indicator_code: Option<String>,
+    pub area_code: Option<String>,
+    /// With `area_code`: also the areas below it.
+    pub include_descendants: bool,
+    pub period: Option<String>,
+    pub sex: Option<Sex>,
+    pub status: Option<ObservationStatus>,
+}
+
+/// A period named in an argument: BAD_USER_INPUT naming the argument when it is not one.
+pub fn period_argument(argument: &str, period: &str) -> Result<Period, DomainError> {
+    period.parse().map_err(|e: crate::domain::periods::BadPeriod| DomainError::bad_input(argument, e.to_string()))
+}
+
+/// What a selection covers inside the caller's area, as a query with no page yet:
+/// BAD_USER_INPUT for a bad period (naming `period_argument_name`), NOT_FOUND or FORBIDDEN
+/// for an unknown or unreachable area. Partners read the published revisions.
+pub async fn select(
+    store: &dyn Store,
+    caller: &Caller,
+    selection: Selection,
+    period_argument_name: &str,
+) -> Result<ObservationQuery, DomainError> {
+    if let Some(period) = &selection.period {
+        period_argument(period_argument_name, period)?;
+    }
+    let area_codes =
+        areas_to_read(store, caller, selection.area_code.as_deref(), selection.include_descendants).await?;
+    Ok(ObservationQuery {
+        indicator_code: selection.indicator_code,
+        area_codes,
+        period: selection.period,
+        sex: selection.sex,
+        status: selection.status,
+        published_only: caller.reads_published_only(),
+        after_id: None,
+        limit: 0,
+    })
+}
+
+/// One table of values: an indicator in an area and period.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TableKey {
+    pub indicator_code: String,
+    pub area_code: String,
+    pub period: String,
+}
+
+/// The tables named, as the caller reads them: for partners (`published_only`) the last
+/// approved values with the disclosure rule applied; for internal roles every figure, rejected
+/// values left out. Two statements at most, whatever the number of tables; a table with no
+/// values is empty.
+pub async fn tables(
+    store: &dyn Store,
+    rule: &DisclosureRule,
+    published_only: bool,
+    keys: &[TableKey],
+) -> Result<HashMap<TableKey, Table>, StoreError> {
+    let ids = keys.iter().map(|k| (k.indicator_code.as_str(), k.area_code.as_str(), k.period.as_str()));
+    let mut tables = read_tables(store, rule, ids, published_only).await?;
+    Ok(keys
+        .iter()
+        .map(|k| {
+            let id = (k.indicator_code.clone(), k.area_code.clone(), k.period.clone());
+            (k.clone(), tables.remove(&id).unwrap_or_default())
+        })
+        .collect())
+}
+
+/// The ids of the values among `page` that partners may not see: every sensitive table the
+/// page touches is read whole (a table reaches past a page). Nothing for internal roles.
+pub async fn withheld_in(
+    store: &dyn Store,
+    rule: &DisclosureRule,
+    published_only: bool,
+    sensitive: &BTreeSet<String>,
+    page: &[Observation],
+) -> Result<std::collections::HashSet<i64>, StoreError> {
+    if !published_only {
+        return Ok(Default::default());
+    }
+    let ids = page
+        .iter()
+        .filter(|o| sensitive.contains(&o.key.indicator_code))
+        .map(|o| (o.key.indicator_code.as_str(), o.key.area_code.as_str(), o.key.period.as_str()));
+    let tables = read_tables(store, rule, ids, true).await?;
+    Ok(tables.into_values().flat_map(|t| t.suppressed).collect())
+}
+
+/// Reads the tables named, in one statement for the values and, for partners, one for the
+/// indicators, and applies the rule when `published_only`.
+async fn read_tables<'a>(
+    store: &dyn Store,
+    rule: &DisclosureRule,
+    ids: impl Iterator<Item = (&'a str, &'a str, &'a str)>,
+    published_only: bool,
+) -> Result<BTreeMap<TableId, Table>, StoreError> {
+    let (mut indicators, mut areas, mut periods) = (BTreeSet::new(), BTreeSet::new(), BTreeSet::new());
+    for (indicator, area, period) in ids {
+        indicators.insert(indicator.to_owned());
+        areas.insert(area.to_owned());
+        periods.insert(period.to_owned());
+    }
+    if indicators.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let list = |set: BTreeSet<String>| -> Vec<String> { set.into_iter().collect() };
+    let indicators = list(indicators);
+    let cells = store.tables(&indicators, &list(areas), &list(periods), published_only).await?;
+    let known = if published_only { store.indicators_by_codes(&indicators).await? } else { Vec::new() };
+    Ok(rule.tables(&known, cells, published_only))
+}
+
+/// What to measure: an indicator in an area, in a period or the latest one.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ProgressKey {
+    pub indicator_code: String,
+    pub area_code: String,
+    pub period: Option<String>,
+}
+
+/// Measures many targets at once: the area graph, the indicators and every total the
+/// targets' areas may roll up from, in four statements whatever the number of targets.
+/// Only values inside the caller's scope count: a roll-up that needs a value the caller may
+/// not read is no value at all, so a neighbour's figure never leaks through a succession.
+pub async fn progress(
+    store: &dyn Store,
+    scope: &Scope,
+    published_only: bool,
+    keys: &[ProgressKey],
+) -> Result<HashMap<ProgressKey, Measured>, StoreError> {
+    let areas = store.areas(AreaFilter::default()).await?;
+    let successions = store.successions().await?;
+    let graph = AreaGraph::new(areas, successions);
+    let indicator_codes: Vec<String> =
+        keys.iter().map(|k| k.indicator_code.clone()).collect::<BTreeSet<_>>().into_iter().collect();
+    let family: Vec<String> = keys
+        .iter()
+        .flat_map(|k| graph.family(&k.area_code))
+        .filter(|code| scope.allows(code))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let indicators = store.indicators_by_codes(&indicator_codes).await?;
+    let rows = store.totals(&indicator_codes, &family, published_only).await?;
+    let mut totals: HashMap<String, Totals> = HashMap::new();
+    for o in rows {
+        let total = Total { value: o.value, numerator: o.numerator, denominator: o.denominator };
+        totals.entry(o.key.indicator_code).or_default().insert((o.key.area_code, o.key.period), total);
+    }
+    let empty = Totals::new();
+    let mut measured = HashMap::new();
+    for key in keys {
+        let Some(indicator) = indicators.iter().find(|i| i.code == key.indicator_code) else { continue };
+        let period: Option<Period> = key.period.as_deref().and_then(|p| p.parse().ok());
+        let series = totals.get(&key.indicator_code).unwrap_or(&empty);
+        if let Some(m) = measure(&graph, series, indicator, &key.area_code, period.as_ref()) {
+            measured.insert(key.clone(), m);
+        }
+    }
+    Ok(measured)
+}
+
+/// A plan's reporting status for a period, due on a day.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ReportKey {
+    pub plan_id: i64,
+    pub area_code: String,
+    pub period: String,
+    pub due_on: chrono::NaiveDate,
+}
+
+/// Reporting status of many plans in two statements: their duties, and the arrivals of
+/// every indicator they name.
+pub async fn reporting_status(
+    store: &dyn Store,
+    keys: &[ReportKey],
+) -> Result<HashMap<ReportKey, Vec<AgencyReport>>, StoreError> {
+    let plan_ids: Vec<i64> = keys.iter().map(|k| k.plan_id).collect::<BTreeSet<_>>().into_iter().collect();
+    let duties = store.duties_by_plans(&plan_ids).await?;
+    let indicators: Vec<String> =
+        duties.iter().map(|d| d.indicator_code.clone()).collect::<BTreeSet<_>>().into_iter().collect();
+    let areas: Vec<String> = keys.iter().map(|k| k.area_code.clone()).collect::<BTreeSet<_>>().into_iter().collect();
+    let periods: Vec<String> = keys.iter().map(|k| k.period.clone()).collect::<BTreeSet<_>>().into_iter().collect();
+    let arrivals = store.arrivals(&indicators, &areas, &periods).await?;
+    let now = chrono::Utc::now();
+    Ok(keys
+        .iter()
+        .map(|k| {
+            let plan_duties: Vec<Duty> = duties.iter().filter(|d| d.plan_id == k.plan_id).cloned().collect();
+            let arrived: HashMap<String, chrono::DateTime<chrono::Utc>> = arrivals
+                .iter()
+                .filter(|a| a.area_code == k.area_code && a.period == k.period)
+                .map(|a| (a.indicator_code.clone(), a.first_reported_at))
+                .collect();
+            (k.clone(), agency_reports(&plan_duties, &arrived, k.due_on, now))
+        })
+        .collect())
+}
+
+/// One indicator's page of a read (`Indicator.observations`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PageKey {
+    pub indicator_code: String,
+    /// Everything else the page selects, the same for every indicator of a request.
+    pub query: ObservationQuery,
+}
+
+/// Pages of many indicators, with how many values each selects in all: two statements for
+/// each distinct query (one, usually).
+pub async fn pages(
+    store: &dyn Store,
+    keys: &[PageKey],
+) -> Result<HashMap<PageKey, (Vec<Observation>, usize)>, StoreError> {
+    let mut by_query: HashMap<&ObservationQuery, Vec<String>> = HashMap::new();
+    for key in keys {
+        by_query.entry(&key.query).or_default().push(key.indicator_code.clone());
+    }
+    let mut pages = HashMap::new();
+    for (query, codes) in by_query {
+        let (rows, totals) = store.observation_pages(&codes, query).await?;
+        let mut grouped: HashMap<String, Vec<Observation>> = HashMap::new();
+        for o in rows {
+            grouped.entry(o.key.indicator_code.clone()).or_default().push(o);
+        }
+        for code in codes {
+            let total = totals.iter().find(|(c, _)| *c == code).map_or(0, |(_, n)| usize::try_from(*n).unwrap_or(0));
+            let rows = grouped.remove(&code).unwrap_or_default();
+            pages.insert(PageKey { indicator_code: code, query: query.clone() }, (rows, total));
+        }
+    }
+    Ok(pages)
+}

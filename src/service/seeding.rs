@@ -1,0 +1,34 @@
+//! Seeding (`seed`, and `serve` on an empty database): the plans, areas, agencies and
+//! indicators of `seeds/`, checked whole before one row is written, then written in one
+//! transaction.
+
+use std::path::Path;
+
+use crate::seeds::{SeedError, SeedSet};
+use crate::store::{SeedCounts, Store, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SeedingError {
+    #[error("cannot load the seeds from {dir}: {source}")]
+    Load { dir: String, source: SeedError },
+    #[error("cannot write the seeds: {0}")]
+    Write(#[from] StoreError),
+}
+
+/// What seeding wrote, and what the documents contradict themselves on (logged as warnings).
+#[derive(Debug)]
+pub struct SeedReport {
+    pub counts: SeedCounts,
+    pub warnings: Vec<String>,
+}
+
+/// Loads the seeds of `dir` and writes them; running it twice leaves the same rows.
+pub async fn seed(store: &dyn Store, dir: &Path) -> Result<SeedReport, SeedingError> {
+    let seeds =
+        SeedSet::load(dir).map_err(|source| SeedingError::Load { dir: dir.display().to_string(), source })?;
+    for warning in &seeds.warnings {
+        tracing::warn!("seed: {warning}");
+    }
+    let counts = store.apply_seeds(&seeds).await?;
+    Ok(SeedReport { counts, warnings: seeds.warnings })
+}
