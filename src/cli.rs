@@ -25,12 +25,9 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Serve the API (the default). Migrates the database, and seeds it when it holds no plans.
-    Serve {
-        /// Address to listen on.
-        #[arg(long, env = "GDH_BIND", default_value = "127.0.0.1:8080")]
-        bind: SocketAddr,
-    },
+    /// Serve the API (the default) on `--bind`. Migrates the database, and seeds it when it
+    /// holds no plans.
+    Serve,
     /// Create or update the database tables.
     Migrate,
     /// Load the plans, areas, agencies and indicators of `seeds/` (idempotent).
@@ -104,8 +101,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     // Held to the end of the command, so buffered spans are sent before the process exits.
     let _telemetry = crate::telemetry::init(cli.config.log_format)?;
     let config = cli.config;
-    match cli.command.unwrap_or(Command::Serve { bind: default_bind() }) {
-        Command::Serve { bind } => serve(&config, bind).await,
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(&config, config.bind).await,
         Command::Migrate => {
             let store = open(&config).await?;
             eprintln!("migrated the {} database", store.backend());
@@ -166,10 +163,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
-}
-
-fn default_bind() -> SocketAddr {
-    std::env::var("GDH_BIND").ok().and_then(|b| b.parse().ok()).unwrap_or(SocketAddr::from(([127, 0, 0, 1], 8080)))
 }
 
 /// Connects and migrates.

@@ -2,6 +2,7 @@
 //! `cargo run --release` serves the seeds from a SQLite file with no settings at all.
 
 use std::io::Write;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
@@ -43,20 +44,24 @@ pub struct Config {
     #[arg(long, env = "GDH_JWT_VERIFY_KEYS", global = true)]
     pub jwt_verify_keys: Option<String>,
 
+    /// Address `serve` listens on.
+    #[arg(long, env = "GDH_BIND", default_value_t = SocketAddr::from(([127, 0, 0, 1], 8080)), global = true)]
+    pub bind: SocketAddr,
+
     /// Folder of the seed files.
     #[arg(long, env = "GDH_SEEDS_DIR", default_value = "seeds", global = true)]
     pub seeds_dir: PathBuf,
 
     /// Longest a database statement may run (PostgreSQL) or wait on a lock (SQLite), e.g. 25s.
-    #[arg(long, env = "GDH_STATEMENT_TIMEOUT", default_value = "25s", value_parser = humantime::parse_duration, global = true)]
-    pub statement_timeout: std::time::Duration,
+    #[arg(long, env = "GDH_STATEMENT_TIMEOUT", default_value_t = PoolSettings::default().statement_timeout.into(), global = true)]
+    pub statement_timeout: humantime::Duration,
 
     /// Longest a request may take before it is answered 504 (and its work dropped), e.g. 30s.
-    #[arg(long, env = "GDH_REQUEST_TIMEOUT", default_value = "30s", value_parser = humantime::parse_duration, global = true)]
-    pub request_timeout: std::time::Duration,
+    #[arg(long, env = "GDH_REQUEST_TIMEOUT", default_value_t = ApiSettings::default().request_timeout.into(), global = true)]
+    pub request_timeout: humantime::Duration,
 
     /// Largest number of database connections.
-    #[arg(long, env = "GDH_DB_MAX_CONNECTIONS", default_value_t = 10, global = true)]
+    #[arg(long, env = "GDH_DB_MAX_CONNECTIONS", default_value_t = PoolSettings::default().max_connections, global = true)]
     pub db_max_connections: u32,
 
     /// Partners do not see a count of a sensitive indicator below this, nor the cells that
@@ -65,27 +70,27 @@ pub struct Config {
     pub disclosure_threshold: f64,
 
     /// Requests in flight past which more are refused with 503 and `Retry-After`.
-    #[arg(long, env = "GDH_MAX_IN_FLIGHT", default_value_t = 256, global = true)]
+    #[arg(long, env = "GDH_MAX_IN_FLIGHT", default_value_t = ApiSettings::default().max_in_flight, global = true)]
     pub max_in_flight: usize,
 
     /// Requests per second each token may sustain; more get 429 with `Retry-After`.
-    #[arg(long, env = "GDH_RATE_LIMIT", default_value_t = 50, global = true)]
+    #[arg(long, env = "GDH_RATE_LIMIT", default_value_t = ApiSettings::default().token_rate_per_second, global = true)]
     pub rate_limit: u32,
 
     /// Requests a token may send at once above its rate.
-    #[arg(long, env = "GDH_RATE_BURST", default_value_t = 100, global = true)]
+    #[arg(long, env = "GDH_RATE_BURST", default_value_t = ApiSettings::default().token_burst, global = true)]
     pub rate_burst: u32,
 
     /// Largest number of operations in one batched POST /graphql (a JSON array).
-    #[arg(long, env = "GDH_MAX_BATCH", default_value_t = 10, global = true)]
+    #[arg(long, env = "GDH_MAX_BATCH", default_value_t = ApiSettings::default().max_batch, global = true)]
     pub max_batch: usize,
 
     /// Largest CSV feed body, in MiB (`POST /api/v1/feeds/observations`); larger gets 413.
-    #[arg(long, env = "GDH_MAX_FEED_MIB", default_value_t = 32, global = true)]
+    #[arg(long, env = "GDH_MAX_FEED_MIB", default_value_t = ApiSettings::default().max_feed_bytes / MIB, global = true)]
     pub max_feed_mib: usize,
 
     /// Whether the schema may be introspected (`false` to close it; partners never may).
-    #[arg(long, env = "GDH_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    #[arg(long, env = "GDH_INTROSPECTION", default_value_t = ApiSettings::default().introspection, action = clap::ArgAction::Set, global = true)]
     pub introspection: bool,
 
     /// Log lines as `text` or `json`.
@@ -100,12 +105,13 @@ pub enum LogFormat {
 }
 
 const MIN_SECRET_LEN: usize = 32;
+const MIB: usize = 1024 * 1024;
 
 impl Config {
     pub fn pool(&self) -> PoolSettings {
         PoolSettings {
             max_connections: self.db_max_connections.max(1),
-            statement_timeout: self.statement_timeout,
+            statement_timeout: self.statement_timeout.into(),
             ..PoolSettings::default()
         }
     }
@@ -115,11 +121,11 @@ impl Config {
             disclosure: DisclosureRule { threshold: self.disclosure_threshold },
             max_in_flight: self.max_in_flight.max(1),
             // Zero would answer every request 504.
-            request_timeout: self.request_timeout.max(std::time::Duration::from_secs(1)),
+            request_timeout: std::time::Duration::from(self.request_timeout).max(std::time::Duration::from_secs(1)),
             token_rate_per_second: self.rate_limit.max(1),
             token_burst: self.rate_burst.max(1),
             max_batch: self.max_batch.max(1),
-            max_feed_bytes: self.max_feed_mib.max(1).saturating_mul(1024 * 1024),
+            max_feed_bytes: self.max_feed_mib.max(1).saturating_mul(MIB),
             introspection: self.introspection,
             ..ApiSettings::default()
         }
@@ -338,26 +344,12 @@ mod tests {
         format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
     }
 
+    /// The flags' defaults on `database_url`, with no key settings whatever the environment
+    /// holds: each test gives the ones it tests.
     fn config(database_url: &str) -> Config {
-        Config {
-            database_url: database_url.into(),
-            jwt_secret: None,
-            jwt_signing_key: None,
-            jwt_signing_kid: None,
-            jwt_verify_keys: None,
-            seeds_dir: PathBuf::from("seeds"),
-            db_max_connections: 1,
-            statement_timeout: std::time::Duration::from_secs(25),
-            request_timeout: std::time::Duration::from_secs(30),
-            disclosure_threshold: crate::domain::disclosure::DEFAULT_THRESHOLD,
-            max_in_flight: 256,
-            rate_limit: 50,
-            rate_burst: 100,
-            max_batch: 10,
-            max_feed_mib: 32,
-            introspection: true,
-            log_format: LogFormat::Text,
-        }
+        use clap::Parser;
+        let flags = Flags::try_parse_from(["gender-data-hub", "--database-url", database_url]).expect("flags");
+        Config { jwt_secret: None, jwt_signing_key: None, jwt_signing_kid: None, jwt_verify_keys: None, ..flags.config }
     }
 
     fn kids(keys: &Keys) -> Vec<&str> {

@@ -1,3 +1,5 @@
+//! The `gender-data-hub` binary: parses the command line and runs it (see `cli`).
+
 use clap::Parser;
 
 #[tokio::main]

@@ -1,3 +1,6 @@
+//! Bearer tokens (JWT): the key ring that signs and verifies them (HS256 secrets and Ed25519
+//! keys, each named by its `kid`), the claims a token must carry, and why one is refused.
+
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};

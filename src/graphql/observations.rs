@@ -9,12 +9,12 @@ use super::error::{GqlResult, OrGql};
 use super::helpers::{count, find_area, may_withhold, required, DEFAULT_PAGE_SIZE};
 use super::loaders::TableKey;
 use super::types::{AgencyObject, AreaObject, IndicatorObject};
-use crate::service::reads::{period_argument, select, Selection};
 use crate::domain::observations::{
     ImportError, Observation, ObservationInput, ObservationQuery, ObservationRevision, ObservationStatus, Sex,
 };
 use crate::domain::push::ImportSummary;
 use crate::domain::DomainError;
+use crate::service::reads::{period_argument, select, Selection};
 
 /// A reported value. For partners it is the last approved revision, and values of
 /// sensitive indicators (violence, trafficking) are withheld.

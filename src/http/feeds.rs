@@ -18,11 +18,11 @@ use super::{AppState, REQUEST_ID};
 use crate::domain::feeds::{self, ParsedFeed};
 use crate::domain::observations::{ObservationStatus, Sex};
 use crate::domain::DomainError;
+use crate::graphql::UNAVAILABLE_MESSAGE;
 use crate::service::export::export_csv;
 use crate::service::push::{may_push, push, PushRequest};
 use crate::service::reads::Selection;
 use crate::service::{Actor, Caller};
-use crate::graphql::UNAVAILABLE_MESSAGE;
 
 /// A JSON error body shaped like GraphQL's, with the same codes.
 fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {

@@ -12,9 +12,9 @@ use tracing::Instrument;
 
 use super::{AppState, REQUEST_ID};
 use crate::auth::{AuthError, Principal};
-use crate::service::tokens::{authenticate, AuthenticationError};
 use crate::graphql::{request_error, RequestContext, INTERNAL_MESSAGE};
 use crate::metrics::Outcome;
+use crate::service::tokens::{authenticate, AuthenticationError};
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 

@@ -150,9 +150,8 @@ async fn write(
         let summary = summarise(request.dry_run, WriteCounts::default(), errors);
         return refused(store, pusher, summary, total_rows).await;
     }
-    let summary_of = |counts: &WriteCounts| {
-        serde_json::to_string(&summarise(false, *counts, errors.clone())).unwrap_or_default()
-    };
+    let summary_of =
+        |counts: &WriteCounts| serde_json::to_string(&summarise(false, *counts, errors.clone())).unwrap_or_default();
     let outcome = store
         .write_observations(ObservationWrite {
             rows: &valid,
@@ -209,5 +208,7 @@ async fn refused(
 
 fn parse_receipt(summary: &str) -> Result<ImportSummary, DomainError> {
     let summary: Result<ImportSummary, _> = serde_json::from_str(summary);
-    summary.map(|s| ImportSummary { replayed: true, ..s }).map_err(|e| DomainError::internal(format!("push receipt: {e}")))
+    summary
+        .map(|s| ImportSummary { replayed: true, ..s })
+        .map_err(|e| DomainError::internal(format!("push receipt: {e}")))
 }

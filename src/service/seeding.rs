@@ -24,8 +24,7 @@ pub struct SeedReport {
 
 /// Loads the seeds of `dir` and writes them; running it twice leaves the same rows.
 pub async fn seed(store: &dyn Store, dir: &Path) -> Result<SeedReport, SeedingError> {
-    let seeds =
-        SeedSet::load(dir).map_err(|source| SeedingError::Load { dir: dir.display().to_string(), source })?;
+    let seeds = SeedSet::load(dir).map_err(|source| SeedingError::Load { dir: dir.display().to_string(), source })?;
     for warning in &seeds.warnings {
         tracing::warn!("seed: {warning}");
     }

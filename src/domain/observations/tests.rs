@@ -1,3 +1,5 @@
+//! Push validation, row by row: what each rule accepts and the error it answers with.
+
 use chrono::NaiveDate;
 
 use super::*;
