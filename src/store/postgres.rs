@@ -1,22 +1,52 @@
-use std::time::Duration;
+//! The PostgreSQL backend: how it connects, its side of every difference `Dialect` names,
+//! and the listener that relays other replicas' changes. The subject modules are mounted
+//! here to compile them against `PgStore`.
 
-use std::sync::Arc;
+// Each backend mounts the same subject files, to compile them against its own `Backend`.
+#![allow(clippy::duplicate_mod)]
 
 use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPool, PgPoolOptions};
 use tokio::sync::broadcast;
 
-use super::shared::PUSH_ROWS_COLUMNS;
+use super::dialect::{Dialect, WriteTurn, WriteTurns};
 use super::{Changed, PoolSettings, StoreError};
 use crate::domain::observations::ValidObservation;
+use push::PUSH_ROWS_COLUMNS;
+
+#[path = "areas.rs"]
+mod areas;
+#[path = "audit.rs"]
+mod audit;
+#[path = "catalogue.rs"]
+mod catalogue;
+#[path = "lifecycle.rs"]
+mod lifecycle;
+#[path = "observations.rs"]
+mod observations;
+#[path = "plans.rs"]
+mod plans;
+#[path = "push.rs"]
+mod push;
+#[path = "review.rs"]
+mod review;
+#[path = "seeding.rs"]
+mod seeding;
+#[path = "tokens.rs"]
+mod tokens;
+
+/// The store the subject modules are compiled for here.
+type Backend = PgStore;
 
 /// The production backend. Several stateless replicas may share one database.
 pub struct PgStore {
     pool: PgPool,
     changes: broadcast::Sender<Changed>,
     listening: std::sync::Once,
-    writes: super::WriteTurns,
+    writes: WriteTurns,
 }
 
 /// The advisory lock writers take turns on ("GDH write" in ASCII).
@@ -25,10 +55,10 @@ const WRITE_LOCK: i64 = 0x4744_4820_7772_6974;
 const CHANNEL: &str = "gdh_observation_changed";
 /// A NOTIFY payload must stay under 8,000 bytes: ids per message, at up to 20 bytes each.
 const IDS_PER_NOTICE: usize = 350;
+/// From how many new observations a push counts as a bulk load.
+const BULK_ROWS: i64 = 1_000;
 
 impl PgStore {
-    const MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
-
     pub async fn connect(url: &str, settings: &PoolSettings) -> Result<Self, StoreError> {
         let timeout = format!("{}ms", settings.statement_timeout.as_millis());
         // Custom plans always: statements are prepared once per connection, and after five
@@ -46,8 +76,34 @@ impl PgStore {
             pool,
             changes: broadcast::channel(super::CHANGE_BUFFER).0,
             listening: std::sync::Once::new(),
-            writes: super::WriteTurns::new(settings.statement_timeout),
+            writes: WriteTurns::new(settings.statement_timeout),
         })
+    }
+}
+
+impl Dialect for PgStore {
+    type Database = sqlx::Postgres;
+    type Texts = Vec<String>;
+    type Ids = Vec<i64>;
+
+    const BACKEND: &'static str = "postgres";
+    const SYSTEM: &'static str = "postgresql";
+    const MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+    fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    fn any(n: usize) -> String {
+        format!("= ANY(${n})")
+    }
+
+    fn texts(codes: &[String]) -> Vec<String> {
+        codes.to_vec()
+    }
+
+    fn ids(ids: &[i64]) -> Vec<i64> {
+        ids.to_vec()
     }
 
     /// Writes take turns, as on SQLite: two pushes creating the same natural key at once
@@ -55,7 +111,7 @@ impl PgStore {
     /// retry with the same idempotency key could read the first's receipt before it was
     /// committed. A push is one set-based transaction of a few seconds at most, so taking
     /// turns costs little; readers are never held up.
-    async fn begin_write(&self) -> Result<(super::WriteTurn, sqlx::Transaction<'static, sqlx::Postgres>), StoreError> {
+    async fn begin_write(&self) -> Result<(WriteTurn, sqlx::Transaction<'static, sqlx::Postgres>), StoreError> {
         let turn = self.writes.take().await?;
         let mut tx = self.pool.begin().await?;
         sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(WRITE_LOCK).execute(&mut *tx).await?;
@@ -98,7 +154,7 @@ impl PgStore {
     /// milliseconds whatever the table's size, so it runs only when the push grew the table
     /// by a tenth or more since the statistics were taken.
     async fn after_bulk_insert(tx: &mut sqlx::Transaction<'_, sqlx::Postgres>, created: i64) -> Result<(), StoreError> {
-        if created < super::shared::BULK_ROWS {
+        if created < BULK_ROWS {
             return Ok(());
         }
         let known: f32 = sqlx::query_scalar("SELECT reltuples FROM pg_class WHERE oid = 'observations'::regclass")
@@ -147,21 +203,7 @@ impl PgStore {
         });
         receiver
     }
-
-    fn any(n: usize) -> String {
-        format!("= ANY(${n})")
-    }
-
-    fn texts(codes: &[String]) -> Vec<String> {
-        codes.to_vec()
-    }
-
-    fn ids(ids: &[i64]) -> Vec<i64> {
-        ids.to_vec()
-    }
 }
-
-impl_store!(PgStore, sqlx::Postgres, "postgres");
 
 /// Relays notices from PostgreSQL to this process's subscribers. sqlx reconnects a dropped
 /// listener by itself; notices sent while it was away are lost, and the feed says so.

@@ -1,25 +1,56 @@
+//! The SQLite backend: how it connects, and its side of every difference `Dialect` names.
+//! The subject modules are mounted here to compile them against `SqliteStore`.
+
+// Each backend mounts the same subject files, to compile them against its own `Backend`.
+#![allow(clippy::duplicate_mod)]
+
 use std::str::FromStr;
-
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
-
 use std::sync::Arc;
 
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use tokio::sync::broadcast;
 
-use super::shared::{PUSH_CHUNK, PUSH_ROWS_COLUMNS};
+use super::dialect::{Dialect, WriteTurn, WriteTurns};
 use super::{Changed, PoolSettings, StoreError};
 use crate::domain::observations::ValidObservation;
+use push::PUSH_ROWS_COLUMNS;
+
+#[path = "areas.rs"]
+mod areas;
+#[path = "audit.rs"]
+mod audit;
+#[path = "catalogue.rs"]
+mod catalogue;
+#[path = "lifecycle.rs"]
+mod lifecycle;
+#[path = "observations.rs"]
+mod observations;
+#[path = "plans.rs"]
+mod plans;
+#[path = "push.rs"]
+mod push;
+#[path = "review.rs"]
+mod review;
+#[path = "seeding.rs"]
+mod seeding;
+#[path = "tokens.rs"]
+mod tokens;
+
+/// The store the subject modules are compiled for here.
+type Backend = SqliteStore;
+
+/// Rows per multi-row INSERT: 11 parameters a row stays under SQLite's 32,766 bind
+/// parameters.
+const PUSH_CHUNK: usize = 2_000;
 
 /// The embedded default: one file, WAL mode, foreign keys enforced.
 pub struct SqliteStore {
     pool: SqlitePool,
     changes: broadcast::Sender<Changed>,
-    writes: super::WriteTurns,
+    writes: WriteTurns,
 }
 
 impl SqliteStore {
-    const MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
-
     pub async fn connect(url: &str, settings: &PoolSettings) -> Result<Self, StoreError> {
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
@@ -35,14 +66,41 @@ impl SqliteStore {
         Ok(SqliteStore {
             pool,
             changes: broadcast::channel(super::CHANGE_BUFFER).0,
-            writes: super::WriteTurns::new(settings.statement_timeout),
+            writes: WriteTurns::new(settings.statement_timeout),
         })
+    }
+}
+
+impl Dialect for SqliteStore {
+    type Database = sqlx::Sqlite;
+    /// SQLite has no arrays: a list travels as one JSON text parameter.
+    type Texts = String;
+    type Ids = String;
+
+    const BACKEND: &'static str = "sqlite";
+    const SYSTEM: &'static str = "sqlite";
+    const MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+
+    fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    fn any(n: usize) -> String {
+        format!("IN (SELECT value FROM json_each(${n}))")
+    }
+
+    fn texts(codes: &[String]) -> String {
+        serde_json::Value::from(codes.to_vec()).to_string()
+    }
+
+    fn ids(ids: &[i64]) -> String {
+        serde_json::Value::from(ids.to_vec()).to_string()
     }
 
     /// Takes the file's write lock at the start: a transaction that read first and then
     /// tried to write would fail at once (SQLITE_BUSY) when another writer was busy,
     /// instead of waiting its turn under the busy timeout.
-    async fn begin_write(&self) -> Result<(super::WriteTurn, sqlx::Transaction<'static, sqlx::Sqlite>), StoreError> {
+    async fn begin_write(&self) -> Result<(WriteTurn, sqlx::Transaction<'static, sqlx::Sqlite>), StoreError> {
         let turn = self.writes.take().await?;
         Ok((turn, self.pool.begin_with("BEGIN IMMEDIATE").await?))
     }
@@ -100,19 +158,4 @@ impl SqliteStore {
     fn subscribe(&self) -> broadcast::Receiver<Changed> {
         self.changes.subscribe()
     }
-
-    /// SQLite has no arrays: a list travels as one JSON text parameter.
-    fn any(n: usize) -> String {
-        format!("IN (SELECT value FROM json_each(${n}))")
-    }
-
-    fn texts(codes: &[String]) -> String {
-        serde_json::Value::from(codes.to_vec()).to_string()
-    }
-
-    fn ids(ids: &[i64]) -> String {
-        serde_json::Value::from(ids.to_vec()).to_string()
-    }
 }
-
-impl_store!(SqliteStore, sqlx::Sqlite, "sqlite");

@@ -1,0 +1,168 @@
+//! Writing pushed observations: the idempotency receipt, staging the rows, classifying them
+//! against what is stored, and writing the new revisions, all in set-based statements.
+//! Mounted by each backend (see the store's module doc): `Backend` is that backend's store.
+
+use async_trait::async_trait;
+
+use super::audit::insert_audit;
+use super::Backend;
+use crate::store::dialect::Dialect;
+use crate::store::{ObservationWrite, PushStore, StoreError, WriteCounts, WriteOutcome};
+
+/// The staging table's columns, in the order `Dialect::stage` binds them.
+pub(super) const PUSH_ROWS_COLUMNS: &str =
+    "row_no, indicator_code, area_code, period, sex, age_group, ethnicity, value, numerator, denominator, comment";
+
+/// The per-connection staging table a push is loaded into before set-based statements
+/// classify and write it. The same DDL works in both dialects.
+const CREATE_PUSH_ROWS: &str = "CREATE TEMP TABLE IF NOT EXISTS push_rows ( \
+    row_no BIGINT NOT NULL, indicator_code TEXT NOT NULL, area_code TEXT NOT NULL, period TEXT NOT NULL, \
+    sex TEXT NOT NULL, age_group TEXT NOT NULL, ethnicity TEXT NOT NULL, value DOUBLE PRECISION NOT NULL, \
+    numerator DOUBLE PRECISION, denominator DOUBLE PRECISION, comment TEXT, existing_id BIGINT, outcome TEXT)";
+
+/// Matches a staging row with its observation by natural key.
+const SAME_KEY: &str = "o.indicator_code = push_rows.indicator_code AND o.area_code = push_rows.area_code \
+    AND o.period = push_rows.period AND o.sex = push_rows.sex AND o.age_group = push_rows.age_group \
+    AND o.ethnicity = push_rows.ethnicity";
+
+#[async_trait]
+impl PushStore for Backend {
+    #[tracing::instrument(name = "store.push_receipt", skip_all, fields(otel.kind = "client", db.system.name = Self::SYSTEM))]
+    async fn push_receipt(&self, subject: &str, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(sqlx::query_scalar("SELECT summary FROM push_receipts WHERE subject = $1 AND idempotency_key = $2")
+            .bind(subject)
+            .bind(key)
+            .fetch_optional(self.pool())
+            .await?)
+    }
+
+    #[tracing::instrument(name = "store.write_observations", skip_all, fields(otel.kind = "client", db.system.name = Self::SYSTEM))]
+    async fn write_observations(&self, write: ObservationWrite<'_>) -> Result<WriteOutcome, StoreError> {
+        let (_turn, mut tx) = self.begin_write().await?;
+        if let (Some(receipt), false) = (&write.receipt, write.dry_run) {
+            // Claim the key first: a concurrent push with the same key waits here
+            // and then finds it taken.
+            let claimed = sqlx::query(
+                "INSERT INTO push_receipts (subject, idempotency_key, summary, created_at) \
+                 VALUES ($1, $2, '', $3) ON CONFLICT DO NOTHING",
+            )
+            .bind(write.reported_by)
+            .bind(receipt.key)
+            .bind(write.reported_at)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if claimed == 0 {
+                drop(tx);
+                let summary = self.push_receipt(write.reported_by, receipt.key).await?.unwrap_or_default();
+                return Ok(WriteOutcome::AlreadySeen(summary));
+            }
+        }
+        sqlx::query(CREATE_PUSH_ROWS).execute(&mut *tx).await?;
+        // Without it, joining observations back to the staged rows is a nested loop:
+        // 100,000 × 100,000 comparisons for a full feed.
+        sqlx::query("CREATE INDEX IF NOT EXISTS push_rows_existing ON push_rows (existing_id)")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM push_rows").execute(&mut *tx).await?;
+        Self::stage(&mut tx, write.rows).await?;
+        // Fresh statistics, so the planner knows how large the staged push is.
+        sqlx::query("ANALYZE push_rows").execute(&mut *tx).await?;
+        // Joins, not correlated subqueries: a subquery is planned while the table may
+        // still look empty to the planner, and then scans it once per staged row.
+        sqlx::query(&format!("UPDATE push_rows SET existing_id = o.id FROM observations o WHERE {SAME_KEY}"))
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "UPDATE push_rows SET outcome = CASE \
+               WHEN existing_id IS NULL THEN 'created' \
+               WHEN EXISTS (SELECT 1 FROM observations o WHERE o.id = push_rows.existing_id \
+                 AND o.value = push_rows.value AND o.status <> 'REJECTED' \
+                 AND (push_rows.comment IS NULL OR o.comment IS NOT DISTINCT FROM push_rows.comment) \
+                 AND ((push_rows.numerator IS NULL AND push_rows.denominator IS NULL) \
+                   OR (o.numerator IS NOT DISTINCT FROM push_rows.numerator \
+                     AND o.denominator IS NOT DISTINCT FROM push_rows.denominator))) THEN 'unchanged' \
+               ELSE 'updated' END",
+        )
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO observations (indicator_code, area_code, period, sex, age_group, ethnicity, value, \
+               numerator, denominator, status, revision, source_agency_code, reported_by, reported_at, comment) \
+             SELECT indicator_code, area_code, period, sex, age_group, ethnicity, value, numerator, \
+               denominator, 'SUBMITTED', 1, $1, $2, $3, comment \
+             FROM push_rows WHERE outcome = 'created' ORDER BY row_no",
+        )
+        .bind(write.source_agency)
+        .bind(write.reported_by)
+        .bind(write.reported_at)
+        .execute(&mut *tx)
+        .await?;
+        let created: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM push_rows WHERE outcome = 'created'").fetch_one(&mut *tx).await?;
+        Self::after_bulk_insert(&mut tx, created).await?;
+        sqlx::query(&format!(
+            "UPDATE push_rows SET existing_id = o.id FROM observations o \
+             WHERE push_rows.outcome = 'created' AND {SAME_KEY}"
+        ))
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE observations SET value = p.value, numerator = p.numerator, denominator = p.denominator, \
+               comment = p.comment, status = 'SUBMITTED', revision = observations.revision + 1, \
+               source_agency_code = $1, reported_by = $2, reported_at = $3 \
+             FROM push_rows p WHERE p.existing_id = observations.id AND p.outcome = 'updated'",
+        )
+        .bind(write.source_agency)
+        .bind(write.reported_by)
+        .bind(write.reported_at)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO observation_revisions (observation_id, revision, value, numerator, denominator, \
+               status, comment, reported_by, reported_at) \
+             SELECT o.id, o.revision, o.value, o.numerator, o.denominator, o.status, o.comment, \
+               o.reported_by, o.reported_at \
+             FROM observations o JOIN push_rows p ON p.existing_id = o.id \
+             WHERE p.outcome IN ('created', 'updated')",
+        )
+        .execute(&mut *tx)
+        .await?;
+        let outcomes: Vec<(String, i64)> =
+            sqlx::query_as("SELECT outcome, COUNT(*) FROM push_rows GROUP BY outcome").fetch_all(&mut *tx).await?;
+        let changed: Vec<Option<i64>> = sqlx::query_scalar(
+            "SELECT existing_id FROM push_rows WHERE outcome IN ('created', 'updated') ORDER BY row_no",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let changed: Vec<i64> = changed.into_iter().flatten().collect();
+        sqlx::query("DELETE FROM push_rows").execute(&mut *tx).await?;
+        let mut counts = WriteCounts::default();
+        for (outcome, n) in outcomes {
+            let n = usize::try_from(n).unwrap_or_default();
+            match outcome.as_str() {
+                "created" => counts.created = n,
+                "updated" => counts.updated = n,
+                _ => counts.unchanged = n,
+            }
+        }
+        if write.dry_run {
+            tx.rollback().await?;
+        } else {
+            if let Some(receipt) = &write.receipt {
+                sqlx::query("UPDATE push_receipts SET summary = $3 WHERE subject = $1 AND idempotency_key = $2")
+                    .bind(write.reported_by)
+                    .bind(receipt.key)
+                    .bind((receipt.summary)(&counts))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let audit = (write.audit)(&counts);
+            insert_audit(&mut tx, &audit).await?;
+            Self::announce(&mut tx, &changed).await?;
+            tx.commit().await?;
+            self.announced(changed);
+        }
+        Ok(WriteOutcome::Written(counts))
+    }
+}
