@@ -9,21 +9,26 @@ use std::time::Duration;
 use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder};
 
 use crate::domain::push::ImportSummary;
+use crate::error::Rejection;
 use crate::store::Store;
 
 /// Operation names are chosen by clients: past this many distinct ones, new names are
 /// counted as `other`, so a client cannot grow the metrics without bound.
 const MAX_OPERATION_NAMES: usize = 200;
 
+/// The `outcome` of a request that answered no error; any other is an
+/// [`ErrorCode`](crate::error::ErrorCode)'s name.
+pub const OUTCOME_OK: &str = "OK";
+
 /// What a handler tells the metrics about its request: the GraphQL operation it ran and
 /// how that went, where the route and the status would not say.
 #[derive(Clone, Debug)]
 pub struct Outcome {
     pub operation: String,
-    /// `OK`, or the first error's code.
+    /// [`OUTCOME_OK`], or the first error's code.
     pub outcome: String,
     /// Set when the request was refused before any operation ran.
-    pub rejected: Option<&'static str>,
+    pub rejected: Option<Rejection>,
 }
 
 pub struct Metrics {
@@ -86,12 +91,12 @@ impl Metrics {
     }
 
     /// Counts one answered request.
-    pub fn observe(&self, operation: &str, outcome: &str, rejected: Option<&str>, took: Duration) {
+    pub fn observe(&self, operation: &str, outcome: &str, rejected: Option<Rejection>, took: Duration) {
         let operation = self.operation_label(operation);
         self.requests.with_label_values(&[operation.as_str(), outcome]).inc();
         self.latency.with_label_values(&[operation.as_str(), outcome]).observe(took.as_secs_f64());
         if let Some(reason) = rejected {
-            self.rejected.with_label_values(&[reason]).inc();
+            self.rejected.with_label_values(&[reason.as_str()]).inc();
         }
     }
 

@@ -1,45 +1,28 @@
-//! The one place where errors become GraphQL error codes.
+//! Domain errors as GraphQL errors: the code and the safe message come from
+//! [`crate::error::ClientError`], the one reading of a `DomainError` that every transport
+//! shares; what is GraphQL's own is the `argument` extension of a bad input.
 
 use async_graphql::ErrorExtensions;
 
 use crate::domain::DomainError;
-
-/// What a client sees of an unexpected failure; the HTTP layer adds the request id.
-pub const INTERNAL_MESSAGE: &str = "internal error";
-/// What a client sees when the database is down or overloaded.
-pub const UNAVAILABLE_MESSAGE: &str = "the database is unavailable or busy; try again shortly";
+use crate::error::{ClientError, ErrorCode};
 
 impl ErrorExtensions for DomainError {
     fn extend(&self) -> async_graphql::Error {
-        match self {
-            DomainError::NotFound { .. } => {
-                async_graphql::Error::new(self.to_string()).extend_with(|_, e| e.set("code", "NOT_FOUND"))
+        let ClientError { code, message, argument } = ClientError::of(self);
+        async_graphql::Error::new(message).extend_with(move |_, e| {
+            e.set("code", code.as_str());
+            if let Some(argument) = argument {
+                e.set("argument", argument);
             }
-            DomainError::Forbidden(_) => {
-                async_graphql::Error::new(self.to_string()).extend_with(|_, e| e.set("code", "FORBIDDEN"))
-            }
-            DomainError::BadInput { argument, .. } => {
-                let argument = argument.clone();
-                async_graphql::Error::new(self.to_string()).extend_with(move |_, e| {
-                    e.set("code", "BAD_USER_INPUT");
-                    e.set("argument", argument.as_str());
-                })
-            }
-            DomainError::NotSupported(_) => {
-                async_graphql::Error::new(self.to_string()).extend_with(|_, e| e.set("code", "NOT_SUPPORTED"))
-            }
-            DomainError::Unavailable(inner) => {
-                tracing::warn!(error = %inner, "storage unavailable");
-                async_graphql::Error::new(UNAVAILABLE_MESSAGE).extend_with(|_, e| e.set("code", "UNAVAILABLE"))
-            }
-            DomainError::Storage(inner) => {
-                // The detail (SQL, paths) goes to the log, under the request's span, which
-                // carries the request id that the client receives.
-                tracing::error!(error = %inner, "storage failure");
-                async_graphql::Error::new(INTERNAL_MESSAGE).extend_with(|_, e| e.set("code", "INTERNAL"))
-            }
-        }
+        })
     }
+}
+
+/// A resolver's error with a code, for what is no `DomainError` (a subscription whose
+/// token no longer holds).
+pub fn coded(message: impl Into<String>, code: ErrorCode) -> async_graphql::Error {
+    async_graphql::Error::new(message).extend_with(move |_, e| e.set("code", code.as_str()))
 }
 
 pub type GqlResult<T> = Result<T, async_graphql::Error>;

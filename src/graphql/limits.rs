@@ -11,12 +11,13 @@ use async_graphql::parser::types::{
 use async_graphql::{ErrorExtensionValues, Name, Positioned, Request, ServerError, Value as ConstValue, Variables};
 
 use super::ApiSettings;
+use crate::error::ErrorCode;
 
 /// A request error with a code, as every error this API answers carries one.
-pub fn request_error(message: impl Into<String>, code: &str) -> ServerError {
+pub fn request_error(message: impl Into<String>, code: ErrorCode) -> ServerError {
     let mut error = ServerError::new(message, None);
     let mut extensions = ErrorExtensionValues::default();
-    extensions.set("code", code);
+    extensions.set("code", code.as_str());
     error.extensions = Some(extensions);
     error
 }
@@ -35,12 +36,12 @@ fn check_document(request: &mut Request, variables: &Variables, settings: &ApiSe
     if tokens > settings.max_tokens {
         return Err(request_error(
             format!("the operation has more than {} tokens (limit: tokens)", settings.max_tokens),
-            "BAD_USER_INPUT",
+            ErrorCode::BadUserInput,
         ));
     }
     let operation_name = request.operation_name.clone();
     let document = request.parsed_query().map_err(|mut e| {
-        e.extensions.get_or_insert_with(ErrorExtensionValues::default).set("code", "BAD_USER_INPUT");
+        e.extensions.get_or_insert_with(ErrorExtensionValues::default).set("code", ErrorCode::BadUserInput.as_str());
         e
     })?;
     let fields = expanded_fields(document);
@@ -50,7 +51,7 @@ fn check_document(request: &mut Request, variables: &Variables, settings: &ApiSe
                 "the operation selects more than {} fields once its fragments are written out (limit: fields)",
                 settings.max_fields
             ),
-            "BAD_USER_INPUT",
+            ErrorCode::BadUserInput,
         ));
     }
     let shape = Shape::of(document);
@@ -60,7 +61,7 @@ fn check_document(request: &mut Request, variables: &Variables, settings: &ApiSe
                 "the operation uses {} aliases, more than {} (limit: aliases)",
                 shape.aliases, settings.max_aliases
             ),
-            "BAD_USER_INPUT",
+            ErrorCode::BadUserInput,
         ));
     }
     if shape.directives > settings.max_directives {
@@ -69,13 +70,13 @@ fn check_document(request: &mut Request, variables: &Variables, settings: &ApiSe
                 "the operation uses {} directives, more than {} (limit: directives)",
                 shape.directives, settings.max_directives
             ),
-            "BAD_USER_INPUT",
+            ErrorCode::BadUserInput,
         ));
     }
     if let Some(first) = page_outside(document, operation_name.as_deref(), variables, settings.max_page_size) {
         let mut error = request_error(
             format!("first: {first} asks for a page outside 0 to {} rows (limit: page size)", settings.max_page_size),
-            "BAD_USER_INPUT",
+            ErrorCode::BadUserInput,
         );
         // Named as every other bad argument is.
         error.extensions.get_or_insert_with(ErrorExtensionValues::default).set("argument", "first");

@@ -17,7 +17,6 @@ use std::sync::Arc;
 use async_graphql::Schema;
 
 pub use context::RequestContext;
-pub use error::{INTERNAL_MESSAGE, UNAVAILABLE_MESSAGE};
 pub use limits::{check as check_limits, request_error, selected_operation};
 
 use crate::auth::Keys;

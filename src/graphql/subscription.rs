@@ -97,8 +97,6 @@ impl Feed {
     fn end(&mut self, why: &str) -> async_graphql::Error {
         self.ended = true;
         self.pending.clear();
-        async_graphql::ErrorExtensions::extend_with(async_graphql::Error::new(why), |_, e| {
-            e.set("code", "UNAUTHENTICATED")
-        })
+        super::error::coded(why, crate::error::ErrorCode::Unauthenticated)
     }
 }

@@ -7,44 +7,27 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use tokio_util::io::{StreamReader, SyncIoBridge};
 
-use super::graphql::Authenticated;
-use super::{AppState, REQUEST_ID};
+use super::extract::{request_id, Authenticated};
+use super::problem::{domain_problem, problem};
+use super::AppState;
 use crate::domain::feeds::{self, ParsedFeed};
 use crate::domain::observations::{ObservationStatus, Sex};
 use crate::domain::DomainError;
-use crate::graphql::UNAVAILABLE_MESSAGE;
+use crate::error::{ErrorCode, INTERNAL_MESSAGE};
 use crate::service::export::export_csv;
 use crate::service::push::{may_push, push, PushRequest};
 use crate::service::reads::Selection;
 use crate::service::{Actor, Caller};
 
-/// A JSON error body shaped like GraphQL's, with the same codes.
-fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
-    super::graphql::problem(status, code, &message.into())
-}
-
+/// A domain error as JSON, quoting the request's id.
 fn domain_error(e: DomainError, headers: &HeaderMap) -> Response {
-    match e {
-        DomainError::NotFound { .. } => error(StatusCode::NOT_FOUND, "NOT_FOUND", e.to_string()),
-        DomainError::Forbidden(_) => error(StatusCode::FORBIDDEN, "FORBIDDEN", e.to_string()),
-        DomainError::BadInput { .. } => error(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", e.to_string()),
-        DomainError::NotSupported(_) => error(StatusCode::NOT_IMPLEMENTED, "NOT_SUPPORTED", e.to_string()),
-        DomainError::Unavailable(inner) => {
-            tracing::warn!(error = %inner, "storage unavailable");
-            error(StatusCode::SERVICE_UNAVAILABLE, "UNAVAILABLE", UNAVAILABLE_MESSAGE.to_owned())
-        }
-        DomainError::Storage(inner) => {
-            tracing::error!(error = %inner, "storage failure");
-            let id = headers.get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
-            error(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", format!("internal error (request id {id})"))
-        }
-    }
+    domain_problem(&e, request_id(headers).unwrap_or("-"))
 }
 
 #[derive(Debug, Deserialize)]
@@ -95,15 +78,14 @@ async fn parse_streamed(body: Body, max_rows: usize, max_bytes: usize) -> Result
     let parsed = tokio::task::spawn_blocking(move || feeds::parse(reader, max_rows)).await;
     match parsed {
         Ok(Ok(feed)) => Ok(feed),
-        _ if too_large.load(Ordering::SeqCst) => Err(Box::new(error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "PAYLOAD_TOO_LARGE",
-            format!("a feed holds at most {max_bytes} bytes; split it"),
+        _ if too_large.load(Ordering::SeqCst) => Err(Box::new(problem(
+            ErrorCode::PayloadTooLarge,
+            &format!("a feed holds at most {max_bytes} bytes; split it"),
         ))),
-        Ok(Err(e)) => Err(Box::new(error(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", e.to_string()))),
+        Ok(Err(e)) => Err(Box::new(problem(ErrorCode::BadUserInput, &e.to_string()))),
         Err(e) => {
             tracing::error!(error = %e, "the feed parser stopped");
-            Err(Box::new(error(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "internal error")))
+            Err(Box::new(problem(ErrorCode::Internal, INTERNAL_MESSAGE)))
         }
     }
 }
@@ -120,7 +102,7 @@ pub async fn push_feed(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(';').next().is_some_and(|t| t.trim().eq_ignore_ascii_case("text/csv")));
     if !is_csv {
-        return error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE", "send the feed as text/csv");
+        return problem(ErrorCode::UnsupportedMediaType, "send the feed as text/csv");
     }
     if let Err(e) = may_push(&principal) {
         return domain_error(e, &headers);
@@ -130,8 +112,7 @@ pub async fn push_feed(
         Ok(feed) => feed,
         Err(response) => return *response,
     };
-    let request_id = headers.get(REQUEST_ID).and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let caller = Caller::new(principal, request_id);
+    let caller = Caller::new(principal, request_id(&headers).map(str::to_owned));
     let request = PushRequest {
         rows: feed.rows,
         row_numbers: feed.row_numbers,
@@ -170,8 +151,7 @@ pub async fn export(
     Query(params): Query<ExportParams>,
     headers: HeaderMap,
 ) -> Response {
-    let request_id = headers.get(REQUEST_ID).and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let caller = Caller::new(principal, request_id);
+    let caller = Caller::new(principal, request_id(&headers).map(str::to_owned));
     let exported = match selection(params) {
         Ok(selection) => export_csv(state.store.as_ref(), &caller, &state.settings.disclosure, selection).await,
         Err(e) => Err(e),

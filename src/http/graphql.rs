@@ -1,19 +1,24 @@
+//! GraphQL over HTTP: operations by POST `/graphql`, GraphiQL by GET, subscriptions over
+//! the WebSocket of `/graphql/ws`. Each operation's limits are checked before it runs, and
+//! every error leaves with a code.
+
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::body::Bytes;
-use axum::extract::{FromRequestParts, State};
-use axum::http::request::Parts;
+use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
-use serde_json::json;
 
 use async_graphql::futures_util::stream::{self, BoxStream, StreamExt};
 use tracing::Instrument;
 
-use super::{AppState, REQUEST_ID};
-use crate::auth::{AuthError, Principal};
-use crate::graphql::{request_error, RequestContext, INTERNAL_MESSAGE};
-use crate::metrics::Outcome;
+use super::extract::{request_id, Authenticated, REVOCATION_UNCHECKED, TOKEN_OVER_RATE};
+use super::problem::problem;
+use super::AppState;
+use crate::auth::AuthError;
+use crate::error::{internal_message, ErrorCode, Rejection};
+use crate::graphql::{request_error, RequestContext};
+use crate::metrics::{Outcome, OUTCOME_OK};
 use crate::service::tokens::{authenticate, AuthenticationError};
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
@@ -25,8 +30,7 @@ pub async fn graphiql(uri: axum::http::Uri) -> Response {
         q.split('&').any(|pair| matches!(pair.split('=').next(), Some("query" | "operationName" | "variables")))
     });
     if carries_operation {
-        let mut response =
-            problem(StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", "send operations by POST, not GET");
+        let mut response = problem(ErrorCode::MethodNotAllowed, "send operations by POST, not GET");
         response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
@@ -38,60 +42,6 @@ pub async fn graphiql(uri: axum::http::Uri) -> Response {
             .finish(),
     )
     .into_response()
-}
-
-/// The verified caller. Without a valid bearer token the request stops here with 401.
-pub struct Authenticated(pub Principal);
-
-impl FromRequestParts<AppState> for Authenticated {
-    type Rejection = Response;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let token = bearer_token(&parts.headers).map_err(unauthorized)?;
-        match authenticate(&state.keys, state.store.as_ref(), token).await {
-            Ok(principal) => match over_rate(state, &principal) {
-                Some(refused) => Err(refused),
-                None => Ok(Authenticated(principal)),
-            },
-            Err(AuthenticationError::Token(e)) => Err(unauthorized(e)),
-            Err(AuthenticationError::Store(e)) => {
-                tracing::error!(error = %e, "cannot check token revocation");
-                Err(problem(StatusCode::SERVICE_UNAVAILABLE, "UNAVAILABLE", "the database is unavailable; try again"))
-            }
-        }
-    }
-}
-
-/// 429 with `Retry-After` once a token spends its burst faster than its rate refills it.
-fn over_rate(state: &AppState, principal: &Principal) -> Option<Response> {
-    use governor::clock::Clock;
-    state.limiter.check(&principal.jti).err().map(|not_until| {
-        let wait = not_until.wait_time_from(governor::clock::DefaultClock::default().now());
-        let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-        let mut response =
-            problem(StatusCode::TOO_MANY_REQUESTS, "RATE_LIMITED", "too many requests with this token; slow down");
-        if let Ok(value) = HeaderValue::from_str(&seconds.max(1).to_string()) {
-            response.headers_mut().insert(header::RETRY_AFTER, value);
-        }
-        response
-    })
-}
-
-fn bearer_token(headers: &HeaderMap) -> Result<&str, AuthError> {
-    let value = headers.get(header::AUTHORIZATION).ok_or(AuthError::Missing)?;
-    let value = value.to_str().map_err(|_| AuthError::NotBearer)?;
-    let (scheme, token) = value.split_once(' ').ok_or(AuthError::NotBearer)?;
-    if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
-        return Err(AuthError::NotBearer);
-    }
-    Ok(token.trim())
-}
-
-/// 401 with a GraphQL-shaped JSON body, so clients read every error the same way.
-fn unauthorized(error: AuthError) -> Response {
-    let mut response = problem(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", &error.to_string());
-    response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-    response
 }
 
 /// Runs the operations of a POST for the authenticated caller, as the GraphQL-over-HTTP
@@ -106,8 +56,7 @@ pub async fn execute(
 ) -> Response {
     if !is_json(&headers) {
         return problem(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "UNSUPPORTED_MEDIA_TYPE",
+            ErrorCode::UnsupportedMediaType,
             "send the operation as JSON, with `Content-Type: application/json`",
         );
     }
@@ -128,22 +77,20 @@ pub async fn execute(
         };
     let (requests, batched) = match parsed {
         Ok(parsed) => parsed,
-        Err(e) => {
-            return problem(StatusCode::BAD_REQUEST, "BAD_REQUEST", &format!("the body is not a GraphQL request: {e}"))
-        }
+        Err(e) => return problem(ErrorCode::BadRequest, &format!("the body is not a GraphQL request: {e}")),
     };
     let settings = &state.settings;
     if requests.is_empty() || requests.len() > settings.max_batch {
         let message = format!("send 1 to {} operations in one batch (limit: batch)", settings.max_batch);
-        let mut response = problem(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", &message);
+        let mut response = problem(ErrorCode::BadUserInput, &message);
         response.extensions_mut().insert(Outcome {
             operation: "(batch)".to_owned(),
-            outcome: "BAD_USER_INPUT".to_owned(),
-            rejected: Some("batch_limit"),
+            outcome: ErrorCode::BadUserInput.as_str().to_owned(),
+            rejected: Some(Rejection::BatchLimit),
         });
         return response;
     }
-    let request_id = headers.get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned();
+    let request_id = request_id(&headers).unwrap_or("-").to_owned();
     let mut responses = Vec::with_capacity(requests.len());
     let mut outcome = None;
     for mut request in requests {
@@ -175,18 +122,19 @@ pub async fn execute(
                 let response = state.schema.execute(request).instrument(span.clone()).await;
                 // After `finish`, which gives async-graphql's own errors their code.
                 let response = finish(response, &request_id, settings);
-                span.record("graphql.outcome", first_code(&response).unwrap_or("OK"));
+                span.record("graphql.outcome", first_code(&response).unwrap_or(OUTCOME_OK));
                 (response, operation, false)
             }
         };
         // A batch is counted once, under `(batch)`, with its first error.
-        let code = first_code(&response).unwrap_or("OK").to_owned();
+        let code = first_code(&response).unwrap_or(OUTCOME_OK).to_owned();
+        let rejected = rejected.then_some(Rejection::QueryLimit);
         outcome = match outcome {
-            None => Some(Outcome { operation, outcome: code, rejected: rejected.then_some("query_limit") }),
+            None => Some(Outcome { operation, outcome: code, rejected }),
             Some(earlier) => Some(Outcome {
                 operation: "(batch)".to_owned(),
-                outcome: if earlier.outcome == "OK" { code } else { earlier.outcome },
-                rejected: earlier.rejected.or(rejected.then_some("query_limit")),
+                outcome: if earlier.outcome == OUTCOME_OK { code } else { earlier.outcome },
+                rejected: earlier.rejected.or(rejected),
             }),
         };
         responses.push(response);
@@ -260,8 +208,8 @@ fn finish(
     for error in &mut response.errors {
         let code = error.extensions.as_ref().and_then(|e| e.get("code")).cloned();
         match code {
-            Some(code) if code == async_graphql::Value::from("INTERNAL") => {
-                error.message = format!("{INTERNAL_MESSAGE} (request id {request_id})");
+            Some(code) if code == async_graphql::Value::from(ErrorCode::Internal.as_str()) => {
+                error.message = internal_message(request_id);
                 error.extensions.get_or_insert_with(Default::default).set("requestId", request_id);
             }
             Some(_) => {}
@@ -281,7 +229,7 @@ fn finish(
                         settings.max_complexity
                     );
                 }
-                error.extensions.get_or_insert_with(Default::default).set("code", "BAD_USER_INPUT");
+                error.extensions.get_or_insert_with(Default::default).set("code", ErrorCode::BadUserInput.as_str());
             }
         }
     }
@@ -294,17 +242,6 @@ fn is_json(headers: &HeaderMap) -> bool {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
         .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"))
-}
-
-/// An error before any operation ran, shaped like a GraphQL response. A 503 (a full server,
-/// a database down or busy) says when to try again: a second, as either may have passed.
-pub fn problem(status: StatusCode, code: &str, message: &str) -> Response {
-    let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
-    let mut response = (status, Json(body)).into_response();
-    if status == StatusCode::SERVICE_UNAVAILABLE {
-        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-    }
-    response
 }
 
 /// Subscriptions over `graphql-transport-ws` (and the older `graphql-ws`). Browsers cannot
@@ -353,7 +290,7 @@ impl async_graphql::Executor for SocketExecutor {
                 stream::once(std::future::ready(async_graphql::Response::from_errors(vec![error]))).boxed()
             };
             let (Some(principal), Some(session)) = (principal, session) else {
-                return refuse(request_error(AuthError::Missing.to_string(), "UNAUTHENTICATED"));
+                return refuse(request_error(AuthError::Missing.to_string(), ErrorCode::Unauthenticated));
             };
             if let Err(error) = crate::graphql::check_limits(&mut request, &state.settings) {
                 return refuse(error);
@@ -362,18 +299,18 @@ impl async_graphql::Executor for SocketExecutor {
                 return refuse(only_subscriptions());
             }
             if principal.expires_at <= chrono::Utc::now() {
-                return refuse(request_error(AuthError::Expired.to_string(), "UNAUTHENTICATED"));
+                return refuse(request_error(AuthError::Expired.to_string(), ErrorCode::Unauthenticated));
             }
             match state.store.is_revoked(&principal.jti).await {
                 Ok(false) => {}
-                Ok(true) => return refuse(request_error(AuthError::Revoked.to_string(), "UNAUTHENTICATED")),
+                Ok(true) => return refuse(request_error(AuthError::Revoked.to_string(), ErrorCode::Unauthenticated)),
                 Err(e) => {
                     tracing::error!(error = %e, "cannot check token revocation");
-                    return refuse(request_error("the database is unavailable; try again", "UNAVAILABLE"));
+                    return refuse(request_error(REVOCATION_UNCHECKED, ErrorCode::Unavailable));
                 }
             }
             if state.limiter.check(&principal.jti).is_err() {
-                return refuse(request_error("too many requests with this token; slow down", "RATE_LIMITED"));
+                return refuse(request_error(TOKEN_OVER_RATE, ErrorCode::RateLimited));
             }
             if !state.settings.introspection || principal.role.reads_published_only() {
                 request = request.disable_introspection();
@@ -385,7 +322,10 @@ impl async_graphql::Executor for SocketExecutor {
 }
 
 fn only_subscriptions() -> async_graphql::ServerError {
-    request_error("this socket carries subscriptions: send queries and mutations by POST /graphql", "BAD_USER_INPUT")
+    request_error(
+        "this socket carries subscriptions: send queries and mutations by POST /graphql",
+        ErrorCode::BadUserInput,
+    )
 }
 
 /// Whether the operation the request runs is a subscription (after `check_limits` parsed it).
