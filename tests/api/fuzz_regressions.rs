@@ -2,10 +2,8 @@
 //! them, so each crash stays fixed. The files are in tests/fixtures/fuzz/, named
 //! `<target>-<what went wrong>`.
 
-mod common;
-
+use crate::helpers::TestApp;
 use axum::http::StatusCode;
-use common::TestApp;
 use serde_json::json;
 
 fn fixture(name: &str) -> Vec<u8> {

@@ -1,8 +1,6 @@
 //! `seed --demo`: synthetic values a newcomer can explore, marked as such, only on request.
 
-mod common;
-
-use common::TestApp;
+use crate::helpers::TestApp;
 use gender_data_hub::domain::demo::{self, DEMO_COMMENT, DEMO_SUBJECT};
 use serde_json::json;
 
