@@ -2,8 +2,8 @@
 //! binary where a test needs a process), each test on a fresh database of its own: SQLite by
 //! default, PostgreSQL when `GDH_TEST_POSTGRES_URL` names a server.
 //!
-//! Two tests live in binaries of their own (`tests/batching`, `tests/traces`) because each
-//! installs the process's global tracing subscriber; see their docs.
+//! Three tests live in two binaries of their own (`tests/batching`, `tests/telemetry`): they
+//! need the process's tracing subscriber to themselves; see those binaries' docs.
 
 mod helpers;
 

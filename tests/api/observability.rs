@@ -1,16 +1,12 @@
-//! What operators see: `/metrics` in Prometheus text and JSON log lines carrying the request
-//! id. (Spans as an OpenTelemetry collector would get them: `tests/traces`, which installs
-//! the process's global subscriber.)
-
-use std::sync::{Arc, Mutex};
+//! What operators see: `/metrics` in Prometheus text. (Spans as an OpenTelemetry collector
+//! would get them, and JSON log lines carrying the request id: `tests/telemetry`, which
+//! needs the process's tracing to itself.)
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use gender_data_hub::auth::Role;
-use gender_data_hub::config::LogFormat;
 use gender_data_hub::graphql::ApiSettings;
 use serde_json::{json, Value};
-use tracing_subscriber::layer::SubscriberExt;
 
 use crate::helpers::push::PUSH;
 use crate::helpers::TestApp;
@@ -178,69 +174,4 @@ async fn operation_names_chosen_by_clients_cannot_grow_the_metrics_without_bound
     let distinct = metrics.lines().filter(|l| l.starts_with("gdh_requests_total{operation=\"Name")).count();
     assert!(distinct <= 200, "{distinct} distinct operation names kept");
     assert!(sample(&metrics, "gdh_requests_total{operation=\"other\",outcome=\"OK\"}").is_some_and(|n| n >= 10.0));
-}
-
-/// A `MakeWriter` into memory, to read the log lines a request wrote.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().map_err(|_| std::io::Error::other("poisoned"))?.extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Captured {
-        self.clone()
-    }
-}
-
-#[tokio::test]
-async fn json_logs_carry_the_request_id_given_or_made() {
-    let app = TestApp::seeded().await;
-    let token = app.token(Role::Dashboard, None, Some("216"));
-    let captured = Captured::default();
-    let subscriber =
-        tracing_subscriber::registry().with(gender_data_hub::telemetry::log_layer(LogFormat::Json, captured.clone()));
-    let (given, made) = {
-        let _guard = tracing::subscriber::set_default(subscriber);
-        let send = |id: Option<&str>| {
-            let mut request = Request::post("/graphql")
-                .header(header::AUTHORIZATION, format!("Bearer {token}"))
-                .header(header::CONTENT_TYPE, "application/json");
-            if let Some(id) = id {
-                request = request.header("x-request-id", id);
-            }
-            let request = request.body(Body::from(json!({ "query": "{ me { role } }" }).to_string())).expect("request");
-            tower::ServiceExt::oneshot(app.router.clone(), request)
-        };
-        let given = send(Some("log-me-7")).await.expect("response");
-        let made = send(None).await.expect("response");
-        (given, made)
-    };
-    let header = |response: &axum::response::Response| {
-        response.headers().get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned)
-    };
-    assert_eq!(header(&given).as_deref(), Some("log-me-7"));
-    let made_id = header(&made).expect("a request id is made when none is given");
-    assert!(made_id.len() >= 32, "{made_id}");
-
-    let text = String::from_utf8(captured.0.lock().expect("log").clone()).expect("utf-8");
-    let lines: Vec<Value> =
-        text.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect();
-    let answered_for = |id: &str| {
-        lines.iter().any(|line| {
-            line["fields"]["message"] == "answered"
-                && line["fields"]["status"] == 200
-                && line["span"]["request_id"] == id
-        })
-    };
-    assert!(answered_for("log-me-7"), "{text}");
-    assert!(answered_for(&made_id), "{text}");
 }

@@ -3,8 +3,8 @@
 //! is dropped afterwards), its store migrated and seeded, and tokens signed with the tests'
 //! secret.
 //!
-//! The suite (`tests/api`) and the two binaries that own the process's tracing subscriber
-//! (`tests/batching`, `tests/traces`) share this file by `#[path]`; each of them uses all of
+//! The suite (`tests/api`) and the two binaries that need the process's tracing to themselves
+//! (`tests/batching`, `tests/telemetry`) share this file by `#[path]`; each of them uses all of
 //! it, so keep here only what they all need.
 
 use std::path::Path;

@@ -1,21 +1,30 @@
-//! Spans as an OpenTelemetry collector would get them: each request one trace of request,
-//! GraphQL operation, store call and SQL statement spans.
+//! What operators see of each request in traces and logs: spans as an OpenTelemetry
+//! collector would get them (one trace of request, GraphQL operation, store call and SQL
+//! statement spans), and JSON log lines carrying the request id.
 //!
-//! A test binary of its own: the test installs the process's global tracing subscriber (SQLite
-//! runs statements on a thread of its own, which a thread-local one would not reach), and
-//! from then on every span of every test in the process would be exported to its in-memory
-//! exporter, which keeps them all; the suite's other tests are better off without it. It
-//! builds on the suite's `base` (fresh database, seeds, tokens).
+//! A test binary of its own, because both tests need the process's tracing to themselves:
+//! - the span test installs the process's global subscriber (SQLite runs statements on a
+//!   thread of its own, which a thread-local one would not reach); from then on every span
+//!   of every test in the process would go to its in-memory exporter, which keeps them all;
+//! - the log test sets a thread-local subscriber. While it is the only subscriber in the
+//!   process, tracing-core works out the interest of a callsite first reached on another
+//!   thread from that thread's subscriber (none), and caches "never" for the whole process:
+//!   with the suite's tests running beside it, its own `answered` lines went missing.
+//!
+//! Together, as they were before the suite, neither harms the other: the span test tells its
+//! spans apart by their trace, and the global subscriber, once set, is counted when interest
+//! is worked out. It builds on the suite's `base` (fresh database, seeds, tokens).
 
 #[path = "../api/helpers/base.rs"]
 mod base;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use gender_data_hub::auth::{Keys, Role};
+use gender_data_hub::config::LogFormat;
 use gender_data_hub::graphql::ApiSettings;
 use gender_data_hub::{app, AppState};
 use http_body_util::BodyExt;
@@ -63,8 +72,8 @@ impl TestApp {
 /// operation → store calls → SQL statements, one trace, the request id on the request's span.
 ///
 /// The subscriber is the process's global one, as in the server: SQLite runs statements on a
-/// thread of its own, which a thread-local subscriber would not reach. The only test of this
-/// binary, which installs it; spans of any other test would be told apart by their trace.
+/// thread of its own, which a thread-local subscriber would not reach. The only test here
+/// that installs one; spans of other tests are told apart by their trace.
 #[tokio::test]
 async fn each_request_is_one_trace_of_request_operation_store_and_statement_spans() {
     let app = TestApp::seeded().await;
@@ -129,4 +138,69 @@ async fn each_request_is_one_trace_of_request_operation_store_and_statement_span
     assert!(text.contains("FROM plans") && !text.contains("216"), "{text}");
     let under = store_calls.iter().find(|c| c.span_context.span_id() == plans.parent_span_id).expect("its call");
     assert!(under.start_time <= plans.start_time && plans.end_time <= under.end_time, "{under:#?} {plans:#?}");
+}
+
+/// A `MakeWriter` into memory, to read the log lines a request wrote.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().map_err(|_| std::io::Error::other("poisoned"))?.extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Captured {
+        self.clone()
+    }
+}
+
+#[tokio::test]
+async fn json_logs_carry_the_request_id_given_or_made() {
+    let app = TestApp::seeded().await;
+    let token = app.token(Role::Dashboard, None, Some("216"));
+    let captured = Captured::default();
+    let subscriber =
+        tracing_subscriber::registry().with(gender_data_hub::telemetry::log_layer(LogFormat::Json, captured.clone()));
+    let (given, made) = {
+        let _guard = tracing::subscriber::set_default(subscriber);
+        let send = |id: Option<&str>| {
+            let mut request = Request::post("/graphql")
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .header(header::CONTENT_TYPE, "application/json");
+            if let Some(id) = id {
+                request = request.header("x-request-id", id);
+            }
+            let request = request.body(Body::from(json!({ "query": "{ me { role } }" }).to_string())).expect("request");
+            tower::ServiceExt::oneshot(app.router.clone(), request)
+        };
+        let given = send(Some("log-me-7")).await.expect("response");
+        let made = send(None).await.expect("response");
+        (given, made)
+    };
+    let header = |response: &axum::response::Response| {
+        response.headers().get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned)
+    };
+    assert_eq!(header(&given).as_deref(), Some("log-me-7"));
+    let made_id = header(&made).expect("a request id is made when none is given");
+    assert!(made_id.len() >= 32, "{made_id}");
+
+    let text = String::from_utf8(captured.0.lock().expect("log").clone()).expect("utf-8");
+    let lines: Vec<Value> =
+        text.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect();
+    let answered_for = |id: &str| {
+        lines.iter().any(|line| {
+            line["fields"]["message"] == "answered"
+                && line["fields"]["status"] == 200
+                && line["span"]["request_id"] == id
+        })
+    };
+    assert!(answered_for("log-me-7"), "{text}");
+    assert!(answered_for(&made_id), "{text}");
 }
