@@ -1,8 +1,9 @@
 //! `seed --demo`: synthetic values a newcomer can explore, marked as such, only on request.
 
-use crate::helpers::TestApp;
 use gender_data_hub::domain::demo::{self, DEMO_COMMENT, DEMO_SUBJECT};
 use serde_json::json;
+
+use crate::helpers::TestApp;
 
 #[tokio::test]
 async fn demo_values_are_marked_synthetic_and_show_progress_and_gaps() {

@@ -1,9 +1,10 @@
 //! Reading a plan as a newcomer would: Tân Yên's plan with its objectives, targets,
 //! indicators, lead agencies and deadlines.
 
-use crate::helpers::TestApp;
 use gender_data_hub::auth::Role;
 use serde_json::{json, Value};
+
+use crate::helpers::TestApp;
 
 const FULL_PLAN: &str = r#"query($code: String!) {
   plan(code: $code) {

@@ -1,8 +1,9 @@
 //! Each source document, checked fact by fact against its text, as an API user reads it.
 //! The quoted words are the document's own.
 
-use crate::helpers::TestApp;
 use serde_json::{json, Value};
+
+use crate::helpers::TestApp;
 
 const PLAN: &str = r#"query($code: String!) {
   plan(code: $code) {
