@@ -18,17 +18,19 @@
 //! its agency is assigned to by a plan covering the area; dashboards read; partners read
 //! approved values only; the audit log and tokens are the admin's.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::fmt;
 use std::time::Duration;
 
 use axum::http::StatusCode;
-use common::TestApp;
-use futures_util::{SinkExt, StreamExt};
-use gender_data_hub::auth::{IssueRequest, Role};
+use gender_data_hub::auth::Role;
 use serde_json::{json, Value};
+
+use crate::helpers::http::serve;
+use crate::helpers::push::{push_input, APPROVE, PUSH, REJECT};
+use crate::helpers::sockets::{self, drain, Socket};
+use crate::helpers::tokens::{ISSUE_DASHBOARD as ISSUE, REVOKE};
+use crate::helpers::TestApp;
 
 use Who::*;
 
@@ -654,14 +656,6 @@ const SUBSCRIPTION_FIELDS: &[&str] = &["Subscription.observationChanged"];
 // ---------------------------------------------------------------------------------------
 // Running a cell
 
-const PUSH: &str = "mutation($rows: [ObservationInput!]!) { submitObservations(input: { observations: $rows }) { \
-    created updated unchanged rejected errors { code } } }";
-const APPROVE: &str = "mutation($ids: [ID!]!) { approveObservations(ids: $ids) { id status } }";
-const REJECT: &str = "mutation($ids: [ID!]!) { rejectObservations(ids: $ids, reason: \"matrix\") { id status } }";
-const ISSUE: &str =
-    "mutation { issueToken(input: { role: DASHBOARD, areaCode: \"216\", ttlSeconds: 3600 }) { token jti } }";
-const REVOKE: &str = "mutation($jti: String!) { revokeToken(jti: $jti) }";
-
 /// A month of its own for each write cell, so no two cells touch the same value: 2000-01,
 /// 2000-02… (the seeded districts existed until mid-2025).
 fn month(n: usize) -> String {
@@ -753,7 +747,7 @@ async fn run_cell(app: &TestApp, call: &Call, who: Who, place: Place, writes: &m
         Call::Push => {
             *writes += 1;
             let period = month(*writes);
-            let (status, body) = app.graphql(token, PUSH, json!({ "rows": [srb(place.area(), &period)] })).await;
+            let (status, body) = app.graphql(token, PUSH, push_input(json!([srb(place.area(), &period)]))).await;
             let got = match answer(status, &body) {
                 Err(refused) => refused,
                 Ok(data) => {
@@ -788,8 +782,8 @@ async fn run_cell(app: &TestApp, call: &Call, who: Who, place: Place, writes: &m
                     *writes += 1;
                     let period = month(*writes);
                     let admin = app.admin();
-                    let pushed = app.data(&admin, PUSH, json!({ "rows": [srb(place.area(), &period)] })).await;
-                    assert_eq!(pushed["submitObservations"]["created"], 1, "setup push: {pushed}");
+                    let pushed = app.push(&admin, json!([srb(place.area(), &period)])).await;
+                    assert_eq!(pushed["created"], 1, "setup push: {pushed}");
                     app.count(&format!(
                         "SELECT id FROM observations WHERE indicator_code = '{SRB}' \
                          AND area_code = '{}' AND period = '{period}'",
@@ -798,8 +792,12 @@ async fn run_cell(app: &TestApp, call: &Call, who: Who, place: Place, writes: &m
                     .await
                 }
             };
-            let query = if *approve { APPROVE } else { REJECT };
-            let (status, body) = app.graphql(token, query, json!({ "ids": [id.to_string()] })).await;
+            let (query, variables) = if *approve {
+                (APPROVE, json!({ "ids": [id.to_string()] }))
+            } else {
+                (REJECT, json!({ "ids": [id.to_string()], "reason": "matrix" }))
+            };
+            let (status, body) = app.graphql(token, query, variables).await;
             let got = match answer(status, &body) {
                 Err(refused) => refused,
                 Ok(_) => Expect::Ok.to_string(),
@@ -838,16 +836,7 @@ async fn run_cell(app: &TestApp, call: &Call, who: Who, place: Place, writes: &m
             }
         }
         Call::RevokeToken => {
-            let victim = app
-                .keys
-                .issue(IssueRequest {
-                    role: Role::Dashboard,
-                    subject: Some("matrix-victim".into()),
-                    agency_code: None,
-                    area_code: Some("216".into()),
-                    ttl: chrono::Duration::hours(1),
-                })
-                .expect("issue the token to revoke");
+            let victim = app.dashboard_token("matrix-victim", chrono::Duration::hours(1));
             let (status, body) = app.graphql(token, REVOKE, json!({ "jti": victim.jti })).await;
             let got = match answer(status, &body) {
                 Err(refused) => refused,
@@ -878,15 +867,13 @@ async fn prepare(app: &TestApp) {
                               "sex": sex, "value": value }));
         }
     }
-    let pushed = app.data(&admin, PUSH, json!({ "rows": rows })).await;
-    assert_eq!(pushed["submitObservations"]["created"], 9, "{pushed}");
-    let ids = app.data(&admin, "{ observations { edges { node { id } } } }", json!({})).await;
-    let ids: Vec<Value> =
-        ids["observations"]["edges"].as_array().expect("edges").iter().map(|e| e["node"]["id"].clone()).collect();
+    let pushed = app.push(&admin, rows).await;
+    assert_eq!(pushed["created"], 9, "{pushed}");
+    let ids = app.observation_ids(&admin, json!(null)).await;
     assert_eq!(ids.len(), 9);
-    app.data(&admin, APPROVE, json!({ "ids": ids })).await;
-    let pushed = app.data(&admin, PUSH, json!({ "rows": [srb("216", "2023")] })).await;
-    assert_eq!(pushed["submitObservations"]["created"], 1, "{pushed}");
+    app.approve(&admin, ids).await;
+    let pushed = app.push(&admin, json!([srb("216", "2023")])).await;
+    assert_eq!(pushed["created"], 1, "{pushed}");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -989,47 +976,6 @@ fn the_matrix_covers_every_query_mutation_and_subscription() {
 // ---------------------------------------------------------------------------------------
 // The subscription
 
-type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-const CHANGED: &str = "subscription($filter: ObservationFilter) { observationChanged(filter: $filter) { \
-    status area { code } } }";
-
-async fn send(socket: &mut Socket, message: Value) {
-    use tokio_tungstenite::tungstenite::Message;
-    socket.send(Message::Text(message.to_string().into())).await.expect("send");
-}
-
-/// The next protocol message within `wait` (pings skipped); `{"type": "closed"}` when the
-/// server closed the connection, `None` when nothing came.
-async fn next_message(socket: &mut Socket, wait: Duration) -> Option<Value> {
-    use tokio_tungstenite::tungstenite::Message;
-    loop {
-        match tokio::time::timeout(wait, socket.next()).await.ok()? {
-            Some(Ok(Message::Text(text))) => {
-                let value: Value = serde_json::from_str(&text).expect("json");
-                if value["type"] != "ping" && value["type"] != "pong" {
-                    return Some(value);
-                }
-            }
-            Some(Ok(Message::Close(_)) | Err(_)) | None => return Some(json!({ "type": "closed" })),
-            Some(Ok(_)) => {}
-        }
-    }
-}
-
-/// The messages that arrive until none has for `wait`, or the connection closes.
-async fn drain(socket: &mut Socket, wait: Duration) -> Vec<Value> {
-    let mut messages = Vec::new();
-    while let Some(message) = next_message(socket, wait).await {
-        let closed = message["type"] == "closed";
-        messages.push(message);
-        if closed {
-            break;
-        }
-    }
-    messages
-}
-
 /// What one subscription (one caller, one place) has heard so far.
 #[derive(Default)]
 struct Heard {
@@ -1048,9 +994,8 @@ fn place_id(place: Place) -> String {
 /// three areas, until every subscription that is allowed has heard one.
 #[tokio::test]
 async fn subscriptions_hear_only_what_the_caller_may_read() {
-    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
     let app = TestApp::seeded().await;
-    let addr = common::serve(app.router.clone()).await;
+    let addr = serve(app.router.clone()).await;
     let grid = READ_IN_AREA;
     let places = AREAS;
 
@@ -1058,12 +1003,8 @@ async fn subscriptions_hear_only_what_the_caller_may_read() {
     let mut differ: Vec<[String; 5]> = Vec::new();
     let mut cells = 0;
     for who in CALLERS {
-        let mut request = format!("ws://{addr}/graphql/ws").into_client_request().expect("request");
-        request.headers_mut().insert("sec-websocket-protocol", "graphql-transport-ws".parse().expect("header"));
-        let (mut socket, _) = tokio_tungstenite::connect_async(request).await.expect("connect");
-        let payload = who.token(&app).map_or(json!({}), |token| json!({ "token": token }));
-        send(&mut socket, json!({ "type": "connection_init", "payload": payload })).await;
-        let answer = next_message(&mut socket, Duration::from_secs(5)).await;
+        let mut socket = sockets::open(addr).await;
+        let answer = sockets::init(&mut socket, who.token(&app).as_deref()).await;
         let acked = answer.is_some_and(|m| m["type"] == "connection_ack");
         if !acked {
             // Refused at connection_init: every place of this caller got what no token gets.
@@ -1083,8 +1024,7 @@ async fn subscriptions_hear_only_what_the_caller_may_read() {
             continue;
         }
         for place in places {
-            let payload = json!({ "query": CHANGED, "variables": { "filter": { "areaCode": place.area() } } });
-            send(&mut socket, json!({ "id": place_id(*place), "type": "subscribe", "payload": payload })).await;
+            sockets::subscribe(&mut socket, &place_id(*place), json!({ "areaCode": place.area() })).await;
         }
         sockets.push((who, socket));
     }
@@ -1099,17 +1039,9 @@ async fn subscriptions_hear_only_what_the_caller_may_read() {
     for round in 0..20 {
         let period = month(round);
         let rows = json!([srb("216", &period), srb("24", &period), srb("121", &period)]);
-        app.data(&admin, PUSH, json!({ "rows": rows })).await;
-        let ids = app
-            .data(
-                &admin,
-                "query($p: String) { observations(filter: { period: $p }) { edges { node { id } } } }",
-                json!({ "p": period }),
-            )
-            .await;
-        let ids: Vec<Value> =
-            ids["observations"]["edges"].as_array().expect("edges").iter().map(|e| e["node"]["id"].clone()).collect();
-        app.data(&admin, APPROVE, json!({ "ids": ids })).await;
+        app.push(&admin, rows).await;
+        let ids = app.observation_ids(&admin, json!({ "period": period })).await;
+        app.approve(&admin, ids).await;
 
         let batches = futures_util::future::join_all(
             sockets.iter_mut().map(|(_, socket)| drain(socket, Duration::from_millis(400))),

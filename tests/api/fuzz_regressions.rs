@@ -2,11 +2,10 @@
 //! them, so each crash stays fixed. The files are in tests/fixtures/fuzz/, named
 //! `<target>-<what went wrong>`.
 
-mod common;
-
 use axum::http::StatusCode;
-use common::TestApp;
 use serde_json::json;
+
+use crate::helpers::TestApp;
 
 fn fixture(name: &str) -> Vec<u8> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz").join(name);

@@ -1,13 +1,9 @@
 //! Progress toward targets, from a district's own values and rolled up across a merger.
 
-mod common;
-
-use common::TestApp;
 use gender_data_hub::auth::Role;
 use serde_json::{json, Value};
 
-const PUSH: &str = "mutation($rows: [ObservationInput!]!) { submitObservations(input: { observations: $rows }) { created updated rejected errors { code message } } }";
-const APPROVE: &str = "mutation($ids: [ID!]!) { approveObservations(ids: $ids) { id } }";
+use crate::helpers::TestApp;
 
 const PROGRESS: &str = r#"query($area: String, $period: String) {
   plan(code: "tan-yen-bdg-2021-2025") { objectives { targets { code progress(areaCode: $area, period: $period) { status value period derived } } } }
@@ -25,15 +21,16 @@ async fn progress(app: &TestApp, token: &str, target: &str, area: Option<&str>, 
         .unwrap_or_else(|| panic!("no target {target}"))
 }
 
+/// Pushes rows, none of which may be refused.
 async fn push(app: &TestApp, token: &str, rows: Value) {
-    let summary = app.data(token, PUSH, json!({ "rows": rows })).await;
-    assert_eq!(summary["submitObservations"]["rejected"], 0, "{summary}");
+    let summary = app.push(token, rows).await;
+    assert_eq!(summary["rejected"], 0, "{summary}");
 }
 
 #[tokio::test]
 async fn a_target_is_met_or_not_by_the_latest_value_of_its_area() {
     let app = TestApp::seeded().await;
-    let office = app.token(Role::StatisticsOffice, None, Some("24"));
+    let office = app.office();
     // "Tỷ số giới tính khi sinh không vượt quá 115 bé trai/100 bé gái"
     assert_eq!(
         progress(&app, &office, "M4.CT1", None, None).await,
@@ -120,13 +117,12 @@ async fn a_roll_up_never_reads_past_the_callers_area() {
 #[tokio::test]
 async fn partners_measure_progress_on_approved_values_only() {
     let app = TestApp::seeded().await;
-    let office = app.token(Role::StatisticsOffice, None, Some("24"));
+    let office = app.office();
     push(&app, &office, json!([{ "indicatorCode": "SEX_RATIO_AT_BIRTH", "areaCode": "216", "period": "2024", "sex": "TOTAL", "value": 112.0 }])).await;
     let partner = app.token(Role::Partner, None, Some("216"));
     assert_eq!(progress(&app, &partner, "M4.CT1", None, None).await["status"], "NO_DATA");
-    let ids = app.data(&office, "{ observations { edges { node { id } } } }", json!({})).await;
-    let id = ids["observations"]["edges"][0]["node"]["id"].clone();
-    app.data(&office, APPROVE, json!({ "ids": [id] })).await;
+    let id = app.observation_ids(&office, json!(null)).await[0].clone();
+    app.approve(&office, json!([id])).await;
     assert_eq!(
         progress(&app, &partner, "M4.CT1", None, None).await,
         json!({ "status": "MET", "value": 112.0, "period": "2024", "derived": false })

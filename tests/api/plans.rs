@@ -1,11 +1,10 @@
 //! Reading a plan as a newcomer would: Tân Yên's plan with its objectives, targets,
 //! indicators, lead agencies and deadlines.
 
-mod common;
-
-use common::TestApp;
 use gender_data_hub::auth::Role;
 use serde_json::{json, Value};
+
+use crate::helpers::TestApp;
 
 const FULL_PLAN: &str = r#"query($code: String!) {
   plan(code: $code) {
@@ -151,7 +150,7 @@ async fn the_plan_hierarchy_runs_from_the_national_strategy_down() {
 async fn seeding_twice_leaves_the_same_rows() {
     let app = TestApp::seeded().await;
     let before = app.data(&app.admin(), FULL_PLAN, json!({ "code": "huong-tra-bdg-2021-2025" })).await;
-    let seeds = gender_data_hub::seeds::SeedSet::load(common::seeds_dir()).expect("load");
+    let seeds = gender_data_hub::seeds::SeedSet::load(crate::helpers::base::seeds_dir()).expect("load");
     let counts = app.store.apply_seeds(&seeds).await.expect("seed again");
     assert_eq!(Some(counts), app.seed_counts);
     let after = app.data(&app.admin(), FULL_PLAN, json!({ "code": "huong-tra-bdg-2021-2025" })).await;

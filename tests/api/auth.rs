@@ -1,12 +1,13 @@
 //! Authentication (401 for every bad token) and each role's reach (its area subtree).
 
-mod common;
-
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use common::TestApp;
 use gender_data_hub::auth::{Keys, Role, TokenSettings};
 use serde_json::json;
+
+use crate::helpers::base::SECRET;
+use crate::helpers::tokens::{admin_claims, admin_token, hs256, now, ISSUE_DASHBOARD, REVOKE};
+use crate::helpers::TestApp;
 
 const ME: &str = "{ me { subject role agency { code } area { code } } }";
 
@@ -23,25 +24,12 @@ async fn a_request_without_a_token_gets_401_with_a_json_body() {
 async fn malformed_foreign_and_wrongly_addressed_tokens_get_401() {
     let app = TestApp::seeded().await;
     let other_secret = Keys::from_secret(b"another secret, also long enough!!", TokenSettings::default());
-    let other_audience = Keys::from_secret(
-        common::SECRET,
-        TokenSettings { audience: "another-service".into(), ..TokenSettings::default() },
-    );
+    let other_audience =
+        Keys::from_secret(SECRET, TokenSettings { audience: "another-service".into(), ..TokenSettings::default() });
     let other_issuer =
-        Keys::from_secret(common::SECRET, TokenSettings { issuer: "someone".into(), ..TokenSettings::default() });
-    let retired_key =
-        Keys::from_secret(common::SECRET, TokenSettings { key_id: "retired".into(), ..TokenSettings::default() });
-    let issue = |keys: &Keys| {
-        keys.issue(gender_data_hub::auth::IssueRequest {
-            role: Role::Admin,
-            subject: None,
-            agency_code: None,
-            area_code: None,
-            ttl: chrono::Duration::hours(1),
-        })
-        .expect("issue")
-        .token
-    };
+        Keys::from_secret(SECRET, TokenSettings { issuer: "someone".into(), ..TokenSettings::default() });
+    let retired_key = Keys::from_secret(SECRET, TokenSettings { key_id: "retired".into(), ..TokenSettings::default() });
+    let issue = |keys: &Keys| admin_token(keys, None);
     let tokens = [
         ("garbage", "not-a-jwt".to_owned()),
         ("other secret", issue(&other_secret)),
@@ -60,15 +48,7 @@ async fn malformed_foreign_and_wrongly_addressed_tokens_get_401() {
 async fn an_expired_token_gets_401() {
     let app = TestApp::seeded().await;
     // A token whose `exp` is an hour ago, signed with the right key.
-    let token = {
-        use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
-        let now = chrono::Utc::now().timestamp();
-        let claims = json!({ "sub": "x", "role": "admin", "exp": now - 3600, "iat": now - 7200,
-                             "jti": "j", "aud": "gender-data-hub", "iss": "gender-data-hub" });
-        let mut header = Header::new(Algorithm::HS256);
-        header.kid = Some("hs256-1".into());
-        encode(&header, &claims, &EncodingKey::from_secret(common::SECRET)).expect("encode")
-    };
+    let token = hs256("hs256-1", &admin_claims(-7200, -3600), SECRET);
     let (status, body) = app.graphql(Some(&token), ME, json!({})).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(body["errors"][0]["message"], "the token has expired");
@@ -77,16 +57,13 @@ async fn an_expired_token_gets_401() {
 #[tokio::test]
 async fn a_token_without_aud_or_exp_gets_401() {
     let app = TestApp::seeded().await;
-    use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
-    let now = chrono::Utc::now().timestamp();
+    let now = now();
     for claims in [
         json!({ "sub": "x", "role": "admin", "exp": now + 600, "jti": "j", "iss": "gender-data-hub" }),
         json!({ "sub": "x", "role": "admin", "jti": "j", "aud": "gender-data-hub", "iss": "gender-data-hub" }),
         json!({ "sub": "x", "role": "admin", "exp": now + 600, "jti": "j", "aud": "gender-data-hub" }),
     ] {
-        let mut header = Header::new(Algorithm::HS256);
-        header.kid = Some("hs256-1".into());
-        let token = encode(&header, &claims, &EncodingKey::from_secret(common::SECRET)).expect("encode");
+        let token = hs256("hs256-1", &claims, SECRET);
         let (status, _) = app.graphql(Some(&token), ME, json!({})).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{claims}");
     }
@@ -196,7 +173,7 @@ async fn references_outside_the_area_are_hidden_not_leaked() {
 #[tokio::test]
 async fn areas_and_agencies_stay_inside_the_subtree() {
     let app = TestApp::seeded().await;
-    let province = app.token(Role::StatisticsOffice, None, Some("24"));
+    let province = app.office();
     let areas = app.data(&province, "{ areas { code } }", json!({})).await;
     assert_eq!(codes(&areas, "areas"), ["216", "24"]);
     let agencies = codes(&app.data(&province, "{ agencies { code } }", json!({})).await, "agencies");
@@ -227,10 +204,7 @@ async fn the_indicator_catalogue_is_readable_by_every_role() {
 async fn a_revoked_token_gets_401_from_then_on() {
     let app = TestApp::seeded().await;
     let admin = app.admin();
-    const ISSUE: &str =
-        "mutation { issueToken(input: { role: DASHBOARD, areaCode: \"216\", ttlSeconds: 3600 }) { token jti } }";
-    const REVOKE: &str = "mutation($jti: String!) { revokeToken(jti: $jti) }";
-    let issued = app.data(&admin, ISSUE, json!({})).await["issueToken"].clone();
+    let issued = app.data(&admin, ISSUE_DASHBOARD, json!({})).await["issueToken"].clone();
     let (token, jti) = (issued["token"].as_str().expect("token"), issued["jti"].clone());
     assert_eq!(app.graphql(Some(token), ME, json!({})).await.0, StatusCode::OK);
 

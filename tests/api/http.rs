@@ -1,15 +1,15 @@
 //! The HTTP surface around GraphQL: health, readiness, GraphiQL, error hygiene.
 
-mod common;
-
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use common::TestApp;
 use serde_json::json;
+
+use crate::helpers::http::graphql_post;
+use crate::helpers::TestApp;
 
 #[tokio::test]
 async fn healthz_and_readyz_answer() {
-    let app = TestApp::migrated().await;
+    let app = TestApp::builder().empty().await;
     let (status, body) = app.get("/healthz").await;
     assert_eq!((status, body.as_str()), (StatusCode::OK, r#"{"status":"ok"}"#));
     let (status, body) = app.get("/readyz").await;
@@ -19,7 +19,7 @@ async fn healthz_and_readyz_answer() {
 
 #[tokio::test]
 async fn get_graphql_serves_graphiql() {
-    let app = TestApp::migrated().await;
+    let app = TestApp::builder().empty().await;
     let (status, body) = app.get("/graphql").await;
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains("graphiql"), "{}", &body[..body.len().min(300)]);
@@ -27,7 +27,7 @@ async fn get_graphql_serves_graphiql() {
 
 #[tokio::test]
 async fn every_response_carries_a_request_id_and_keeps_the_callers() {
-    let app = TestApp::migrated().await;
+    let app = TestApp::builder().empty().await;
     let request = Request::get("/healthz").header("x-request-id", "abc-123").body(Body::empty()).expect("request");
     let response = tower::ServiceExt::oneshot(app.router.clone(), request).await.expect("response");
     assert_eq!(response.headers()["x-request-id"], "abc-123");
@@ -40,12 +40,8 @@ async fn every_response_carries_a_request_id_and_keeps_the_callers() {
 #[tokio::test]
 async fn graphql_response_json_is_answered_when_asked() {
     let app = TestApp::seeded().await;
-    let request = Request::post("/graphql")
-        .header(header::CONTENT_TYPE, "application/json")
-        .header(header::ACCEPT, "application/graphql-response+json")
-        .header(header::AUTHORIZATION, format!("Bearer {}", app.admin()))
-        .body(Body::from(json!({ "query": "{ me { role } }" }).to_string()))
-        .expect("request");
+    let mut request = graphql_post(&app.admin(), "application/json", json!({ "query": "{ me { role } }" }).to_string());
+    request.headers_mut().insert(header::ACCEPT, "application/graphql-response+json".parse().expect("accept"));
     let response = tower::ServiceExt::oneshot(app.router.clone(), request).await.expect("response");
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()[header::CONTENT_TYPE], "application/graphql-response+json");
@@ -73,12 +69,9 @@ async fn unknown_codes_are_not_found() {
 async fn a_storage_failure_is_internal_with_a_request_id_and_no_sql() {
     let app = TestApp::seeded().await;
     app.break_table("reporting_deadlines").await;
-    let request = Request::post("/graphql")
-        .header(header::CONTENT_TYPE, "application/json")
-        .header(header::AUTHORIZATION, format!("Bearer {}", app.admin()))
-        .header("x-request-id", "req-42")
-        .body(Body::from(json!({ "query": "{ plans { reportingDeadlines { dueDay } } }" }).to_string()))
-        .expect("request");
+    let query = json!({ "query": "{ plans { reportingDeadlines { dueDay } } }" });
+    let mut request = graphql_post(&app.admin(), "application/json", query.to_string());
+    request.headers_mut().insert("x-request-id", "req-42".parse().expect("request id"));
     let (status, body) = app.send(request).await;
     assert_eq!(status, StatusCode::OK);
     let error = &body["errors"][0];

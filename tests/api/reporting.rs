@@ -1,13 +1,9 @@
 //! Reporting status: whether each assigned agency's values arrived by the plan's deadline.
 
-mod common;
-
-use common::TestApp;
 use gender_data_hub::auth::Role;
 use serde_json::{json, Value};
 
-const PUSH: &str =
-    "mutation($rows: [ObservationInput!]!) { submitObservations(input: { observations: $rows }) { created rejected } }";
+use crate::helpers::TestApp;
 
 const STATUS: &str = r#"query($period: String!) { plan(code: "tan-yen-bdg-2021-2025") {
   reportingStatus(period: $period) { agency { code } period dueOn status
@@ -38,7 +34,7 @@ async fn pushed_on(app: &TestApp, indicator: &str, period: &str, at: &str) {
 #[tokio::test]
 async fn each_assigned_agency_is_on_time_late_or_missing_against_the_plans_deadline() {
     let app = TestApp::seeded().await;
-    let office = app.token(Role::StatisticsOffice, None, Some("24"));
+    let office = app.office();
     let rows = json!([
         total("WOMEN_KEY_LEADER_AGENCIES_PCT", "2024", 30.0),
         total("SEX_RATIO_AT_BIRTH", "2024", 112.0),
@@ -46,26 +42,14 @@ async fn each_assigned_agency_is_on_time_late_or_missing_against_the_plans_deadl
         total("ADOLESCENT_BIRTH_RATE", "2024", 20.0),
         total("EM_PRIMARY_COMPLETION_PCT", "2024", 99.0),
     ]);
-    let summary = app.data(&office, PUSH, json!({ "rows": rows })).await;
-    assert_eq!(summary["submitObservations"], json!({ "created": 5, "rejected": 0 }));
+    let summary = app.push(&office, rows).await;
+    assert_eq!((&summary["created"], &summary["rejected"]), (&json!(5), &json!(0)), "{summary}");
     // Nội vụ's value came on 28 November; Y tế's sex ratio on 1 December at 23:00 in Hà Nội
     // (16:00 UTC), its other two today; Giáo dục's one value was rejected.
     pushed_on(&app, "WOMEN_KEY_LEADER_AGENCIES_PCT", "2024", "2024-11-28 03:00:00+00:00").await;
     pushed_on(&app, "SEX_RATIO_AT_BIRTH", "2024", "2024-12-01 16:00:00+00:00").await;
-    let id = app
-        .data(
-            &office,
-            r#"{ observations(filter: { indicatorCode: "EM_PRIMARY_COMPLETION_PCT" }) { edges { node { id } } } }"#,
-            json!({}),
-        )
-        .await["observations"]["edges"][0]["node"]["id"]
-        .clone();
-    app.data(
-        &office,
-        "mutation($ids: [ID!]!) { rejectObservations(ids: $ids, reason: \"wrong year\") { id } }",
-        json!({ "ids": [id] }),
-    )
-    .await;
+    let id = app.observation_ids(&office, json!({ "indicatorCode": "EM_PRIMARY_COMPLETION_PCT" })).await[0].clone();
+    app.reject(&office, json!([id]), "wrong year").await;
 
     let reports = status(&app, &office, "2024").await;
     let agencies: Vec<&str> = reports.iter().filter_map(|r| r["agency"]["code"].as_str()).collect();

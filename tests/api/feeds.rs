@@ -1,13 +1,13 @@
 //! CSV feeds in both formats, and the SDMX-CSV export, over HTTP.
 
-mod common;
-
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use common::TestApp;
 use gender_data_hub::auth::Role;
 use gender_data_hub::graphql::ApiSettings;
 use serde_json::{json, Value};
+
+use crate::helpers::push::counts;
+use crate::helpers::TestApp;
 
 const PLAIN: &str = "indicator,area,period,sex,age_group,ethnicity,value,numerator,denominator,comment\n";
 const SDMX: &str =
@@ -29,29 +29,13 @@ async fn post_csv(
 }
 
 async fn export(app: &TestApp, token: &str, query: &str) -> (StatusCode, String) {
-    let request = Request::get(format!("/api/v1/observations.csv{query}"))
-        .header(header::AUTHORIZATION, format!("Bearer {token}"))
-        .body(Body::empty())
-        .expect("request");
-    let response = tower::ServiceExt::oneshot(app.router.clone(), request).await.expect("response");
-    let status = response.status();
-    let bytes = http_body_util::BodyExt::collect(response.into_body()).await.expect("body").to_bytes();
-    (status, String::from_utf8_lossy(&bytes).into_owned())
-}
-
-fn office(app: &TestApp) -> String {
-    app.token(Role::StatisticsOffice, None, Some("24"))
-}
-
-fn counts(summary: &Value) -> (i64, i64, i64, i64) {
-    let n = |k: &str| summary[k].as_i64().unwrap_or(-1);
-    (n("created"), n("updated"), n("unchanged"), n("rejected"))
+    app.get_as(token, &format!("/api/v1/observations.csv{query}")).await
 }
 
 #[tokio::test]
 async fn a_plain_csv_feed_lands_and_answers_with_a_summary() {
     let app = TestApp::seeded().await;
-    let token = office(&app);
+    let token = app.office();
     let body = format!(
         "{PLAIN}SEX_RATIO_AT_BIRTH,216,2024,T,,,112.4,,,civil register\n\
          EM_PRIMARY_COMPLETION_PCT,216,2024,F,,,96,192,200,\n\
@@ -72,7 +56,7 @@ async fn a_plain_csv_feed_lands_and_answers_with_a_summary() {
 #[tokio::test]
 async fn sdmx_csv_lands_and_deletion_is_refused() {
     let app = TestApp::seeded().await;
-    let token = office(&app);
+    let token = app.office();
     let body = format!(
         "{SDMX}dataflow,GDH:DF_GENDER(1.0),I,SEX_RATIO_AT_BIRTH,216,2024,_T,_T,_T,112.4,A,\n\
          dataflow,GDH:DF_GENDER(1.0),D,SEX_RATIO_AT_BIRTH,216,2023,_T,_T,_T,110,A,\n"
@@ -86,7 +70,7 @@ async fn sdmx_csv_lands_and_deletion_is_refused() {
 #[tokio::test]
 async fn bad_rows_are_reported_by_line_and_an_atomic_feed_writes_nothing() {
     let app = TestApp::seeded().await;
-    let token = office(&app);
+    let token = app.office();
     let body = format!(
         "{PLAIN}SEX_RATIO_AT_BIRTH,216,2024,T,,,112.4,,,\n\
          SEX_RATIO_AT_BIRTH,216,2023,X,,,110,,,\n\
@@ -120,7 +104,7 @@ async fn feeds_are_refused_to_the_wrong_caller_or_in_the_wrong_shape() {
     let dashboard = app.token(Role::Dashboard, None, Some("24"));
     let (status, error) = post_csv(&app, Some(&dashboard), "", "text/csv", body.clone()).await;
     assert_eq!((status, error["errors"][0]["extensions"]["code"].as_str()), (StatusCode::FORBIDDEN, Some("FORBIDDEN")));
-    let token = office(&app);
+    let token = app.office();
     let (status, error) = post_csv(&app, Some(&token), "", "application/json", body).await;
     assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert_eq!(error["errors"][0]["extensions"]["code"], "UNSUPPORTED_MEDIA_TYPE", "as /graphql answers: {error}");
@@ -142,22 +126,23 @@ async fn feeds_are_refused_to_the_wrong_caller_or_in_the_wrong_shape() {
 
 #[tokio::test]
 async fn a_feed_over_the_size_limit_is_refused() {
-    let app = TestApp::seeded_with(ApiSettings { max_feed_bytes: 200, ..ApiSettings::default() }).await;
+    let app = TestApp::builder().settings(ApiSettings { max_feed_bytes: 200, ..ApiSettings::default() }).seeded().await;
     let body = format!("{PLAIN}{}", "SEX_RATIO_AT_BIRTH,216,2024,T,,,112.4,,,\n".repeat(10));
-    let (status, _) = post_csv(&app, Some(&office(&app)), "", "text/csv", body).await;
+    let (status, _) = post_csv(&app, Some(&app.office()), "", "text/csv", body).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
 }
 
 #[tokio::test]
 async fn a_streamed_feed_is_read_as_it_comes_and_cut_off_at_the_limit() {
-    let app = TestApp::seeded_with(ApiSettings { max_feed_bytes: 2_000, ..ApiSettings::default() }).await;
+    let app =
+        TestApp::builder().settings(ApiSettings { max_feed_bytes: 2_000, ..ApiSettings::default() }).seeded().await;
     // Sent in chunks without a Content-Length, as a client streaming a file does.
     let send = |lines: usize| {
         let mut chunks = vec![Ok::<_, std::io::Error>(PLAIN.to_owned())];
         chunks.extend((0..lines).map(|i| Ok(format!("SEX_RATIO_AT_BIRTH,24,{},T,,,112.4,,,\n", 1990 + i))));
         Request::post("/api/v1/feeds/observations")
             .header(header::CONTENT_TYPE, "text/csv")
-            .header(header::AUTHORIZATION, format!("Bearer {}", office(&app)))
+            .header(header::AUTHORIZATION, format!("Bearer {}", app.office()))
             .body(Body::from_stream(futures_util::stream::iter(chunks)))
             .expect("request")
     };
@@ -172,7 +157,7 @@ async fn a_streamed_feed_is_read_as_it_comes_and_cut_off_at_the_limit() {
 #[tokio::test]
 async fn the_export_is_sdmx_csv_of_what_the_caller_may_read() {
     let app = TestApp::seeded().await;
-    let token = office(&app);
+    let token = app.office();
     let body = format!(
         "{PLAIN}SEX_RATIO_AT_BIRTH,216,2024,T,,,112.4,,,\n\
          GBV_VICTIMS_SUPPORTED_PCT,216,2024,F,,,75,3,4,\n\
@@ -191,11 +176,8 @@ async fn the_export_is_sdmx_csv_of_what_the_caller_may_read() {
     assert_eq!(counts(&summary), (0, 0, 2, 0));
 
     // Partners: approved values only, sensitive figures withheld as confidential.
-    let ids =
-        app.data(&token, r#"{ observations(filter: { areaCode: "216" }) { edges { node { id } } } }"#, json!({})).await;
-    let ids: Vec<Value> =
-        ids["observations"]["edges"].as_array().expect("edges").iter().map(|e| e["node"]["id"].clone()).collect();
-    app.data(&token, "mutation($ids: [ID!]!) { approveObservations(ids: $ids) { id } }", json!({ "ids": ids })).await;
+    let ids = app.observation_ids(&token, json!({ "areaCode": "216" })).await;
+    app.approve(&token, ids).await;
     let partner = app.token(Role::Partner, None, Some("216"));
     let (_, csv) = export(&app, &partner, "").await;
     assert!(csv.contains("GBV_VICTIMS_SUPPORTED_PCT,216,2024,F,_T,_T,,C,"), "{csv}");

@@ -1,34 +1,21 @@
 //! The real binary as operators run it: SIGTERM drains requests in flight, spans reach an
 //! OpenTelemetry collector when `OTEL_EXPORTER_OTLP_ENDPOINT` names one, settings come from
-//! the environment, and tokens are issued and revoked on the command line.
+//! the environment, and tokens are issued and revoked on the command line; a server killed
+//! (SIGKILL) in the middle of a 100,000-row push leaves all of it or none of it, and starts
+//! again on the same database.
 
-mod common;
-
-use std::process::Child;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::http::HeaderMap;
-use common::{free_port, raw_http, start_server, TestApp};
 use gender_data_hub::auth::Role;
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpStream;
 
-fn terminate(server: &Child) {
-    let status = std::process::Command::new("kill").args(["-TERM", &server.id().to_string()]).status().expect("kill");
-    assert!(status.success(), "kill -TERM failed");
-}
-
-/// Waits for the process to end, up to `limit`; its exit status, or None if still running.
-async fn exit_within(server: &mut Child, limit: Duration) -> Option<std::process::ExitStatus> {
-    let started = std::time::Instant::now();
-    while started.elapsed() < limit {
-        if let Some(status) = server.try_wait().expect("wait") {
-            return Some(status);
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    None
-}
+use crate::helpers::http::{raw_http, serve};
+use crate::helpers::process::{exit_within, free_port, hub_command, start_server, terminate};
+use crate::helpers::TestApp;
 
 /// `POST /graphql` as written on the wire; `extra` adds header lines (each ending `\r\n`).
 fn graphql_request(token: &str, extra: &str, body: &str) -> String {
@@ -56,7 +43,7 @@ async fn sigterm_lets_requests_in_flight_finish_refuses_new_ones_and_exits() {
     let mut server = start_server(&app.database_url, port, &[]).await;
     // A long transaction elsewhere keeps the push waiting inside the server.
     let lock = app.lock_observations().await;
-    let token = app.token(Role::StatisticsOffice, None, Some("24"));
+    let token = app.office();
     let push = tokio::spawn(async move { raw_http(port, &push_request(&token)).await });
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert!(!push.is_finished(), "the push waits for the lock");
@@ -98,7 +85,7 @@ async fn collector() -> (u16, Received) {
             ""
         }
     });
-    let addr = common::serve(router).await;
+    let addr = serve(router).await;
     (addr.port(), received)
 }
 
@@ -179,7 +166,7 @@ async fn limits_set_in_the_environment_take_effect() {
 /// `gender-data-hub` run once with `args` against the test's database; its stdout, or its
 /// stderr as the error.
 fn command_line(app: &TestApp, args: &[&str]) -> Result<String, String> {
-    let output = common::hub_command(&app.database_url).args(args).output().expect("run the binary");
+    let output = hub_command(&app.database_url).args(args).output().expect("run the binary");
     let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).trim().to_owned();
     if output.status.success() {
         Ok(text(&output.stdout))
@@ -225,4 +212,86 @@ async fn tokens_issued_and_revoked_on_the_command_line_take_effect_and_are_audit
         1,
         "refusals issue nothing"
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// A server killed during a large push
+
+const ROWS: usize = 100_000;
+
+fn feed() -> String {
+    let mut body = String::from("indicator,area,period,sex,age_group,ethnicity,value,numerator,denominator,comment\n");
+    for i in 0..ROWS {
+        body.push_str(&format!("ADOLESCENT_BIRTH_RATE,216,2024,T,A{},E{:05},{},,,\n", i % 10, i / 10, 20 + i % 7));
+    }
+    body
+}
+
+/// Whether a writer holds the database's write lock (SQLite) or the hub's write turn
+/// (PostgreSQL's advisory lock): a push's transaction is under way.
+async fn writer_active(database_url: &str) -> bool {
+    use sqlx::{ConnectOptions, Connection};
+    if database_url.starts_with("postgres") {
+        let mut conn = sqlx::PgConnection::connect(database_url).await.expect("connect");
+        let held: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND granted \
+             AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+        )
+        .fetch_one(&mut conn)
+        .await
+        .expect("pg_locks");
+        held > 0
+    } else {
+        let options: sqlx::sqlite::SqliteConnectOptions = database_url.parse().expect("url");
+        let mut conn = options.busy_timeout(Duration::ZERO).connect().await.expect("connect");
+        let busy = sqlx::query("BEGIN IMMEDIATE").execute(&mut conn).await.is_err();
+        if !busy {
+            let _ = sqlx::query("ROLLBACK").execute(&mut conn).await;
+        }
+        busy
+    }
+}
+
+#[tokio::test]
+async fn a_server_killed_during_a_large_push_keeps_all_of_it_or_none() {
+    let app = TestApp::seeded().await;
+    let token = app.admin();
+    let body = feed();
+    let port = free_port();
+    let mut server = start_server(&app.database_url, port, &[]).await;
+
+    let mut client = TcpStream::connect(("127.0.0.1", port)).await.expect("connect");
+    let head = format!(
+        "POST /api/v1/feeds/observations HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: text/csv\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    client.write_all(head.as_bytes()).await.expect("send the head");
+    client.write_all(body.as_bytes()).await.expect("send the feed");
+    // Kill it once its write transaction has begun, partway through the writing.
+    let mut writing = false;
+    for _ in 0..600 {
+        if writer_active(&app.database_url).await {
+            writing = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(writing, "the push's transaction began");
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    server.kill().expect("kill");
+    server.wait().expect("reaped");
+
+    let observations = app.count("SELECT COUNT(*) FROM observations").await;
+    let revisions = app.count("SELECT COUNT(*) FROM observation_revisions").await;
+    let pushes = app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'PUSH'").await;
+    println!("after the kill: {observations} observations, {revisions} revisions, {pushes} push entries");
+    assert!(observations == 0 || observations == ROWS as i64, "a partial push: {observations} rows");
+    assert_eq!(revisions, observations, "each row with its first revision");
+    assert_eq!(pushes, i64::from(observations > 0), "audited exactly when written");
+
+    // It starts again on the same database, which answers.
+    let mut again = start_server(&app.database_url, free_port(), &[]).await;
+    let _ = again.kill();
+    let _ = again.wait();
 }

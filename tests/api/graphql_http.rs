@@ -1,22 +1,14 @@
 //! GraphQL over HTTP done strictly, and the limits every operation is checked against
 //! before anything runs.
 
-mod common;
-
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use common::TestApp;
 use gender_data_hub::auth::Role;
 use gender_data_hub::graphql::ApiSettings;
 use serde_json::{json, Value};
 
-fn post(token: &str, content_type: &str, body: impl Into<Body>) -> Request<Body> {
-    Request::post("/graphql")
-        .header(header::CONTENT_TYPE, content_type)
-        .header(header::AUTHORIZATION, format!("Bearer {token}"))
-        .body(body.into())
-        .expect("request")
-}
+use crate::helpers::http::graphql_post as post;
+use crate::helpers::TestApp;
 
 fn code(body: &Value) -> &str {
     body["errors"][0]["extensions"]["code"].as_str().unwrap_or_default()
@@ -163,7 +155,8 @@ async fn no_suggestions_and_no_introspection_for_partners_or_when_turned_off() {
     // Introspection turned off answers nothing about the schema.
     assert!(app.data(&partner, SCHEMA, json!({})).await["__schema"].is_null());
 
-    let closed = TestApp::seeded_with(ApiSettings { introspection: false, ..ApiSettings::default() }).await;
+    let closed =
+        TestApp::builder().settings(ApiSettings { introspection: false, ..ApiSettings::default() }).seeded().await;
     let dashboard = closed.token(Role::Dashboard, None, Some("216"));
     assert!(closed.data(&dashboard, SCHEMA, json!({})).await["__schema"].is_null());
 }

@@ -3,20 +3,20 @@
 //! back, the server recovers by itself. SQLite is a file in the process: it has no outage
 //! of this kind, so this test runs on PostgreSQL only (`--include-ignored`, as `.ci/run`).
 
-mod common;
-
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::http::StatusCode;
-use common::TestApp;
 use gender_data_hub::graphql::ApiSettings;
 use gender_data_hub::http::{app, AppState};
 use gender_data_hub::store::{self, PoolSettings};
 use serde_json::json;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Notify;
+
+use crate::helpers::http::graphql_on;
+use crate::helpers::TestApp;
 
 /// Forwards connections to PostgreSQL while `up`; going down drops every open connection.
 struct Proxy {
@@ -74,7 +74,7 @@ async fn the_server_answers_unavailable_while_postgres_is_down_and_recovers_by_i
     let store = store::connect(&through_proxy, &pool).await.expect("connect through the proxy");
     let router = app(AppState::new(store, seeded.keys.clone(), ApiSettings::default()));
     let token = seeded.admin();
-    let ask = || common::graphql_on(&router, Some(&token), "{ area(code: \"216\") { name } }", json!({}));
+    let ask = || graphql_on(&router, Some(&token), "{ area(code: \"216\") { name } }", json!({}));
     let ready = || async {
         let request = axum::http::Request::get("/readyz").body(axum::body::Body::empty()).expect("request");
         tower::ServiceExt::oneshot(router.clone(), request).await.expect("response").status()

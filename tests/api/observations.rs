@@ -1,15 +1,12 @@
 //! Pushing, reviewing and reading values, as the statistics office, agencies, dashboards
 //! and partners do.
 
-mod common;
-
-use common::TestApp;
 use gender_data_hub::auth::Role;
 use gender_data_hub::graphql::ApiSettings;
 use serde_json::{json, Value};
 
-const PUSH: &str = "mutation($input: SubmitObservationsInput!) { submitObservations(input: $input) { \
-    dryRun created updated unchanged rejected errors { row field code message } } }";
+use crate::helpers::push::{counts, error_codes, obs, push_input, APPROVE, PUSH, REJECT};
+use crate::helpers::TestApp;
 
 const READ: &str = "query($filter: ObservationFilter, $first: Int, $after: String) { \
     observations(filter: $filter, first: $first, after: $after) { totalCount \
@@ -17,50 +14,24 @@ const READ: &str = "query($filter: ObservationFilter, $first: Int, $after: Strin
       edges { cursor node { id period sex ageGroup ethnicity value numerator denominator status revision \
         suppressed comment indicator { code } area { code } sourceAgency { code } } } } }";
 
-fn obs(indicator: &str, area: &str, period: &str, sex: &str, value: f64) -> Value {
-    json!({ "indicatorCode": indicator, "areaCode": area, "period": period, "sex": sex, "value": value })
-}
-
-async fn push(app: &TestApp, token: &str, rows: Vec<Value>, options: Value) -> Value {
-    let mut input = json!({ "observations": rows });
-    if let (Some(input), Some(options)) = (input.as_object_mut(), options.as_object()) {
-        input.extend(options.clone());
-    }
-    app.data(token, PUSH, json!({ "input": input })).await["submitObservations"].clone()
-}
-
 async fn read(app: &TestApp, token: &str, filter: Value) -> Value {
     app.data(token, READ, json!({ "filter": filter })).await["observations"].clone()
 }
 
-fn counts(summary: &Value) -> (i64, i64, i64, i64) {
-    let n = |k: &str| summary[k].as_i64().unwrap_or(-1);
-    (n("created"), n("updated"), n("unchanged"), n("rejected"))
-}
-
-fn error_codes(summary: &Value) -> Vec<(i64, String)> {
-    summary["errors"]
-        .as_array()
-        .expect("errors")
-        .iter()
-        .map(|e| (e["row"].as_i64().unwrap_or(-1), e["code"].as_str().unwrap_or_default().to_owned()))
-        .collect()
-}
-
-fn office(app: &TestApp) -> String {
-    app.token(Role::StatisticsOffice, Some("216-CCTK"), Some("24"))
-}
+/// Bắc Giang's statistics office, as its Tân Yên branch reports.
+const BRANCH: &str = "216-CCTK";
 
 #[tokio::test]
 async fn a_push_creates_then_a_repush_is_unchanged_and_a_new_value_is_a_revision() {
     let app = TestApp::seeded().await;
-    let token = office(&app);
+    let token = app.office_as(BRANCH);
     let rows = vec![obs("SEX_RATIO_AT_BIRTH", "216", "2024", "TOTAL", 112.5)];
-    let first = push(&app, &token, rows.clone(), json!({})).await;
+    let first = app.push_with(&token, rows.clone(), json!({})).await;
     assert_eq!(counts(&first), (1, 0, 0, 0));
     assert_eq!(first["dryRun"], false);
-    assert_eq!(counts(&push(&app, &token, rows, json!({})).await), (0, 0, 1, 0));
-    let changed = push(&app, &token, vec![obs("SEX_RATIO_AT_BIRTH", "216", "2024", "TOTAL", 113.0)], json!({})).await;
+    assert_eq!(counts(&app.push_with(&token, rows, json!({})).await), (0, 0, 1, 0));
+    let changed =
+        app.push_with(&token, vec![obs("SEX_RATIO_AT_BIRTH", "216", "2024", "TOTAL", 113.0)], json!({})).await;
     assert_eq!(counts(&changed), (0, 1, 0, 0));
 
     let page = read(&app, &token, json!({ "indicatorCode": "SEX_RATIO_AT_BIRTH" })).await;
@@ -69,7 +40,7 @@ async fn a_push_creates_then_a_repush_is_unchanged_and_a_new_value_is_a_revision
     assert_eq!((node["value"].as_f64(), node["revision"].as_i64()), (Some(113.0), Some(2)));
     assert_eq!(node["status"], "SUBMITTED");
     assert!(node["ageGroup"].is_null() && node["ethnicity"].is_null());
-    assert_eq!(node["sourceAgency"]["code"], "216-CCTK");
+    assert_eq!(node["sourceAgency"]["code"], BRANCH);
 
     let id = node["id"].as_str().expect("id").to_owned();
     let history = app
@@ -92,7 +63,7 @@ async fn a_push_creates_then_a_repush_is_unchanged_and_a_new_value_is_a_revision
 #[tokio::test]
 async fn every_bad_row_is_reported_and_an_atomic_push_writes_nothing() {
     let app = TestApp::seeded().await;
-    let token = office(&app);
+    let token = app.office_as(BRANCH);
     let mut mismatch = obs("EM_PRIMARY_COMPLETION_PCT", "216", "2024", "FEMALE", 90.0);
     mismatch["numerator"] = json!(50);
     mismatch["denominator"] = json!(100);
@@ -112,7 +83,7 @@ async fn every_bad_row_is_reported_and_an_atomic_push_writes_nothing() {
         obs("MATERNAL_MORTALITY_RATIO", "216", "2024", "TOTAL", 20.0),
         obs("MATERNAL_MORTALITY_RATIO", "216", "2024", "TOTAL", 21.0),
     ];
-    let summary = push(&app, &token, rows, json!({})).await;
+    let summary = app.push_with(&token, rows, json!({})).await;
     let expected: Vec<(i64, String)> = [
         (2, "UNKNOWN_INDICATOR"),
         (3, "UNKNOWN_AREA"),
@@ -135,13 +106,13 @@ async fn every_bad_row_is_reported_and_an_atomic_push_writes_nothing() {
     assert_eq!(read(&app, &token, json!({})).await["totalCount"], 0, "an atomic push with a bad row wrote something");
 
     // Not atomic: the good row lands, the bad ones are reported.
-    let summary = push(
-        &app,
-        &token,
-        vec![obs("SEX_RATIO_AT_BIRTH", "216", "2024", "TOTAL", 112.0), obs("X", "216", "2024", "TOTAL", 1.0)],
-        json!({ "atomic": false }),
-    )
-    .await;
+    let summary = app
+        .push_with(
+            &token,
+            vec![obs("SEX_RATIO_AT_BIRTH", "216", "2024", "TOTAL", 112.0), obs("X", "216", "2024", "TOTAL", 1.0)],
+            json!({ "atomic": false }),
+        )
+        .await;
     assert_eq!(counts(&summary), (1, 0, 0, 1));
     assert_eq!(read(&app, &token, json!({})).await["totalCount"], 1);
 }
@@ -149,10 +120,10 @@ async fn every_bad_row_is_reported_and_an_atomic_push_writes_nothing() {
 #[tokio::test]
 async fn a_dry_run_counts_and_writes_nothing() {
     let app = TestApp::seeded().await;
-    let token = office(&app);
-    let summary =
-        push(&app, &token, vec![obs("SEX_RATIO_AT_BIRTH", "216", "2024", "TOTAL", 112.0)], json!({ "dryRun": true }))
-            .await;
+    let token = app.office_as(BRANCH);
+    let summary = app
+        .push_with(&token, vec![obs("SEX_RATIO_AT_BIRTH", "216", "2024", "TOTAL", 112.0)], json!({ "dryRun": true }))
+        .await;
     assert_eq!(summary["dryRun"], true);
     assert_eq!(counts(&summary), (1, 0, 0, 0));
     assert_eq!(read(&app, &token, json!({})).await["totalCount"], 0);
@@ -161,10 +132,11 @@ async fn a_dry_run_counts_and_writes_nothing() {
 #[tokio::test]
 async fn a_retried_idempotency_key_returns_the_first_summary_and_writes_nothing() {
     let app = TestApp::seeded().await;
-    let token = office(&app);
+    let token = app.office_as(BRANCH);
     let key = json!({ "idempotencyKey": "ty-2024-srb" });
-    let first = push(&app, &token, vec![obs("SEX_RATIO_AT_BIRTH", "216", "2024", "TOTAL", 112.0)], key.clone()).await;
-    let retry = push(&app, &token, vec![obs("SEX_RATIO_AT_BIRTH", "216", "2024", "TOTAL", 999.0)], key).await;
+    let first =
+        app.push_with(&token, vec![obs("SEX_RATIO_AT_BIRTH", "216", "2024", "TOTAL", 112.0)], key.clone()).await;
+    let retry = app.push_with(&token, vec![obs("SEX_RATIO_AT_BIRTH", "216", "2024", "TOTAL", 999.0)], key).await;
     assert_eq!(first, retry);
     let page = read(&app, &token, json!({})).await;
     assert_eq!(page["edges"][0]["node"]["value"], 112.0);
@@ -173,10 +145,11 @@ async fn a_retried_idempotency_key_returns_the_first_summary_and_writes_nothing(
 
 #[tokio::test]
 async fn a_push_over_the_row_limit_is_refused_whole() {
-    let app = TestApp::seeded_with(ApiSettings { max_push_rows: 2, ..ApiSettings::default() }).await;
-    let token = office(&app);
-    let rows = ["2021", "2022", "2023"].iter().map(|p| obs("SEX_RATIO_AT_BIRTH", "216", p, "TOTAL", 110.0)).collect();
-    let summary = push(&app, &token, rows, json!({ "atomic": false })).await;
+    let app = TestApp::builder().settings(ApiSettings { max_push_rows: 2, ..ApiSettings::default() }).seeded().await;
+    let token = app.office_as(BRANCH);
+    let rows: Vec<Value> =
+        ["2021", "2022", "2023"].iter().map(|p| obs("SEX_RATIO_AT_BIRTH", "216", p, "TOTAL", 110.0)).collect();
+    let summary = app.push_with(&token, rows, json!({ "atomic": false })).await;
     assert_eq!(error_codes(&summary), [(3, "TOO_MANY_ROWS".to_owned())]);
     assert_eq!(counts(&summary), (0, 0, 0, 3));
     assert_eq!(read(&app, &token, json!({})).await["totalCount"], 0);
@@ -187,17 +160,17 @@ async fn an_agency_pushes_only_its_assigned_indicators_inside_its_area() {
     let app = TestApp::seeded().await;
     // Tân Yên's health office leads every target of objective 4 (health).
     let health = app.token(Role::AgencyReporter, Some("216-YTE"), Some("216"));
-    let summary = push(
-        &app,
-        &health,
-        vec![
-            obs("SEX_RATIO_AT_BIRTH", "216", "2024", "TOTAL", 112.0),
-            obs("FEMALE_WAGE_EMPLOYMENT_PCT", "216", "2024", "TOTAL", 45.0),
-            obs("SEX_RATIO_AT_BIRTH", "121", "2024", "TOTAL", 112.0),
-        ],
-        json!({ "atomic": false }),
-    )
-    .await;
+    let summary = app
+        .push_with(
+            &health,
+            vec![
+                obs("SEX_RATIO_AT_BIRTH", "216", "2024", "TOTAL", 112.0),
+                obs("FEMALE_WAGE_EMPLOYMENT_PCT", "216", "2024", "TOTAL", 45.0),
+                obs("SEX_RATIO_AT_BIRTH", "121", "2024", "TOTAL", 112.0),
+            ],
+            json!({ "atomic": false }),
+        )
+        .await;
     assert_eq!(error_codes(&summary), [(2, "NOT_ASSIGNED".to_owned()), (3, "OUT_OF_AREA".to_owned())]);
     assert_eq!(counts(&summary), (1, 0, 0, 2));
 }
@@ -207,19 +180,14 @@ async fn dashboards_and_partners_may_not_push_or_review() {
     let app = TestApp::seeded().await;
     for role in [Role::Dashboard, Role::Partner] {
         let token = app.token(role, None, Some("24"));
-        let input = json!({ "input": { "observations": [obs("SEX_RATIO_AT_BIRTH", "216", "2024", "TOTAL", 110.0)] } });
+        let input = push_input(json!([obs("SEX_RATIO_AT_BIRTH", "216", "2024", "TOTAL", 110.0)]));
         assert_eq!(app.error_code(&token, PUSH, input).await, "FORBIDDEN", "{role} pushed");
-        let approve = r#"mutation { approveObservations(ids: ["1"]) { id } }"#;
-        assert_eq!(app.error_code(&token, approve, json!({})).await, "FORBIDDEN", "{role} approved");
+        assert_eq!(app.error_code(&token, APPROVE, json!({ "ids": ["1"] })).await, "FORBIDDEN", "{role} approved");
     }
     let agency = app.token(Role::AgencyReporter, Some("216-YTE"), Some("216"));
-    let reject = r#"mutation { rejectObservations(ids: ["1"], reason: "no") { id } }"#;
-    assert_eq!(app.error_code(&agency, reject, json!({})).await, "FORBIDDEN");
+    let reject = json!({ "ids": ["1"], "reason": "no" });
+    assert_eq!(app.error_code(&agency, REJECT, reject).await, "FORBIDDEN");
 }
-
-const APPROVE: &str = "mutation($ids: [ID!]!) { approveObservations(ids: $ids) { id status revision } }";
-const REJECT: &str =
-    "mutation($ids: [ID!]!, $reason: String!) { rejectObservations(ids: $ids, reason: $reason) { id status } }";
 
 async fn first_id(app: &TestApp, token: &str) -> String {
     read(app, token, json!({})).await["edges"][0]["node"]["id"].as_str().expect("id").to_owned()
@@ -228,8 +196,8 @@ async fn first_id(app: &TestApp, token: &str) -> String {
 #[tokio::test]
 async fn the_office_approves_and_partners_keep_the_last_approved_revision() {
     let app = TestApp::seeded().await;
-    let token = office(&app);
-    push(&app, &token, vec![obs("SEX_RATIO_AT_BIRTH", "216", "2024", "TOTAL", 112.0)], json!({})).await;
+    let token = app.office_as(BRANCH);
+    app.push_with(&token, vec![obs("SEX_RATIO_AT_BIRTH", "216", "2024", "TOTAL", 112.0)], json!({})).await;
     let id = first_id(&app, &token).await;
     let partner = app.token(Role::Partner, None, Some("24"));
     assert_eq!(read(&app, &partner, json!({})).await["totalCount"], 0, "a partner saw a submitted value");
@@ -239,7 +207,7 @@ async fn the_office_approves_and_partners_keep_the_last_approved_revision() {
     assert_eq!(read(&app, &partner, json!({})).await["edges"][0]["node"]["value"], 112.0);
 
     // A new value goes back to SUBMITTED; the partner still sees the approved 112.
-    push(&app, &token, vec![obs("SEX_RATIO_AT_BIRTH", "216", "2024", "TOTAL", 114.0)], json!({})).await;
+    app.push_with(&token, vec![obs("SEX_RATIO_AT_BIRTH", "216", "2024", "TOTAL", 114.0)], json!({})).await;
     let internal = read(&app, &token, json!({})).await;
     assert_eq!(internal["edges"][0]["node"]["status"], "SUBMITTED");
     assert_eq!(internal["edges"][0]["node"]["value"], 114.0);
@@ -267,7 +235,7 @@ async fn the_office_approves_and_partners_keep_the_last_approved_revision() {
     );
 
     // Approved, then rejected: the partner no longer sees it.
-    push(&app, &token, vec![obs("SEX_RATIO_AT_BIRTH", "216", "2023", "TOTAL", 111.0)], json!({})).await;
+    app.push_with(&token, vec![obs("SEX_RATIO_AT_BIRTH", "216", "2023", "TOTAL", 111.0)], json!({})).await;
     let second = read(&app, &token, json!({ "period": "2023" })).await["edges"][0]["node"]["id"].clone();
     app.data(&token, APPROVE, json!({ "ids": [second] })).await;
     assert_eq!(read(&app, &partner, json!({ "period": "2023" })).await["totalCount"], 1);
@@ -282,8 +250,8 @@ async fn the_office_approves_and_partners_keep_the_last_approved_revision() {
 #[tokio::test]
 async fn rejecting_needs_a_reason_and_reviewing_is_bounded_by_area_and_ids() {
     let app = TestApp::seeded().await;
-    let token = office(&app);
-    push(&app, &token, vec![obs("SEX_RATIO_AT_BIRTH", "216", "2024", "TOTAL", 112.0)], json!({})).await;
+    let token = app.office_as(BRANCH);
+    app.push_with(&token, vec![obs("SEX_RATIO_AT_BIRTH", "216", "2024", "TOTAL", 112.0)], json!({})).await;
     let id = first_id(&app, &token).await;
 
     assert_eq!(app.error_code(&token, REJECT, json!({ "ids": [id], "reason": "  " })).await, "BAD_USER_INPUT");
@@ -353,7 +321,7 @@ async fn cells(app: &TestApp, token: &str) -> Vec<(String, String, Option<f64>, 
 #[tokio::test]
 async fn partners_do_not_see_small_counts_of_sensitive_indicators_nor_what_reveals_them() {
     let app = TestApp::seeded().await;
-    let token = office(&app);
+    let token = app.office_as(BRANCH);
     let gbv = "GBV_VICTIMS_SUPPORTED_PCT";
     // 2023: 3 of 4 women helped (small), 20 of 25 men, 23 of 29 in all; 2024: all large.
     let rows = vec![
@@ -365,11 +333,9 @@ async fn partners_do_not_see_small_counts_of_sensitive_indicators_nor_what_revea
         rate(gbv, "2024", "TOTAL", 50.0, 70.0),
         rate(gbv, "2022", "TOTAL", 2.0, 3.0),
     ];
-    assert_eq!(counts(&push(&app, &token, rows, json!({})).await), (7, 0, 0, 0));
-    let ids = app.data(&token, "{ observations { edges { node { id } } } }", json!({})).await;
-    let ids: Vec<Value> =
-        ids["observations"]["edges"].as_array().expect("edges").iter().map(|e| e["node"]["id"].clone()).collect();
-    app.data(&token, APPROVE, json!({ "ids": ids })).await;
+    assert_eq!(counts(&app.push_with(&token, rows, json!({})).await), (7, 0, 0, 0));
+    let ids = app.observation_ids(&token, json!(null)).await;
+    app.approve(&token, ids).await;
 
     let partner = app.token(Role::Partner, None, Some("216"));
     let s = |p: &str, x: &str, v: Option<f64>, hidden: bool| (p.to_owned(), x.to_owned(), v, hidden);
@@ -429,19 +395,17 @@ async fn the_disclosure_threshold_is_a_setting() {
         disclosure: gender_data_hub::domain::disclosure::DisclosureRule { threshold: 30.0 },
         ..ApiSettings::default()
     };
-    let app = TestApp::seeded_with(settings).await;
-    let token = office(&app);
+    let app = TestApp::builder().settings(settings).seeded().await;
+    let token = app.office_as(BRANCH);
     let gbv = "GBV_VICTIMS_SUPPORTED_PCT";
     let rows = vec![
         rate(gbv, "2024", "FEMALE", 40.0, 50.0),
         rate(gbv, "2024", "MALE", 10.0, 20.0),
         rate(gbv, "2024", "TOTAL", 50.0, 70.0),
     ];
-    push(&app, &token, rows, json!({})).await;
-    let ids = app.data(&token, "{ observations { edges { node { id } } } }", json!({})).await;
-    let ids: Vec<Value> =
-        ids["observations"]["edges"].as_array().expect("edges").iter().map(|e| e["node"]["id"].clone()).collect();
-    app.data(&token, APPROVE, json!({ "ids": ids })).await;
+    app.push_with(&token, rows, json!({})).await;
+    let ids = app.observation_ids(&token, json!(null)).await;
+    app.approve(&token, ids).await;
     let partner = app.token(Role::Partner, None, Some("216"));
     let hidden: Vec<(String, bool)> = cells(&app, &partner).await.into_iter().map(|c| (c.1, c.3)).collect();
     // 10 men helped (of 20) is under 30: hidden, and so the women's 40 of 50 with it.
@@ -451,13 +415,13 @@ async fn the_disclosure_threshold_is_a_setting() {
 #[tokio::test]
 async fn pages_follow_cursors_and_filters_narrow_the_selection() {
     let app = TestApp::seeded().await;
-    let token = office(&app);
+    let token = app.office_as(BRANCH);
     let rows: Vec<Value> = ["2021", "2022", "2023", "2024", "2025"]
         .iter()
         .map(|p| obs("SEX_RATIO_AT_BIRTH", "216", p, "TOTAL", 111.0))
         .collect();
-    push(&app, &token, rows, json!({})).await;
-    push(&app, &token, vec![obs("SEX_RATIO_AT_BIRTH", "24", "2024", "TOTAL", 110.0)], json!({})).await;
+    app.push_with(&token, rows, json!({})).await;
+    app.push_with(&token, vec![obs("SEX_RATIO_AT_BIRTH", "24", "2024", "TOTAL", 110.0)], json!({})).await;
 
     let page =
         app.data(&token, READ, json!({ "first": 2, "filter": { "areaCode": "216" } })).await["observations"].clone();
@@ -516,9 +480,8 @@ async fn pages_follow_cursors_and_filters_narrow_the_selection() {
 #[tokio::test]
 async fn the_gender_gap_compares_female_and_male_values() {
     let app = TestApp::seeded().await;
-    let token = office(&app);
-    push(
-        &app,
+    let token = app.office_as(BRANCH);
+    app.push_with(
         &token,
         vec![
             obs("EM_PRIMARY_COMPLETION_PCT", "216", "2024", "FEMALE", 96.0),
@@ -544,7 +507,7 @@ async fn an_admin_issues_tokens_and_no_one_else_does() {
     let me = app.data(token, "{ me { role area { code } } }", json!({})).await;
     assert_eq!(me["me"], json!({ "role": "DASHBOARD", "area": { "code": "216" } }));
 
-    assert_eq!(app.error_code(&office(&app), issue, input).await, "FORBIDDEN");
+    assert_eq!(app.error_code(&app.office_as(BRANCH), issue, input).await, "FORBIDDEN");
     let bad_area = json!({ "input": { "role": "DASHBOARD", "areaCode": "nowhere" } });
     assert_eq!(app.error_code(&app.admin(), issue, bad_area).await, "BAD_USER_INPUT");
     let no_area = json!({ "input": { "role": "PARTNER" } });
@@ -556,7 +519,7 @@ async fn an_admin_issues_tokens_and_no_one_else_does() {
 #[tokio::test]
 async fn concurrent_pushes_of_the_same_keys_all_land_without_errors() {
     let app = TestApp::seeded().await;
-    let token = office(&app);
+    let token = app.office_as(BRANCH);
     // Eight pushes at once: each creates or updates the same two keys, and one key of its own.
     let pushes = (0..8).map(|i| {
         let rows = vec![
@@ -565,7 +528,7 @@ async fn concurrent_pushes_of_the_same_keys_all_land_without_errors() {
             obs("ADOLESCENT_BIRTH_RATE", "216", &format!("2024-{:02}", i + 1), "TOTAL", 20.0),
         ];
         let (app, token) = (&app, token.clone());
-        async move { app.graphql(Some(&token), PUSH, json!({ "input": { "observations": rows } })).await }
+        async move { app.graphql(Some(&token), PUSH, push_input(rows)).await }
     });
     let answers = futures_util::future::join_all(pushes).await;
     let (mut created, mut updated, mut unchanged) = (0, 0, 0);
@@ -588,7 +551,7 @@ async fn concurrent_pushes_of_the_same_keys_all_land_without_errors() {
 #[tokio::test]
 async fn a_retry_racing_its_first_push_gets_the_first_summary() {
     let app = TestApp::seeded().await;
-    let token = office(&app);
+    let token = app.office_as(BRANCH);
     let rows = vec![obs("SEX_RATIO_AT_BIRTH", "216", "2024", "TOTAL", 112.0)];
     let input = json!({ "input": { "observations": rows, "idempotencyKey": "race-1" } });
     let answers = futures_util::future::join_all((0..4).map(|_| app.graphql(Some(&token), PUSH, input.clone()))).await;
@@ -603,16 +566,16 @@ async fn a_retry_racing_its_first_push_gets_the_first_summary() {
 #[tokio::test]
 async fn a_new_comment_or_a_repush_after_rejection_is_an_update_never_lost() {
     let app = TestApp::seeded().await;
-    let token = office(&app);
+    let token = app.office_as(BRANCH);
     let srb = obs("SEX_RATIO_AT_BIRTH", "216", "2024", "TOTAL", 112.5);
-    push(&app, &token, vec![srb.clone()], json!({})).await;
+    app.push_with(&token, vec![srb.clone()], json!({})).await;
     // The same value with a comment: kept, as a new revision.
     let mut commented = srb.clone();
     commented["comment"] = json!("estimate from the civil registry");
-    assert_eq!(counts(&push(&app, &token, vec![commented.clone()], json!({})).await), (0, 1, 0, 0));
-    assert_eq!(counts(&push(&app, &token, vec![commented.clone()], json!({})).await), (0, 0, 1, 0));
+    assert_eq!(counts(&app.push_with(&token, vec![commented.clone()], json!({})).await), (0, 1, 0, 0));
+    assert_eq!(counts(&app.push_with(&token, vec![commented.clone()], json!({})).await), (0, 0, 1, 0));
     // A row without a comment does not erase the one kept.
-    assert_eq!(counts(&push(&app, &token, vec![srb.clone()], json!({})).await), (0, 0, 1, 0));
+    assert_eq!(counts(&app.push_with(&token, vec![srb.clone()], json!({})).await), (0, 0, 1, 0));
     let node = &read(&app, &token, json!({})).await["edges"][0]["node"];
     assert_eq!(
         (node["comment"].as_str(), node["revision"].as_i64()),
@@ -622,7 +585,7 @@ async fn a_new_comment_or_a_repush_after_rejection_is_an_update_never_lost() {
     // Rejected, then sent again unchanged: the agency stands by it, so it is reviewed again.
     let id = node["id"].clone();
     app.data(&token, REJECT, json!({ "ids": [id], "reason": "check the source" })).await;
-    assert_eq!(counts(&push(&app, &token, vec![commented], json!({})).await), (0, 1, 0, 0));
+    assert_eq!(counts(&app.push_with(&token, vec![commented], json!({})).await), (0, 1, 0, 0));
     let node = &read(&app, &token, json!({})).await["edges"][0]["node"];
     assert_eq!((node["status"].as_str(), node["revision"].as_i64()), (Some("SUBMITTED"), Some(3)));
 }

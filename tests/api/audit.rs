@@ -1,24 +1,21 @@
 //! The audit log: every push, approval, rejection, token issue and revocation, with who,
 //! what, when and the request id; append-only; for admins.
 
-mod common;
-
-use axum::body::Body;
-use axum::http::{header, Request};
-use common::TestApp;
 use gender_data_hub::auth::Role;
 use serde_json::{json, Value};
+
+use crate::helpers::http::graphql_post;
+use crate::helpers::push::{error_codes, obs, push_input, APPROVE, PUSH, REJECT};
+use crate::helpers::tokens::REVOKE;
+use crate::helpers::TestApp;
 
 const LOG: &str = "query($action: AuditAction, $first: Int, $before: ID) { auditLog(action: $action, first: $first, before: $before) { \
     id at actor action target rows detail requestId } }";
 
 async fn graphql_with_id(app: &TestApp, token: &str, query: &str, variables: Value, request_id: &str) -> Value {
-    let request = Request::post("/graphql")
-        .header(header::CONTENT_TYPE, "application/json")
-        .header(header::AUTHORIZATION, format!("Bearer {token}"))
-        .header("x-request-id", request_id)
-        .body(Body::from(json!({ "query": query, "variables": variables }).to_string()))
-        .expect("request");
+    let mut request =
+        graphql_post(token, "application/json", json!({ "query": query, "variables": variables }).to_string());
+    request.headers_mut().insert("x-request-id", request_id.parse().expect("request id"));
     let (_, body) = app.send(request).await;
     assert!(body.get("errors").is_none(), "{body}");
     body["data"].clone()
@@ -28,28 +25,15 @@ async fn graphql_with_id(app: &TestApp, token: &str, query: &str, variables: Val
 async fn each_write_is_recorded_with_who_what_and_the_request_id() {
     let app = TestApp::seeded().await;
     let admin = app.admin();
-    let office = app.token(Role::StatisticsOffice, None, Some("24"));
-    let push = "mutation { submitObservations(input: { observations: [{ indicatorCode: \"SEX_RATIO_AT_BIRTH\", areaCode: \"216\", period: \"2024\", sex: TOTAL, value: 112 }, { indicatorCode: \"SEX_RATIO_AT_BIRTH\", areaCode: \"216\", period: \"2023\", sex: TOTAL, value: 111 }] }) { created } }";
-    graphql_with_id(&app, &office, push, json!({}), "req-push").await;
-    let ids = app.data(&office, "{ observations { edges { node { id } } } }", json!({})).await;
-    let ids: Vec<Value> =
-        ids["observations"]["edges"].as_array().expect("edges").iter().map(|e| e["node"]["id"].clone()).collect();
-    graphql_with_id(
-        &app,
-        &office,
-        "mutation($ids: [ID!]!) { approveObservations(ids: $ids) { id } }",
-        json!({ "ids": [ids[0]] }),
-        "req-approve",
-    )
-    .await;
-    graphql_with_id(
-        &app,
-        &office,
-        "mutation($ids: [ID!]!) { rejectObservations(ids: $ids, reason: \"wrong year\") { id } }",
-        json!({ "ids": [ids[1]] }),
-        "req-reject",
-    )
-    .await;
+    let office = app.office();
+    let rows = json!([
+        obs("SEX_RATIO_AT_BIRTH", "216", "2024", "TOTAL", 112.0),
+        obs("SEX_RATIO_AT_BIRTH", "216", "2023", "TOTAL", 111.0)
+    ]);
+    graphql_with_id(&app, &office, PUSH, push_input(rows), "req-push").await;
+    let ids = app.observation_ids(&office, json!(null)).await;
+    graphql_with_id(&app, &office, APPROVE, json!({ "ids": [ids[0]] }), "req-approve").await;
+    graphql_with_id(&app, &office, REJECT, json!({ "ids": [ids[1]], "reason": "wrong year" }), "req-reject").await;
     let issued = graphql_with_id(
         &app,
         &admin,
@@ -59,22 +43,19 @@ async fn each_write_is_recorded_with_who_what_and_the_request_id() {
     )
     .await;
     let jti = issued["issueToken"]["jti"].as_str().expect("jti").to_owned();
-    graphql_with_id(
-        &app,
-        &admin,
-        "mutation($jti: String!) { revokeToken(jti: $jti) }",
-        json!({ "jti": jti }),
-        "req-revoke",
+    graphql_with_id(&app, &admin, REVOKE, json!({ "jti": jti }), "req-revoke").await;
+    // A dry run writes nothing, so it records nothing.
+    app.push_with(
+        &office,
+        json!([obs("SEX_RATIO_AT_BIRTH", "216", "2022", "TOTAL", 110.0)]),
+        json!({ "dryRun": true }),
     )
     .await;
-    // A dry run writes nothing, so it records nothing.
-    let dry = "mutation { submitObservations(input: { dryRun: true, observations: [{ indicatorCode: \"SEX_RATIO_AT_BIRTH\", areaCode: \"216\", period: \"2022\", sex: TOTAL, value: 110 }] }) { created } }";
-    app.data(&office, dry, json!({})).await;
     // A push refused whole writes no value, and is recorded: here, Tân Yên's health office
     // pushing for Bắc Yên.
     let health = app.token(Role::AgencyReporter, Some("216-YTE"), Some("216"));
-    let outside = "mutation { submitObservations(input: { observations: [{ indicatorCode: \"SEX_RATIO_AT_BIRTH\", areaCode: \"121\", period: \"2024\", sex: TOTAL, value: 110 }] }) { rejected } }";
-    let refused = graphql_with_id(&app, &health, outside, json!({}), "req-refused").await;
+    let outside = push_input(json!([obs("SEX_RATIO_AT_BIRTH", "121", "2024", "TOTAL", 110.0)]));
+    let refused = graphql_with_id(&app, &health, PUSH, outside, "req-refused").await;
     assert_eq!(refused["submitObservations"]["rejected"], 1);
 
     let log = app.data(&admin, LOG, json!({})).await["auditLog"].as_array().cloned().expect("entries");
@@ -137,11 +118,7 @@ async fn the_log_is_for_admins_and_cannot_be_changed() {
 async fn a_refused_push_gets_its_errors_even_when_the_log_cannot_be_written() {
     let app = TestApp::seeded().await;
     app.break_table("audit_log").await;
-    let office = app.token(Role::StatisticsOffice, None, Some("24"));
-    let bad = "mutation { submitObservations(input: { observations: [{ indicatorCode: \"NO_SUCH\", areaCode: \"216\", period: \"2024\", sex: TOTAL, value: 1 }] }) { rejected errors { row code } } }";
-    let summary = app.data(&office, bad, json!({})).await;
-    assert_eq!(
-        summary["submitObservations"],
-        json!({ "rejected": 1, "errors": [{ "row": 1, "code": "UNKNOWN_INDICATOR" }] })
-    );
+    let summary = app.push(&app.office(), json!([obs("NO_SUCH", "216", "2024", "TOTAL", 1.0)])).await;
+    assert_eq!(summary["rejected"], 1, "{summary}");
+    assert_eq!(error_codes(&summary), [(1, "UNKNOWN_INDICATOR".to_owned())]);
 }

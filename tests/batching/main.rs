@@ -1,15 +1,27 @@
 //! Lists are batched: a nested query runs as many SQL statements for all plans as for one.
 //! Statements are counted from sqlx's own per-statement log events (target `sqlx::query`).
-//! This file holds one test so that the process-wide counter sees only its statements.
+//!
+//! A test binary of its own, with this one test: the counter is the process's global
+//! subscriber (SQLite runs statements on a thread of its own, which a thread-local one would
+//! not reach), so it must see no other test's statements. It builds on the suite's `base`
+//! (fresh database, seeds, tokens) and pushes with the suite's one push text.
 
-mod common;
+#[path = "../api/helpers/base.rs"]
+mod base;
+#[path = "../api/helpers/push_mutation.rs"]
+mod push_mutation;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use common::TestApp;
-use gender_data_hub::auth::Role;
-use serde_json::json;
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use gender_data_hub::auth::{Keys, Role};
+use gender_data_hub::graphql::ApiSettings;
+use gender_data_hub::{app, AppState};
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
 use tracing::{Event, Subscriber};
 use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::layer::{Context, SubscriberExt};
@@ -43,6 +55,51 @@ impl<S: Subscriber> Layer<S> for CountStatements {
         if !summary.0.trim_start().to_ascii_uppercase().starts_with("PRAGMA") {
             self.0.fetch_add(1, Ordering::SeqCst);
         }
+    }
+}
+
+/// The seeded app, as the suite's `TestApp::seeded()` builds it, with only what this test
+/// asks of it.
+struct TestApp {
+    router: Router,
+    keys: Arc<Keys>,
+    _db: base::TestDb,
+}
+
+impl TestApp {
+    async fn seeded() -> TestApp {
+        let db = base::TestDb::fresh().await;
+        let store = base::connect(&db.url, &base::test_pool()).await;
+        store.migrate().await.expect("migrate");
+        base::seed(store.as_ref()).await;
+        let keys = Arc::new(base::secret_keys());
+        let router = app(AppState::new(store, keys.clone(), ApiSettings::default()));
+        TestApp { router, keys, _db: db }
+    }
+
+    fn token(&self, role: Role, agency: Option<&str>, area: Option<&str>) -> String {
+        base::token(&self.keys, role, agency, area)
+    }
+
+    fn admin(&self) -> String {
+        self.token(Role::Admin, None, None)
+    }
+
+    /// Data of a GraphQL operation that must succeed.
+    async fn data(&self, token: &str, query: &str, variables: Value) -> Value {
+        let request = Request::post("/graphql")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::from(json!({ "query": query, "variables": variables }).to_string()))
+            .expect("request");
+        let response = tower::ServiceExt::oneshot(self.router.clone(), request).await.expect("response");
+        let status = response.status();
+        let bytes = response.into_body().collect().await.expect("body").to_bytes();
+        let body: Value =
+            serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(body.get("errors").is_none(), "unexpected errors: {body}");
+        body["data"].clone()
     }
 }
 
@@ -100,7 +157,7 @@ async fn the_nested_plan_query_runs_the_same_statements_for_one_plan_and_for_all
     // Every indicator's page of values, with a value's indicator and area: as many
     // statements for 29 indicators as for one.
     let admin = app.admin();
-    let rows: Vec<serde_json::Value> = ["SEX_RATIO_AT_BIRTH", "MATERNAL_MORTALITY_RATIO", "ADOLESCENT_BIRTH_RATE"]
+    let rows: Vec<Value> = ["SEX_RATIO_AT_BIRTH", "MATERNAL_MORTALITY_RATIO", "ADOLESCENT_BIRTH_RATE"]
         .iter()
         .flat_map(|code| {
             ["2022", "2023", "2024"].map(
@@ -108,9 +165,7 @@ async fn the_nested_plan_query_runs_the_same_statements_for_one_plan_and_for_all
             )
         })
         .collect();
-    let push =
-        "mutation($rows: [ObservationInput!]!) { submitObservations(input: { observations: $rows }) { rejected } }";
-    app.data(&admin, push, json!({ "rows": rows })).await;
+    app.data(&admin, push_mutation::PUSH, json!({ "input": { "observations": rows } })).await;
     const PAGE: &str =
         "observations(first: 2) { totalCount edges { node { value indicator { code } area { name } } } }";
     let one = format!(r#"{{ indicator(code: "SEX_RATIO_AT_BIRTH") {{ code {PAGE} }} }}"#);

@@ -1,11 +1,10 @@
 //! `seed --demo`: synthetic values a newcomer can explore, marked as such, only on request.
 
-mod common;
-
-use common::TestApp;
 use gender_data_hub::domain::demo::{DEMO_COMMENT, DEMO_SUBJECT};
 use gender_data_hub::service::demo;
 use serde_json::json;
+
+use crate::helpers::TestApp;
 
 #[tokio::test]
 async fn demo_values_are_marked_synthetic_and_show_progress_and_gaps() {

@@ -1,62 +1,16 @@
 //! Live updates over graphql-transport-ws, across replicas: values pushed through one
 //! server reach subscribers of another (PostgreSQL LISTEN/NOTIFY; in-process on SQLite).
 
-mod common;
-
 use std::time::Duration;
 
 use axum::http::StatusCode;
-use common::{graphql_on, serve, TestApp};
-use futures_util::{SinkExt, StreamExt};
-use gender_data_hub::auth::Role;
+use gender_data_hub::auth::{IssuedToken, Role};
 use serde_json::{json, Value};
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::Message;
 
-type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-const CHANGED: &str = "subscription($filter: ObservationFilter) { observationChanged(filter: $filter) { \
-    period value status suppressed area { code } indicator { code } } }";
-const PUSH: &str = "mutation($rows: [ObservationInput!]!) { submitObservations(input: { observations: $rows }) { created updated rejected } }";
-
-async fn send(socket: &mut Socket, message: Value) {
-    socket.send(Message::Text(message.to_string().into())).await.expect("send");
-}
-
-/// The next protocol message, skipping pings; `None` when nothing comes in time.
-async fn next(socket: &mut Socket, wait: Duration) -> Option<Value> {
-    loop {
-        let message = tokio::time::timeout(wait, socket.next()).await.ok()??.ok()?;
-        match message {
-            Message::Text(text) => {
-                let value: Value = serde_json::from_str(&text).expect("json");
-                if value["type"] != "ping" && value["type"] != "pong" {
-                    return Some(value);
-                }
-            }
-            Message::Close(frame) => {
-                return Some(json!({ "type": "closed", "frame": frame.map(|f| f.reason.to_string()) }))
-            }
-            _ => {}
-        }
-    }
-}
-
-/// A connection to `/graphql/ws`, initialised with a token.
-async fn connect(addr: std::net::SocketAddr, token: &str) -> (Socket, Value) {
-    let mut request = format!("ws://{addr}/graphql/ws").into_client_request().expect("request");
-    request.headers_mut().insert("sec-websocket-protocol", "graphql-transport-ws".parse().expect("header"));
-    let (mut socket, response) = tokio_tungstenite::connect_async(request).await.expect("connect");
-    assert_eq!(response.headers()["sec-websocket-protocol"], "graphql-transport-ws");
-    send(&mut socket, json!({ "type": "connection_init", "payload": { "token": token } })).await;
-    let ack = next(&mut socket, Duration::from_secs(5)).await.expect("an answer to connection_init");
-    (socket, ack)
-}
-
-async fn subscribe(socket: &mut Socket, id: &str, filter: Value) {
-    let payload = json!({ "query": CHANGED, "variables": { "filter": filter } });
-    send(socket, json!({ "id": id, "type": "subscribe", "payload": payload })).await;
-}
+use crate::helpers::http::{graphql_on, serve};
+use crate::helpers::sockets::{assert_completes, connect, next, send, subscribe, Socket};
+use crate::helpers::tokens::ISSUE_DASHBOARD;
+use crate::helpers::TestApp;
 
 fn srb(area: &str, value: f64) -> Value {
     json!({ "indicatorCode": "SEX_RATIO_AT_BIRTH", "areaCode": area, "period": "2024", "sex": "TOTAL", "value": value })
@@ -65,7 +19,7 @@ fn srb(area: &str, value: f64) -> Value {
 #[tokio::test]
 async fn a_value_pushed_to_one_replica_reaches_subscribers_of_another_as_they_may_read_it() {
     let app = TestApp::seeded().await;
-    let other = serve(app.replica().await).await;
+    let other = serve(app.replica().build().await).await;
     let admin = app.admin();
 
     let (mut dashboard, ack) = connect(other, &app.token(Role::Dashboard, None, Some("216"))).await;
@@ -80,8 +34,8 @@ async fn a_value_pushed_to_one_replica_reaches_subscribers_of_another_as_they_ma
     let mut heard = None;
     for attempt in 0..20 {
         let rows = json!([srb("121", 110.0 + f64::from(attempt)), srb("216", 111.0 + f64::from(attempt))]);
-        let summary = app.data(&admin, PUSH, json!({ "rows": rows })).await;
-        assert_eq!(summary["submitObservations"]["rejected"], 0);
+        let summary = app.push(&admin, rows).await;
+        assert_eq!(summary["rejected"], 0);
         if let Some(message) = next(&mut dashboard, Duration::from_millis(500)).await {
             heard = Some(message);
             break;
@@ -96,10 +50,8 @@ async fn a_value_pushed_to_one_replica_reaches_subscribers_of_another_as_they_ma
 
     // The partner hears nothing of submitted values; an approval is what it hears.
     assert_eq!(next(&mut partner, Duration::from_millis(300)).await, None);
-    let ids =
-        app.data(&admin, r#"{ observations(filter: { areaCode: "216" }) { edges { node { id } } } }"#, json!({})).await;
-    let id = ids["observations"]["edges"][0]["node"]["id"].clone();
-    app.data(&admin, "mutation($ids: [ID!]!) { approveObservations(ids: $ids) { id } }", json!({ "ids": [id] })).await;
+    let id = app.observation_ids(&admin, json!({ "areaCode": "216" })).await[0].clone();
+    app.approve(&admin, json!([id])).await;
     let approved = next(&mut partner, Duration::from_secs(10)).await.expect("the partner heard of the approval");
     let value = &approved["payload"]["data"]["observationChanged"];
     assert_eq!(
@@ -113,7 +65,7 @@ async fn a_value_pushed_to_one_replica_reaches_subscribers_of_another_as_they_ma
 #[tokio::test]
 async fn subscriptions_need_a_valid_token_and_an_area_inside_the_callers() {
     let app = TestApp::seeded().await;
-    let addr = serve(app.replica().await).await;
+    let addr = serve(app.replica().build().await).await;
 
     let (mut socket, answer) = connect(addr, "not-a-token").await;
     assert_ne!(answer["type"], "connection_ack", "{answer}");
@@ -146,38 +98,23 @@ async fn subscriptions_need_a_valid_token_and_an_area_inside_the_callers() {
 #[tokio::test]
 async fn a_token_revoked_through_one_replica_fails_on_the_other_at_once() {
     let app = TestApp::seeded().await;
-    let other = app.replica().await;
+    let other = app.replica().build().await;
     let admin = app.admin();
-    let issued = app
-        .data(
-            &admin,
-            "mutation { issueToken(input: { role: DASHBOARD, areaCode: \"216\", ttlSeconds: 600 }) { token jti } }",
-            json!({}),
-        )
-        .await["issueToken"]
-        .clone();
+    let issued = app.data(&admin, ISSUE_DASHBOARD, json!({})).await["issueToken"].clone();
     let token = issued["token"].as_str().expect("token");
     assert_eq!(graphql_on(&other, Some(token), "{ me { role } }", json!({})).await.0, StatusCode::OK);
-    app.data(&admin, "mutation($jti: String!) { revokeToken(jti: $jti) }", json!({ "jti": issued["jti"] })).await;
+    app.revoke(issued["jti"].as_str().expect("jti")).await;
     assert_eq!(graphql_on(&other, Some(token), "{ me { role } }", json!({})).await.0, StatusCode::UNAUTHORIZED);
 }
 
 /// A subscriber's token issued directly, so the test knows its `jti`.
-fn issued(app: &TestApp, ttl: chrono::Duration) -> gender_data_hub::auth::IssuedToken {
-    app.keys
-        .issue(gender_data_hub::auth::IssueRequest {
-            role: Role::Dashboard,
-            subject: Some("wall-screen".to_owned()),
-            agency_code: None,
-            area_code: Some("216".to_owned()),
-            ttl,
-        })
-        .expect("issue")
+fn issued(app: &TestApp, ttl: chrono::Duration) -> IssuedToken {
+    app.dashboard_token("wall-screen", ttl)
 }
 
 /// A Tân Yên dashboard's socket on a second replica, and its token.
-async fn wall_screen(app: &TestApp, ttl: chrono::Duration) -> (Socket, gender_data_hub::auth::IssuedToken) {
-    let addr = serve(app.replica().await).await;
+async fn wall_screen(app: &TestApp, ttl: chrono::Duration) -> (Socket, IssuedToken) {
+    let addr = serve(app.replica().build().await).await;
     let token = issued(app, ttl);
     let (socket, ack) = connect(addr, &token.token).await;
     assert_eq!(ack["type"], "connection_ack");
@@ -190,7 +127,7 @@ async fn wall_screen(app: &TestApp, ttl: chrono::Duration) -> (Socket, gender_da
 async fn first_heard(app: &TestApp, socket: &mut Socket, value: f64) -> Value {
     let admin = app.admin();
     for attempt in 0..20 {
-        app.data(&admin, PUSH, json!({ "rows": [srb("216", value + f64::from(attempt))] })).await;
+        app.push(&admin, json!([srb("216", value + f64::from(attempt))])).await;
         if let Some(message) = next(socket, Duration::from_millis(500)).await {
             for _ in 0..attempt {
                 if next(socket, Duration::from_millis(500)).await.is_none() {
@@ -204,20 +141,11 @@ async fn first_heard(app: &TestApp, socket: &mut Socket, value: f64) -> Value {
 }
 
 /// A wall screen subscribed to every change, heard once: its subscription is live.
-async fn live_wall_screen(app: &TestApp) -> (Socket, gender_data_hub::auth::IssuedToken) {
+async fn live_wall_screen(app: &TestApp) -> (Socket, IssuedToken) {
     let (mut socket, token) = wall_screen(app, chrono::Duration::hours(1)).await;
     subscribe(&mut socket, "live", json!(null)).await;
     assert_eq!(first_heard(app, &mut socket, 100.0).await["type"], "next");
     (socket, token)
-}
-
-async fn revoke(app: &TestApp, jti: &str) {
-    app.data(&app.admin(), "mutation($jti: String!) { revokeToken(jti: $jti) }", json!({ "jti": jti })).await;
-}
-
-/// The subscription's one answer was its last.
-async fn assert_completes(socket: &mut Socket) {
-    assert_eq!(next(socket, Duration::from_secs(5)).await.map(|m| m["type"].clone()), Some(json!("complete")));
 }
 
 #[tokio::test]
@@ -225,7 +153,7 @@ async fn a_subscription_ends_when_its_token_is_revoked_even_through_another_repl
     let app = TestApp::seeded().await;
     let (mut socket, token) = live_wall_screen(&app).await;
     // No value changes after the revocation: the subscription ends on hearing of it.
-    revoke(&app, &token.jti).await;
+    app.revoke(&token.jti).await;
     let ended = next(&mut socket, Duration::from_secs(10)).await.expect("an answer");
     assert_eq!(ended["type"], "next", "{ended}");
     assert!(ended["payload"]["data"].is_null(), "no value after the revocation: {ended}");
@@ -238,7 +166,7 @@ async fn revoking_another_token_leaves_a_subscription_running() {
     let app = TestApp::seeded().await;
     let (mut socket, _) = live_wall_screen(&app).await;
     // The revocation wakes the subscriber, which finds its own token still good.
-    revoke(&app, &issued(&app, chrono::Duration::hours(1)).jti).await;
+    app.revoke(&issued(&app, chrono::Duration::hours(1)).jti).await;
     let heard = first_heard(&app, &mut socket, 200.0).await;
     assert_eq!(heard["type"], "next", "{heard}");
     let value = heard["payload"]["data"]["observationChanged"]["value"].as_f64();
@@ -259,7 +187,6 @@ async fn a_subscription_ends_when_its_token_expires() {
 #[tokio::test]
 async fn the_socket_runs_subscriptions_only_each_checked_like_a_post() {
     let app = TestApp::seeded().await;
-    let admin = app.admin();
     let (mut socket, token) = wall_screen(&app, chrono::Duration::hours(1)).await;
     let first_error = |message: &Value| message["payload"]["errors"][0].clone();
 
@@ -285,7 +212,7 @@ async fn the_socket_runs_subscriptions_only_each_checked_like_a_post() {
     assert_completes(&mut socket).await;
 
     // A token revoked after the connection began starts nothing more.
-    app.data(&admin, "mutation($jti: String!) { revokeToken(jti: $jti) }", json!({ "jti": token.jti })).await;
+    app.revoke(&token.jti).await;
     subscribe(&mut socket, "late", json!(null)).await;
     let refused = next(&mut socket, Duration::from_secs(5)).await.expect("an answer");
     assert_eq!(first_error(&refused)["extensions"]["code"], "UNAUTHENTICATED", "{refused}");

@@ -1,20 +1,20 @@
 //! Token keys named by `kid`: Ed25519 tokens checked with the public key alone, rotation
 //! without downtime, and 401 for tokens that pick their own algorithm or audience.
 
-mod common;
-
-use std::sync::Arc;
-
 use axum::http::StatusCode;
-use common::{graphql_on, TestApp};
 use gender_data_hub::auth::{IssueRequest, Keys, Role, TokenSettings};
 use serde_json::{json, Value};
 
+use crate::helpers::base::SECRET;
+use crate::helpers::http::graphql_on;
+use crate::helpers::tokens::{self, admin_claims, hs256, unsigned};
+use crate::helpers::TestApp;
+
 const ME: &str = "{ me { subject role } }";
 
-const A_PRIVATE: &str = include_str!("fixtures/ed25519-a.pem");
-const A_PUBLIC: &str = include_str!("fixtures/ed25519-a.pub.pem");
-const B_PRIVATE: &str = include_str!("fixtures/ed25519-b.pem");
+const A_PRIVATE: &str = include_str!("../fixtures/ed25519-a.pem");
+const A_PUBLIC: &str = include_str!("../fixtures/ed25519-a.pub.pem");
+const B_PRIVATE: &str = include_str!("../fixtures/ed25519-b.pem");
 
 fn signer(kid: &str, private_pem: &str) -> Keys {
     Keys::from_ed25519_pem(kid, private_pem, TokenSettings::default()).expect("an Ed25519 key")
@@ -26,15 +26,7 @@ fn public_only() -> Keys {
 }
 
 fn admin_token(keys: &Keys) -> String {
-    keys.issue(IssueRequest {
-        role: Role::Admin,
-        subject: Some("keys-test".into()),
-        agency_code: None,
-        area_code: None,
-        ttl: chrono::Duration::hours(1),
-    })
-    .expect("issue")
-    .token
+    tokens::admin_token(keys, Some("keys-test"))
 }
 
 async fn assert_unauthorized(app: &TestApp, token: &str, what: &str) -> Value {
@@ -46,7 +38,7 @@ async fn assert_unauthorized(app: &TestApp, token: &str, what: &str) -> Value {
 
 #[tokio::test]
 async fn a_replica_with_only_the_public_key_accepts_ed25519_tokens() {
-    let app = TestApp::seeded_with_keys(public_only()).await;
+    let app = TestApp::builder().keys(public_only()).seeded().await;
     let token = admin_token(&signer("ed-a", A_PRIVATE));
     let me = app.data(&token, ME, json!({})).await;
     assert_eq!(me["me"], json!({ "subject": "keys-test", "role": "ADMIN" }));
@@ -56,7 +48,7 @@ async fn a_replica_with_only_the_public_key_accepts_ed25519_tokens() {
 
 #[tokio::test]
 async fn a_replica_without_a_signing_key_cannot_issue_tokens() {
-    let app = TestApp::seeded_with_keys(public_only()).await;
+    let app = TestApp::builder().keys(public_only()).seeded().await;
     let refused = app
         .keys
         .issue(IssueRequest {
@@ -93,13 +85,13 @@ async fn a_key_rotates_without_refusing_a_valid_token() {
 
     // During: `ed-b` signs, `ed-a` still verifies, so tokens of both are accepted.
     let during = signer("ed-b", B_PRIVATE).with_ed25519_public_pem("ed-a", A_PUBLIC).expect("old key");
-    let app = TestApp::seeded_with_keys(during).await;
+    let app = TestApp::builder().keys(during).seeded().await;
     let new_token = app.admin();
     app.data(&old_token, ME, json!({})).await;
     app.data(&new_token, ME, json!({})).await;
 
     // After: `ed-a` is retired; its tokens get 401, `ed-b`'s still pass.
-    let after = app.replica_with_keys(Arc::new(signer("ed-b", B_PRIVATE))).await;
+    let after = app.replica().keys(signer("ed-b", B_PRIVATE)).build().await;
     let (status, body) = graphql_on(&after, Some(&old_token), ME, json!({})).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
     assert_eq!(body["errors"][0]["message"], "the token names an unknown signing key");
@@ -108,28 +100,18 @@ async fn a_key_rotates_without_refusing_a_valid_token() {
 
 #[tokio::test]
 async fn tokens_signed_with_the_hs256_secret_stay_valid_after_moving_to_ed25519() {
-    let hs256 = Keys::from_secret(common::SECRET, TokenSettings::default());
+    let hs256 = Keys::from_secret(SECRET, TokenSettings::default());
     let old_token = admin_token(&hs256);
-    let moved = signer("ed-a", A_PRIVATE).with_hs256_secret("hs256-1", common::SECRET).expect("old secret");
-    let app = TestApp::seeded_with_keys(moved).await;
+    let moved = signer("ed-a", A_PRIVATE).with_hs256_secret("hs256-1", SECRET).expect("old secret");
+    let app = TestApp::builder().keys(moved).seeded().await;
     app.data(&old_token, ME, json!({})).await;
     app.data(&app.admin(), ME, json!({})).await;
 }
 
-/// A token written by hand, with no signature: `header.claims.`
-fn unsigned(header: Value) -> String {
-    use base64::Engine;
-    let b64 = |value: Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(value.to_string());
-    let now = chrono::Utc::now().timestamp();
-    let claims = json!({ "sub": "x", "role": "admin", "exp": now + 600, "iat": now, "jti": "j",
-                         "aud": "gender-data-hub", "iss": "gender-data-hub" });
-    format!("{}.{}.", b64(header), b64(claims))
-}
-
 #[tokio::test]
 async fn an_unsigned_token_gets_401() {
-    let ring = signer("ed-a", A_PRIVATE).with_hs256_secret("hs256-1", common::SECRET).expect("ring");
-    let app = TestApp::seeded_with_keys(ring).await;
+    let ring = signer("ed-a", A_PRIVATE).with_hs256_secret("hs256-1", SECRET).expect("ring");
+    let app = TestApp::builder().keys(ring).seeded().await;
     for kid in ["ed-a", "hs256-1"] {
         let token = unsigned(json!({ "alg": "none", "typ": "JWT", "kid": kid }));
         assert_unauthorized(&app, &token, &format!("alg none, kid {kid}")).await;
@@ -138,17 +120,9 @@ async fn an_unsigned_token_gets_401() {
 
 #[tokio::test]
 async fn an_hs256_token_signed_with_the_public_key_gets_401() {
-    let app = TestApp::seeded_with_keys(public_only()).await;
+    let app = TestApp::builder().keys(public_only()).seeded().await;
     // Algorithm confusion: the public key, which anyone may have, used as an HMAC secret.
-    let token = {
-        use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
-        let now = chrono::Utc::now().timestamp();
-        let claims = json!({ "sub": "x", "role": "admin", "exp": now + 600, "iat": now, "jti": "j",
-                             "aud": "gender-data-hub", "iss": "gender-data-hub" });
-        let mut header = Header::new(Algorithm::HS256);
-        header.kid = Some("ed-a".into());
-        encode(&header, &claims, &EncodingKey::from_secret(A_PUBLIC.as_bytes())).expect("encode")
-    };
+    let token = hs256("ed-a", &admin_claims(0, 600), A_PUBLIC.as_bytes());
     let body = assert_unauthorized(&app, &token, "HS256 under an Ed25519 kid").await;
     assert_eq!(
         body["errors"][0]["message"],
@@ -158,7 +132,7 @@ async fn an_hs256_token_signed_with_the_public_key_gets_401() {
 
 #[tokio::test]
 async fn ed25519_tokens_for_another_audience_or_issuer_or_key_get_401() {
-    let app = TestApp::seeded_with_keys(public_only()).await;
+    let app = TestApp::builder().keys(public_only()).seeded().await;
     let elsewhere = |settings: TokenSettings| Keys::from_ed25519_pem("ed-a", A_PRIVATE, settings).expect("key");
     let tokens = [
         (

@@ -1,10 +1,9 @@
 //! Each source document, checked fact by fact against its text, as an API user reads it.
 //! The quoted words are the document's own.
 
-mod common;
-
-use common::TestApp;
 use serde_json::{json, Value};
+
+use crate::helpers::TestApp;
 
 const PLAN: &str = r#"query($code: String!) {
   plan(code: $code) {
@@ -277,7 +276,7 @@ async fn document_003_huong_tra() {
 
 #[tokio::test]
 async fn seed_warns_about_every_inconsistency_of_the_documents() {
-    let seeds = gender_data_hub::seeds::SeedSet::load(common::seeds_dir()).expect("load");
+    let seeds = gender_data_hub::seeds::SeedSet::load(crate::helpers::base::seeds_dir()).expect("load");
     let warnings = seeds.warnings.join("\n");
     assert!(warnings.contains("huong-tra-bdg-2021-2025 objective 4"), "{warnings}");
     assert!(warnings.contains("target M3.CT4, which the plan does not list"), "{warnings}");

@@ -17,7 +17,7 @@ fn schema_file_is_the_served_schema() {
     let file = std::fs::read_to_string(SCHEMA_FILE).expect("read schema.graphql");
     assert!(
         file == served,
-        "schema.graphql differs from the served schema; run `UPDATE_SCHEMA=1 cargo test --test schema` and review the diff"
+        "schema.graphql differs from the served schema; run `UPDATE_SCHEMA=1 cargo test --test api schema::` and review the diff"
     );
 }
 
