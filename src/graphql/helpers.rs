@@ -88,4 +88,3 @@ pub const COMPLEXITY_CEILING: usize = 1 << 32;
 
 /// The largest page any setting allows.
 pub const MAX_PAGE_SIZE: usize = 1_000;
-
