@@ -2,6 +2,7 @@
 //! with one DataLoader per relation so a nested query runs a fixed number of statements.
 
 mod context;
+mod enums;
 mod error;
 mod helpers;
 mod limits;

@@ -5,16 +5,18 @@ use async_graphql::{Context, InputValueError, InputValueResult, Object, Scalar, 
 use chrono::NaiveDate;
 
 use super::context::ContextExt;
+use super::enums::{
+    AgencyKindEnum, AreaLevelEnum, AssignmentRoleEnum, AuditActionEnum, ComparatorEnum, DirectionEnum, DomainEnum,
+    PeriodKindEnum, ProgressStatusEnum, ReportingStatusEnum, RoleEnum, UnitEnum,
+};
 use super::error::{GqlResult, OrGql};
 use super::helpers::{find_area, may_withhold, page_complexity, required, visible_area};
-use crate::auth::{Principal, Role};
-use crate::domain::agencies::{Agency, AgencyKind};
-use crate::domain::areas::{Area, AreaLevel};
-use crate::domain::indicators::{Direction, Indicator, Unit};
-use crate::domain::plans::{
-    Assignment, AssignmentRole, Comparator, Domain, Objective, PeriodKind, Plan, ReportingDeadline, Target,
-};
-use crate::domain::reporting::{AgencyReport, IndicatorReport, ReportingStatus};
+use crate::auth::Principal;
+use crate::domain::agencies::Agency;
+use crate::domain::areas::Area;
+use crate::domain::indicators::Indicator;
+use crate::domain::plans::{Assignment, Objective, Plan, ReportingDeadline, Target};
+use crate::domain::reporting::{AgencyReport, IndicatorReport};
 use crate::domain::DomainError;
 
 /// ISO 8601 calendar date, e.g. "2021-07-05".
@@ -45,8 +47,8 @@ impl PrincipalObject {
         &self.0.subject
     }
 
-    async fn role(&self) -> Role {
-        self.0.role
+    async fn role(&self) -> RoleEnum {
+        self.0.role.into()
     }
 
     async fn agency(&self, ctx: &Context<'_>) -> GqlResult<Option<AgencyObject>> {
@@ -74,8 +76,8 @@ impl AreaObject {
         &self.0.name
     }
 
-    async fn level(&self) -> AreaLevel {
-        self.0.level
+    async fn level(&self) -> AreaLevelEnum {
+        self.0.level.into()
     }
 
     /// Null when the parent lies outside the caller's area.
@@ -131,8 +133,8 @@ impl AgencyObject {
         &self.0.name
     }
 
-    async fn kind(&self) -> AgencyKind {
-        self.0.kind
+    async fn kind(&self) -> AgencyKindEnum {
+        self.0.kind.into()
     }
 
     /// Null when the area lies outside the caller's area.
@@ -167,12 +169,12 @@ impl IndicatorObject {
         &self.0.name_en
     }
 
-    async fn unit(&self) -> Unit {
-        self.0.unit
+    async fn unit(&self) -> UnitEnum {
+        self.0.unit.into()
     }
 
-    async fn direction(&self) -> Option<Direction> {
-        self.0.direction
+    async fn direction(&self) -> Option<DirectionEnum> {
+        self.0.direction.map(Into::into)
     }
 
     async fn sex_disaggregated(&self) -> bool {
@@ -327,8 +329,8 @@ impl ObjectiveObject {
         &self.0.title
     }
 
-    async fn domain(&self) -> Domain {
-        self.0.domain
+    async fn domain(&self) -> DomainEnum {
+        self.0.domain.into()
     }
 
     async fn targets(&self, ctx: &Context<'_>) -> GqlResult<Vec<TargetObject>> {
@@ -368,8 +370,8 @@ impl TargetObject {
         Ok(Some(IndicatorObject(required(indicator, "indicator", code)?)))
     }
 
-    async fn comparator(&self) -> Option<Comparator> {
-        self.0.comparator
+    async fn comparator(&self) -> Option<ComparatorEnum> {
+        self.0.comparator.map(Into::into)
     }
 
     async fn value(&self) -> Option<f64> {
@@ -413,7 +415,7 @@ impl TargetObject {
         let status = crate::domain::progress::status(self.0.comparator, self.0.value, Some(measured.value));
         let withheld = progress_withheld(ctx, indicator_code, &area_code, &measured).await?;
         Ok(Progress {
-            status,
+            status: status.into(),
             value: (!withheld).then_some(measured.value),
             period: Some(measured.period),
             derived: measured.derived,
@@ -478,8 +480,8 @@ impl AgencyReportObject {
     }
 
     /// The worst of its indicators: MISSING, then NOT_YET_DUE, LATE, ON_TIME.
-    async fn status(&self) -> ReportingStatus {
-        self.report.status
+    async fn status(&self) -> ReportingStatusEnum {
+        self.report.status.into()
     }
 
     /// One line per indicator the agency is assigned to measure.
@@ -500,12 +502,12 @@ impl IndicatorReportObject<'_> {
     }
 
     /// LEAD when the agency leads a target the indicator measures, else SUPPORT.
-    async fn role(&self) -> AssignmentRole {
-        self.0.role
+    async fn role(&self) -> AssignmentRoleEnum {
+        self.0.role.into()
     }
 
-    async fn status(&self) -> ReportingStatus {
-        self.0.status
+    async fn status(&self) -> ReportingStatusEnum {
+        self.0.status.into()
     }
 
     /// When its first value that was not rejected arrived.
@@ -517,7 +519,7 @@ impl IndicatorReportObject<'_> {
 /// How a target stands.
 #[derive(async_graphql::SimpleObject)]
 pub struct Progress {
-    pub status: crate::domain::progress::ProgressStatus,
+    pub status: ProgressStatusEnum,
     /// The value compared with the target.
     pub value: Option<f64>,
     pub period: Option<String>,
@@ -527,7 +529,12 @@ pub struct Progress {
 
 impl Progress {
     fn no_data() -> Progress {
-        Progress { status: crate::domain::progress::ProgressStatus::NoData, value: None, period: None, derived: false }
+        Progress {
+            status: crate::domain::progress::ProgressStatus::NoData.into(),
+            value: None,
+            period: None,
+            derived: false,
+        }
     }
 }
 
@@ -541,8 +548,8 @@ impl AssignmentObject {
         Ok(AgencyObject(required(agency, "agency", &self.0.agency_code)?))
     }
 
-    async fn role(&self) -> AssignmentRole {
-        self.0.role
+    async fn role(&self) -> AssignmentRoleEnum {
+        self.0.role.into()
     }
 
     /// The part of the target this agency reports, when two agencies split one
@@ -561,8 +568,8 @@ pub struct ReportingDeadlineObject(pub ReportingDeadline);
 /// A recurring reporting deadline (chế độ báo cáo), e.g. semi-annual reports by 10 June.
 #[Object(name = "ReportingDeadline")]
 impl ReportingDeadlineObject {
-    async fn period_kind(&self) -> PeriodKind {
-        self.0.period_kind
+    async fn period_kind(&self) -> PeriodKindEnum {
+        self.0.period_kind.into()
     }
 
     async fn due_day(&self) -> i32 {
@@ -592,8 +599,8 @@ impl AuditEntryObject {
         &self.0.actor
     }
 
-    async fn action(&self) -> crate::domain::audit::AuditAction {
-        self.0.action
+    async fn action(&self) -> AuditActionEnum {
+        self.0.action.into()
     }
 
     /// What it acted on.
