@@ -4,12 +4,13 @@
 use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 
+use super::areas::{AgencyObject, AreaObject};
+use super::catalogue::IndicatorObject;
 use super::context::ContextExt;
 use super::enums::{ObservationStatusEnum, SexEnum};
 use super::error::{GqlResult, OrGql};
 use super::helpers::{count, find_area, may_withhold, required, DEFAULT_PAGE_SIZE};
 use super::loaders::TableKey;
-use super::types::{AgencyObject, AreaObject, IndicatorObject};
 use crate::domain::observations::{
     ImportError, Observation, ObservationInput, ObservationQuery, ObservationRevision, Sex,
 };

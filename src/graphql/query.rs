@@ -3,12 +3,16 @@
 
 use async_graphql::{Context, Object, ID};
 
+use super::areas::{AgencyObject, AreaObject};
+use super::audit::AuditEntryObject;
+use super::catalogue::IndicatorObject;
 use super::context::ContextExt;
 use super::enums::{AreaLevelEnum, AuditActionEnum};
 use super::error::{GqlResult, OrGql};
 use super::helpers::{find_area, list_complexity, page_complexity, subtree_within_scope};
 use super::observations::{GenderGap, ObservationConnection, ObservationFilter};
-use super::types::{AgencyObject, AreaObject, AuditEntryObject, IndicatorObject, PlanObject, PrincipalObject};
+use super::plans::PlanObject;
+use super::principal::PrincipalObject;
 use crate::domain::DomainError;
 use crate::store::AreaFilter;
 
