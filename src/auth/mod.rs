@@ -13,7 +13,7 @@ use crate::domain::named_enum;
 
 /// The five kinds of caller of DESIGN.md. In tokens they are written in lower case
 /// (`statistics_office`); in GraphQL in upper case (`STATISTICS_OFFICE`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, async_graphql::Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Role {
     /// everything; issues and revokes tokens
     Admin,

@@ -2,7 +2,7 @@ use super::named_enum;
 
 /// What kind of body an agency (cơ quan) is: it decides nothing by itself, but lets users
 /// find "the police" or "the statistics office" of any area.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, async_graphql::Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AgencyKind {
     Statistics,
     Police,

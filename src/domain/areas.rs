@@ -3,7 +3,7 @@ use chrono::NaiveDate;
 use super::named_enum;
 
 /// Level of an administrative unit (cấp hành chính).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, async_graphql::Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AreaLevel {
     Nation,
     Province,

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::named_enum;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, async_graphql::Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AuditAction {
     Push,
     Approve,

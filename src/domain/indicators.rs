@@ -1,7 +1,7 @@
 use super::named_enum;
 
 /// The unit a value of an indicator is expressed in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, async_graphql::Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Unit {
     Percent,
     /// e.g. boys per 100 girls at birth
@@ -36,7 +36,7 @@ impl Unit {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, async_graphql::Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Direction {
     HigherIsBetter,
     LowerIsBetter,

@@ -1,7 +1,7 @@
 //! The hub's vocabulary: areas, agencies, plans and their targets, the indicator catalogue.
-//! Nothing here knows HTTP or SQL. Enums carry `async_graphql::Enum` so the GraphQL layer
-//! can expose them without a mirror type per enum; their wire names are the domain's own
-//! (`AT_LEAST`, `FAMILY_GBV`…), which are also what the seeds and the database store.
+//! Nothing here knows HTTP, SQL or GraphQL: the GraphQL layer mirrors each enum it serves
+//! (`graphql::enums`), under the same names. Those names are the domain's own (`AT_LEAST`,
+//! `FAMILY_GBV`…), which are also what the seeds and the database store.
 
 pub mod agencies;
 pub mod areas;

@@ -11,7 +11,7 @@ use super::indicators::{Dimension, Indicator, Unit};
 use super::named_enum;
 use super::periods::Period;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, async_graphql::Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Sex {
     Female,
     Male,
@@ -19,7 +19,7 @@ pub enum Sex {
 }
 named_enum!(Sex { Female = "FEMALE", Male = "MALE", Total = "TOTAL" });
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, async_graphql::Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ObservationStatus {
     Submitted,
     Approved,
@@ -139,7 +139,7 @@ pub enum Decision {
 }
 
 /// One value to push, as the client sends it, before any check.
-#[derive(Debug, Clone, PartialEq, async_graphql::InputObject)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ObservationInput {
     pub indicator_code: String,
     pub area_code: String,

@@ -3,7 +3,7 @@ use chrono::NaiveDate;
 use super::named_enum;
 
 /// The six domains of the national strategy (lĩnh vực), plus OTHER for annual-plan tasks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, async_graphql::Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Domain {
     Politics,
     EconomyLabour,
@@ -24,7 +24,7 @@ named_enum!(Domain {
 });
 
 /// How a reported value is compared with a target's value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, async_graphql::Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Comparator {
     AtLeast,
     MoreThan,
@@ -46,14 +46,14 @@ named_enum!(Comparator {
 });
 
 /// LEAD = chủ trì / chịu trách nhiệm; SUPPORT = phối hợp.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, async_graphql::Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AssignmentRole {
     Lead,
     Support,
 }
 named_enum!(AssignmentRole { Lead = "LEAD", Support = "SUPPORT" });
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, async_graphql::Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PeriodKind {
     Monthly,
     Quarterly,

@@ -13,7 +13,7 @@ use super::named_enum;
 use super::periods::Period;
 use super::plans::Comparator;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, async_graphql::Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ProgressStatus {
     Met,
     NotMet,

@@ -18,7 +18,7 @@ use super::periods::{Period, PeriodPart};
 use super::plans::{AssignmentRole, PeriodKind, ReportingDeadline};
 use super::DomainError;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, async_graphql::Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ReportingStatus {
     /// Every value arrived by the deadline.
     OnTime,

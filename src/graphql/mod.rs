@@ -1,16 +1,23 @@
 //! The GraphQL schema of `contract.graphql`: thin resolvers over the use-cases (`service`),
 //! with one DataLoader per relation so a nested query runs a fixed number of statements.
 
+mod areas;
+mod audit;
+mod catalogue;
 mod context;
+mod enums;
 mod error;
 mod helpers;
 mod limits;
 mod loaders;
 mod mutation;
 mod observations;
+mod plans;
+mod principal;
 mod query;
+mod reporting;
+mod scalars;
 mod subscription;
-mod types;
 
 use std::sync::Arc;
 

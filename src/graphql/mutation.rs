@@ -7,10 +7,11 @@ use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 
 use super::context::ContextExt;
+use super::enums::RoleEnum;
 use super::error::{GqlResult, OrGql};
 use super::observations::{ImportSummaryObject, ObservationObject, SubmitObservationsInput};
 use super::ApiSettings;
-use crate::auth::{Keys, Role};
+use crate::auth::Keys;
 use crate::domain::observations::Decision;
 use crate::metrics::Metrics;
 use crate::service::push::{push, PushRequest};
@@ -22,7 +23,7 @@ pub struct Mutation;
 
 #[derive(InputObject)]
 pub struct IssueTokenInput {
-    pub role: Role,
+    pub role: RoleEnum,
     /// Who the token is for; defaults to "<role>:<agency or area>".
     pub subject: Option<String>,
     pub agency_code: Option<String>,
@@ -50,7 +51,7 @@ impl Mutation {
         input: SubmitObservationsInput,
     ) -> GqlResult<ImportSummaryObject> {
         let request = PushRequest {
-            rows: input.observations,
+            rows: input.observations.into_iter().map(Into::into).collect(),
             row_numbers: Vec::new(),
             rejected_before: Vec::new(),
             total_rows: 0,
@@ -90,7 +91,7 @@ impl Mutation {
             Some(seconds) => Lifetime::Asked { ttl: chrono::Duration::seconds(seconds.into()), argument: "ttlSeconds" },
         };
         let request = TokenRequest {
-            role: input.role,
+            role: input.role.into(),
             subject: input.subject,
             agency_code: input.agency_code,
             area_code: input.area_code,

@@ -4,13 +4,15 @@
 use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 
+use super::areas::{AgencyObject, AreaObject};
+use super::catalogue::IndicatorObject;
 use super::context::ContextExt;
+use super::enums::{ObservationStatusEnum, SexEnum};
 use super::error::{GqlResult, OrGql};
 use super::helpers::{count, find_area, may_withhold, required, DEFAULT_PAGE_SIZE};
 use super::loaders::TableKey;
-use super::types::{AgencyObject, AreaObject, IndicatorObject};
 use crate::domain::observations::{
-    ImportError, Observation, ObservationInput, ObservationQuery, ObservationRevision, ObservationStatus, Sex,
+    ImportError, Observation, ObservationInput, ObservationQuery, ObservationRevision, Sex,
 };
 use crate::domain::push::ImportSummary;
 use crate::domain::DomainError;
@@ -70,8 +72,8 @@ impl ObservationObject {
         &self.observation.key.period
     }
 
-    async fn sex(&self) -> Sex {
-        self.observation.key.sex
+    async fn sex(&self) -> SexEnum {
+        self.observation.key.sex.into()
     }
 
     /// Null when the value is not broken down by age group.
@@ -97,8 +99,8 @@ impl ObservationObject {
         Ok(if self.withheld(ctx).await? { None } else { self.observation.denominator })
     }
 
-    async fn status(&self) -> ObservationStatus {
-        self.observation.status
+    async fn status(&self) -> ObservationStatusEnum {
+        self.observation.status.into()
     }
 
     /// 1 for the first push of the key; each changed value adds one.
@@ -151,8 +153,8 @@ impl ObservationRevisionObject {
         Some(self.0.value)
     }
 
-    async fn status(&self) -> ObservationStatus {
-        self.0.status
+    async fn status(&self) -> ObservationStatusEnum {
+        self.0.status.into()
     }
 
     async fn reported_at(&self) -> DateTime<Utc> {
@@ -228,13 +230,59 @@ pub struct ObservationFilter {
     #[graphql(default_with = "Some(false)")]
     pub include_descendants: Option<bool>,
     pub period: Option<String>,
-    pub sex: Option<Sex>,
-    pub status: Option<ObservationStatus>,
+    pub sex: Option<SexEnum>,
+    pub status: Option<ObservationStatusEnum>,
+}
+
+/// One value to push, as the client sends it, before any check.
+#[derive(InputObject)]
+#[graphql(name = "ObservationInput")]
+pub struct ObservationInputObject {
+    pub indicator_code: String,
+    pub area_code: String,
+    /// "2024", "2024-S1", "2024-Q3" or "2024-06".
+    pub period: String,
+    pub sex: SexEnum,
+    pub age_group: Option<String>,
+    pub ethnicity: Option<String>,
+    pub value: f64,
+    pub numerator: Option<f64>,
+    pub denominator: Option<f64>,
+    pub comment: Option<String>,
+}
+
+impl From<ObservationInputObject> for ObservationInput {
+    fn from(input: ObservationInputObject) -> ObservationInput {
+        let ObservationInputObject {
+            indicator_code,
+            area_code,
+            period,
+            sex,
+            age_group,
+            ethnicity,
+            value,
+            numerator,
+            denominator,
+            comment,
+        } = input;
+        ObservationInput {
+            indicator_code,
+            area_code,
+            period,
+            sex: sex.into(),
+            age_group,
+            ethnicity,
+            value,
+            numerator,
+            denominator,
+            comment,
+        }
+    }
 }
 
 #[derive(InputObject)]
 pub struct SubmitObservationsInput {
-    pub observations: Vec<ObservationInput>,
+    pub observations: Vec<ObservationInputObject>,
     /// Check and count, write nothing.
     #[graphql(default_with = "Some(false)")]
     pub dry_run: Option<bool>,
@@ -404,8 +452,8 @@ pub async fn selection(ctx: &Context<'_>, filter: ObservationFilter) -> GqlResul
         area_code: filter.area_code,
         include_descendants: filter.include_descendants.unwrap_or(false),
         period: filter.period,
-        sex: filter.sex,
-        status: filter.status,
+        sex: filter.sex.map(Into::into),
+        status: filter.status.map(Into::into),
     };
     select(ctx.store().as_ref(), ctx.caller(), selection, "filter.period").await.gql()
 }

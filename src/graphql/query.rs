@@ -3,12 +3,16 @@
 
 use async_graphql::{Context, Object, ID};
 
+use super::areas::{AgencyObject, AreaObject};
+use super::audit::AuditEntryObject;
+use super::catalogue::IndicatorObject;
 use super::context::ContextExt;
+use super::enums::{AreaLevelEnum, AuditActionEnum};
 use super::error::{GqlResult, OrGql};
 use super::helpers::{find_area, list_complexity, page_complexity, subtree_within_scope};
 use super::observations::{GenderGap, ObservationConnection, ObservationFilter};
-use super::types::{AgencyObject, AreaObject, IndicatorObject, PlanObject, PrincipalObject};
-use crate::domain::areas::AreaLevel;
+use super::plans::PlanObject;
+use super::principal::PrincipalObject;
 use crate::domain::DomainError;
 use crate::store::AreaFilter;
 
@@ -30,12 +34,13 @@ impl Query {
         &self,
         ctx: &Context<'_>,
         parent_code: Option<String>,
-        level: Option<AreaLevel>,
+        level: Option<AreaLevelEnum>,
     ) -> GqlResult<Vec<AreaObject>> {
         if let Some(parent) = &parent_code {
             find_area(ctx, parent).await?;
         }
         let within = ctx.scope().await?.restrict(None);
+        let level = level.map(Into::into);
         let filter = AreaFilter { parent_code: parent_code.as_deref(), level, within: within.as_deref() };
         Ok(ctx.store().areas(filter).await.gql()?.into_iter().map(AreaObject).collect())
     }
@@ -102,10 +107,10 @@ impl Query {
     async fn audit_log(
         &self,
         ctx: &Context<'_>,
-        action: Option<crate::domain::audit::AuditAction>,
+        action: Option<AuditActionEnum>,
         first: Option<i32>,
         before: Option<ID>,
-    ) -> GqlResult<Vec<super::types::AuditEntryObject>> {
+    ) -> GqlResult<Vec<AuditEntryObject>> {
         if !ctx.principal().is_administrator() {
             return Err(DomainError::Forbidden("the audit log is for the admin of every area".into())).gql();
         }
@@ -119,8 +124,8 @@ impl Query {
             .map(|id| id.0.parse::<i64>().map_err(|_| DomainError::bad_input("before", "an entry id")))
             .transpose()
             .gql()?;
-        let entries = ctx.store().audit_log(action, before, limit).await.gql()?;
-        Ok(entries.into_iter().map(super::types::AuditEntryObject).collect())
+        let entries = ctx.store().audit_log(action.map(Into::into), before, limit).await.gql()?;
+        Ok(entries.into_iter().map(AuditEntryObject).collect())
     }
 
     /// Female and male values of an indicator for an area and period (not broken down by

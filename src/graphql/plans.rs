@@ -1,0 +1,318 @@
+//! Plans and what they commit to: objectives, their targets, who reports each target and
+//! by when, and how each target stands (`Progress`). A plan's parent, children and issuer
+//! outside the caller's subtree resolve to null or are left out.
+
+use async_graphql::{Context, Object, SimpleObject};
+
+use super::areas::{AgencyObject, AreaObject};
+use super::catalogue::IndicatorObject;
+use super::context::ContextExt;
+use super::enums::{AssignmentRoleEnum, ComparatorEnum, DomainEnum, PeriodKindEnum, ProgressStatusEnum};
+use super::error::{GqlResult, OrGql};
+use super::helpers::{find_area, may_withhold, required};
+use super::loaders::{ProgressKey, ReportKey, TableKey};
+use super::reporting::AgencyReportObject;
+use super::scalars::Date;
+use crate::domain::observations::Sex;
+use crate::domain::periods::{BadPeriod, Period};
+use crate::domain::plans::{Assignment, Objective, Plan, ReportingDeadline, Target};
+use crate::domain::progress::{Measured, ProgressStatus};
+use crate::domain::DomainError;
+
+pub struct PlanObject(pub Plan);
+
+/// A plan (Kế hoạch) and what it commits to.
+#[Object(name = "Plan")]
+impl PlanObject {
+    /// Stable slug: document numbers repeat and are sometimes blank.
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+
+    /// e.g. "59/KH-UBND"; null when the document leaves it blank.
+    async fn document_number(&self) -> Option<&str> {
+        self.0.document_number.as_deref()
+    }
+
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    async fn issuer(&self, ctx: &Context<'_>) -> GqlResult<Option<AgencyObject>> {
+        let Some(code) = &self.0.issuer_code else { return Ok(None) };
+        let agency = ctx.request().loaders.agency.load_one(code.clone()).await.gql()?;
+        let scope = ctx.scope().await?;
+        Ok(agency.filter(|a| a.area_code.as_deref().is_some_and(|c| scope.allows(c))).map(AgencyObject))
+    }
+
+    async fn area(&self, ctx: &Context<'_>) -> GqlResult<AreaObject> {
+        let area = ctx.request().loaders.area.load_one(self.0.area_code.clone()).await.gql()?;
+        Ok(AreaObject(required(area, "area", &self.0.area_code)?))
+    }
+
+    async fn start_year(&self) -> i32 {
+        self.0.start_year
+    }
+
+    async fn end_year(&self) -> i32 {
+        self.0.end_year
+    }
+
+    /// Null when the document leaves the day blank.
+    async fn issued_on(&self) -> Option<Date> {
+        self.0.issued_on.map(Date)
+    }
+
+    /// The plan this one implements; null when it lies outside the caller's area.
+    async fn parent(&self, ctx: &Context<'_>) -> GqlResult<Option<PlanObject>> {
+        let Some(code) = &self.0.parent_code else { return Ok(None) };
+        let parent = ctx.request().loaders.plan.load_one(code.clone()).await.gql()?;
+        let scope = ctx.scope().await?;
+        Ok(parent.filter(|p| scope.allows(&p.area_code)).map(PlanObject))
+    }
+
+    /// Plans that implement this one, inside the caller's area.
+    async fn children(&self, ctx: &Context<'_>) -> GqlResult<Vec<PlanObject>> {
+        let children = ctx.request().loaders.plan_children.load_one(self.0.code.clone()).await.gql()?;
+        let scope = ctx.scope().await?;
+        Ok(children.unwrap_or_default().into_iter().filter(|p| scope.allows(&p.area_code)).map(PlanObject).collect())
+    }
+
+    async fn objectives(&self, ctx: &Context<'_>) -> GqlResult<Vec<ObjectiveObject>> {
+        let objectives = ctx.request().loaders.objectives.load_one(self.0.id).await.gql()?;
+        Ok(objectives.unwrap_or_default().into_iter().map(ObjectiveObject).collect())
+    }
+
+    async fn reporting_deadlines(&self, ctx: &Context<'_>) -> GqlResult<Vec<ReportingDeadlineObject>> {
+        let deadlines = ctx.request().loaders.deadlines.load_one(self.0.id).await.gql()?;
+        Ok(deadlines.unwrap_or_default().into_iter().map(ReportingDeadlineObject).collect())
+    }
+
+    /// For each agency assigned to a measured target: whether its values for the plan's area
+    /// and `period` ("2024", "2024-S1") arrived by the plan's deadline for that period
+    /// (internal roles only).
+    async fn reporting_status(&self, ctx: &Context<'_>, period: String) -> GqlResult<Vec<AgencyReportObject>> {
+        if ctx.caller().reads_published_only() {
+            return Err(DomainError::Forbidden("reporting status is for internal roles".into())).gql();
+        }
+        let parsed: Period =
+            period.parse().map_err(|e: BadPeriod| DomainError::bad_input("period", e.to_string())).gql()?;
+        let deadlines = ctx.request().loaders.deadlines.load_one(self.0.id).await.gql()?.unwrap_or_default();
+        let due_on = crate::domain::reporting::due_on(&deadlines, &parsed).gql()?;
+        let key =
+            ReportKey { plan_id: self.0.id, area_code: self.0.area_code.clone(), period: parsed.to_string(), due_on };
+        let reports = ctx.request().loaders.reports.load_one(key).await.gql()?.unwrap_or_default();
+        Ok(reports.into_iter().map(|r| AgencyReportObject { report: r, period: parsed.to_string() }).collect())
+    }
+
+    /// The seed document and section the plan was transcribed from.
+    async fn source(&self) -> Option<&str> {
+        self.0.source.as_deref()
+    }
+
+    /// Blanks, inconsistencies and other remarks from transcription.
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+}
+
+pub struct ObjectiveObject(pub Objective);
+
+/// An objective (Mục tiêu) of a plan.
+#[Object(name = "Objective")]
+impl ObjectiveObject {
+    /// "M1" … "M6".
+    async fn code(&self) -> String {
+        self.0.code()
+    }
+
+    async fn number(&self) -> i32 {
+        self.0.number
+    }
+
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    async fn domain(&self) -> DomainEnum {
+        self.0.domain.into()
+    }
+
+    async fn targets(&self, ctx: &Context<'_>) -> GqlResult<Vec<TargetObject>> {
+        let targets = ctx.request().loaders.targets.load_one(self.0.id).await.gql()?;
+        Ok(targets.unwrap_or_default().into_iter().map(TargetObject).collect())
+    }
+
+    async fn source(&self) -> Option<&str> {
+        self.0.source.as_deref()
+    }
+
+    /// Remarks from transcription, such as a count of targets the plan does not have.
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+}
+
+pub struct TargetObject(pub Target);
+
+/// One measurable commitment (Chỉ tiêu).
+#[Object(name = "Target")]
+impl TargetObject {
+    /// e.g. "M3.CT2a": objective 3, item 2, first measure of the item.
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+
+    /// The document's own words.
+    async fn text(&self) -> &str {
+        &self.0.text
+    }
+
+    /// Null for a qualitative target.
+    async fn indicator(&self, ctx: &Context<'_>) -> GqlResult<Option<IndicatorObject>> {
+        let Some(code) = &self.0.indicator_code else { return Ok(None) };
+        let indicator = ctx.request().loaders.indicator.load_one(code.clone()).await.gql()?;
+        Ok(Some(IndicatorObject(required(indicator, "indicator", code)?)))
+    }
+
+    async fn comparator(&self) -> Option<ComparatorEnum> {
+        self.0.comparator.map(Into::into)
+    }
+
+    async fn value(&self) -> Option<f64> {
+        self.0.value
+    }
+
+    async fn target_year(&self) -> Option<i32> {
+        self.0.target_year
+    }
+
+    /// Blanks, inconsistencies and other remarks from transcription.
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+
+    /// The latest value for the plan's area (or `areaCode`), in `period` or the latest
+    /// period, compared with the target. Rolled up from sub-areas and predecessor areas
+    /// where the area has no value of its own (`derived`).
+    async fn progress(
+        &self,
+        ctx: &Context<'_>,
+        area_code: Option<String>,
+        period: Option<String>,
+    ) -> GqlResult<Progress> {
+        let area_code = match area_code {
+            Some(code) => find_area(ctx, &code).await?.code,
+            None => self.0.plan_area_code.clone(),
+        };
+        if let Some(p) = &period {
+            crate::service::reads::period_argument("period", p).gql()?;
+        }
+        let Some(indicator_code) = &self.0.indicator_code else { return Ok(Progress::no_data()) };
+        let key = ProgressKey { indicator_code: indicator_code.clone(), area_code: area_code.clone(), period };
+        let Some(measured) = ctx.request().loaders.progress.load_one(key).await.gql()? else {
+            return Ok(Progress::no_data());
+        };
+        let status = crate::domain::progress::status(self.0.comparator, self.0.value, Some(measured.value));
+        let withheld = progress_withheld(ctx, indicator_code, &area_code, &measured).await?;
+        Ok(Progress {
+            status: status.into(),
+            value: (!withheld).then_some(measured.value),
+            period: Some(measured.period),
+            derived: measured.derived,
+        })
+    }
+
+    async fn assignments(&self, ctx: &Context<'_>) -> GqlResult<Vec<AssignmentObject>> {
+        let assignments = ctx.request().loaders.assignments.load_one(self.0.id).await.gql()?;
+        Ok(assignments.unwrap_or_default().into_iter().map(AssignmentObject).collect())
+    }
+
+    async fn source(&self) -> Option<&str> {
+        self.0.source.as_deref()
+    }
+}
+
+/// Partners see whether a target is met, but not a figure the disclosure rule withholds: an
+/// own value when its cell is suppressed, a roll-up of a sensitive indicator always (a sum
+/// minus the parts a partner can read would give back a suppressed part).
+async fn progress_withheld(
+    ctx: &Context<'_>,
+    indicator_code: &str,
+    area_code: &str,
+    measured: &Measured,
+) -> GqlResult<bool> {
+    if !may_withhold(ctx, indicator_code).await? {
+        return Ok(false);
+    }
+    if measured.derived {
+        return Ok(true);
+    }
+    let key = TableKey {
+        indicator_code: indicator_code.to_owned(),
+        area_code: area_code.to_owned(),
+        period: measured.period.clone(),
+    };
+    let table = ctx.request().loaders.tables.load_one(key).await.gql()?.unwrap_or_default();
+    Ok(table.by_sex(Sex::Total).is_none_or(|o| table.published_value(o).is_none()))
+}
+
+/// How a target stands.
+#[derive(SimpleObject)]
+pub struct Progress {
+    pub status: ProgressStatusEnum,
+    /// The value compared with the target.
+    pub value: Option<f64>,
+    pub period: Option<String>,
+    /// True when rolled up from sub-areas or predecessor areas.
+    pub derived: bool,
+}
+
+impl Progress {
+    fn no_data() -> Progress {
+        Progress { status: ProgressStatus::NoData.into(), value: None, period: None, derived: false }
+    }
+}
+
+pub struct AssignmentObject(pub Assignment);
+
+/// An agency's duty to report a target: LEAD (chủ trì) or SUPPORT (phối hợp).
+#[Object(name = "Assignment")]
+impl AssignmentObject {
+    async fn agency(&self, ctx: &Context<'_>) -> GqlResult<AgencyObject> {
+        let agency = ctx.request().loaders.agency.load_one(self.0.agency_code.clone()).await.gql()?;
+        Ok(AgencyObject(required(agency, "agency", &self.0.agency_code)?))
+    }
+
+    async fn role(&self) -> AssignmentRoleEnum {
+        self.0.role.into()
+    }
+
+    /// The part of the target this agency reports, when two agencies split one
+    /// (e.g. "số liệu về bạo lực gia đình").
+    async fn scope(&self) -> Option<&str> {
+        self.0.scope.as_deref()
+    }
+
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+}
+
+pub struct ReportingDeadlineObject(pub ReportingDeadline);
+
+/// A recurring reporting deadline (chế độ báo cáo), e.g. semi-annual reports by 10 June.
+#[Object(name = "ReportingDeadline")]
+impl ReportingDeadlineObject {
+    async fn period_kind(&self) -> PeriodKindEnum {
+        self.0.period_kind.into()
+    }
+
+    async fn due_day(&self) -> i32 {
+        self.0.due_day
+    }
+
+    async fn due_month(&self) -> i32 {
+        self.0.due_month
+    }
+}
