@@ -1,10 +1,12 @@
 //! gender-data-hub: a GraphQL data-integration API for monitoring Vietnam's
 //! gender-equality plans.
 //!
-//! Layers, one folder each: `domain` (types and rules: no HTTP, no SQL), `store` (the
-//! `Store` trait, SQLite and PostgreSQL), `graphql` (schema, resolvers, DataLoaders),
-//! `http` (router, handlers, middleware), `auth` (tokens, principals, scoping). Data flows
-//! one way: http → graphql → domain → store.
+//! Layers, one folder each. The transports: `http` (router, handlers, middleware), `graphql`
+//! (schema, resolvers, DataLoaders) and `cli`, thin over `service`, the use-cases, each
+//! written once. Below them `domain` (the vocabulary and rules: no store, HTTP, SQL or
+//! GraphQL), `auth` (roles, principals, scopes, tokens) and `store` (one trait per subject,
+//! over SQLite and PostgreSQL). `error` is the one vocabulary of error codes the transports
+//! answer with. Calls go one way: transports → service → domain and store.
 
 pub mod auth;
 pub mod cli;

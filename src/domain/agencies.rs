@@ -1,3 +1,5 @@
+//! Agencies (cơ quan): the bodies that issue plans and report values, by kind and area.
+
 use super::named_enum;
 
 /// What kind of body an agency (cơ quan) is: it decides nothing by itself, but lets users

@@ -1,3 +1,6 @@
+//! Administrative units (đơn vị hành chính) by level, their parents, and the boundary
+//! changes (successions) that merge or split them.
+
 use chrono::NaiveDate;
 
 use super::named_enum;

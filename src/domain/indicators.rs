@@ -1,3 +1,6 @@
+//! The indicator catalogue (chỉ tiêu thống kê): what a value measures, in which unit, which
+//! way is better, how it may be broken down, and whether it is sensitive.
+
 use super::named_enum;
 
 /// The unit a value of an indicator is expressed in.

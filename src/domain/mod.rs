@@ -1,7 +1,9 @@
-//! The hub's vocabulary: areas, agencies, plans and their targets, the indicator catalogue.
-//! Nothing here knows HTTP, SQL or GraphQL: the GraphQL layer mirrors each enum it serves
-//! (`graphql::enums`), under the same names. Those names are the domain's own (`AT_LEAST`,
-//! `FAMILY_GBV`…), which are also what the seeds and the database store.
+//! The hub's vocabulary and rules: areas, agencies, plans and their targets, the indicator
+//! catalogue, values and how a push is checked, review, progress, reporting deadlines and
+//! disclosure. Nothing here knows the store, HTTP, SQL or GraphQL; what a rule needs it is
+//! given (by the use-cases, `service`). The GraphQL layer mirrors each enum it serves
+//! (`graphql::enums`), under the same names. Those names are the domain's own
+//! (`AT_LEAST`, `FAMILY_GBV`…), which are also what the seeds and the database store.
 
 pub mod agencies;
 pub mod areas;

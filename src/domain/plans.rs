@@ -1,3 +1,6 @@
+//! Plans (kế hoạch) as their documents set them out: objectives, targets with their
+//! comparators and years, the agencies assigned to each, and the reporting deadlines.
+
 use chrono::NaiveDate;
 
 use super::named_enum;
