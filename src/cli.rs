@@ -125,6 +125,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Import { file, dry_run, partial, agency, subject } => {
             let store = open(&config).await?;
+            if let Some(code) = &agency {
+                // Before the file is read: a wrong flag should not wait on a large file.
+                service::push::agency_exists(store.as_ref(), code).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            }
             let actor = Actor::CommandLine { subject: &subject, agency_code: agency.as_deref() };
             import(store.as_ref(), actor, &file, dry_run, !partial).await
         }
@@ -132,13 +136,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = open(&config).await?;
             let keys = config.keys()?;
             let ttl = chrono::Duration::from_std(ttl).context("the lifetime is too long")?;
-            let request = TokenRequest {
-                role,
-                subject,
-                agency_code: agency,
-                area_code: area,
-                lifetime: Lifetime::Asked { ttl, argument: "--ttl" },
-            };
+            let request =
+                TokenRequest { role, subject, agency_code: agency, area_code: area, lifetime: Lifetime::Exactly(ttl) };
             let actor = Actor::CommandLine { subject: "cli", agency_code: None };
             let issued = service::tokens::issue(store.as_ref(), &keys, actor, request)
                 .await

@@ -7,7 +7,8 @@ use async_graphql::{Context, Object};
 use super::enums::{DirectionEnum, UnitEnum};
 use super::error::GqlResult;
 use super::helpers::page_complexity;
-use super::observations::{read_indicator_page, ObservationConnection, ObservationFilter};
+use super::observations::{ObservationConnection, ObservationFilter};
+use super::pages::read_indicator_page;
 use crate::domain::indicators::Indicator;
 
 pub struct IndicatorObject(pub Indicator);

@@ -12,6 +12,7 @@ mod limits;
 mod loaders;
 mod mutation;
 mod observations;
+mod pages;
 mod plans;
 mod principal;
 mod query;

@@ -1,5 +1,5 @@
-//! Observations in GraphQL: the object, its history, the Relay connection, push inputs and
-//! the summary a push answers with.
+//! Observations in GraphQL: the object, its history, the Relay connection's types (read by
+//! `pages`), the filter and push inputs, the summary a push answers with, and the gender gap.
 
 use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
@@ -9,14 +9,11 @@ use super::catalogue::IndicatorObject;
 use super::context::ContextExt;
 use super::enums::{ObservationStatusEnum, SexEnum};
 use super::error::{GqlResult, OrGql};
-use super::helpers::{count, find_area, may_withhold, required, DEFAULT_PAGE_SIZE};
+use super::helpers::{count, may_withhold, required};
 use super::loaders::TableKey;
-use crate::domain::observations::{
-    ImportError, Observation, ObservationInput, ObservationQuery, ObservationRevision, Sex,
-};
+use crate::domain::observations::{ImportError, Observation, ObservationInput, ObservationRevision};
 use crate::domain::push::ImportSummary;
 use crate::domain::DomainError;
-use crate::service::reads::{period_argument, select, Selection};
 
 /// A reported value. For partners it is the last approved revision, and values of
 /// sensitive indicators (violence, trafficking) are withheld.
@@ -206,20 +203,6 @@ pub struct ObservationConnection {
     pub total_count: i32,
 }
 
-/// Cursors are opaque to clients; inside, the id of the last observation seen.
-pub fn encode_cursor(id: i64) -> String {
-    format!("obs:{id}").bytes().map(|b| format!("{b:02x}")).collect()
-}
-
-pub fn decode_cursor(cursor: &str) -> Option<i64> {
-    if cursor.len() % 2 != 0 || cursor.len() > 64 {
-        return None;
-    }
-    let bytes: Option<Vec<u8>> =
-        (0..cursor.len()).step_by(2).map(|i| u8::from_str_radix(cursor.get(i..i + 2)?, 16).ok()).collect();
-    String::from_utf8(bytes?).ok()?.strip_prefix("obs:")?.parse().ok()
-}
-
 /// Which observations to read; every condition given must hold.
 #[derive(InputObject, Default)]
 #[graphql(name = "ObservationFilter")]
@@ -359,126 +342,4 @@ pub struct GenderGap {
     pub difference: Option<f64>,
     /// female ÷ male
     pub ratio: Option<f64>,
-}
-
-/// Reads one page of the observations a filter selects, inside the caller's area.
-pub async fn read_page(
-    ctx: &Context<'_>,
-    filter: ObservationFilter,
-    first: Option<i32>,
-    after: Option<String>,
-) -> GqlResult<ObservationConnection> {
-    let (query, limit) = page_query(ctx, filter, first, &after).await?;
-    let (rows, total) = ctx.store().observations(&query).await.gql()?;
-    Ok(connection(rows, total, limit, query.published_only, after.is_some()))
-}
-
-/// One indicator's page, read together with every other indicator's of the request.
-pub async fn read_indicator_page(
-    ctx: &Context<'_>,
-    indicator_code: &str,
-    filter: ObservationFilter,
-    first: Option<i32>,
-    after: Option<String>,
-) -> GqlResult<ObservationConnection> {
-    let (query, limit) = page_query(ctx, ObservationFilter { indicator_code: None, ..filter }, first, &after).await?;
-    let published = query.published_only;
-    let key = super::loaders::PageKey { indicator_code: indicator_code.to_owned(), query };
-    let (rows, total) = ctx.request().loaders.pages.load_one(key).await.gql()?.unwrap_or_default();
-    Ok(connection(rows, total, limit, published, after.is_some()))
-}
-
-/// The query of one page, asking for one row more than shown (it tells whether there is a
-/// next page), and the page size.
-async fn page_query(
-    ctx: &Context<'_>,
-    filter: ObservationFilter,
-    first: Option<i32>,
-    after: &Option<String>,
-) -> GqlResult<(ObservationQuery, usize)> {
-    let max = ctx.data_unchecked::<super::ApiSettings>().max_page_size;
-    let limit = match first {
-        None => DEFAULT_PAGE_SIZE.min(max),
-        Some(n) if n >= 0 && usize::try_from(n).is_ok_and(|n| n <= max) => usize::try_from(n).unwrap_or(max),
-        Some(n) => return Err(DomainError::bad_input("first", format!("{n} is not between 0 and {max}"))).gql(),
-    };
-    let after_id = match after {
-        None => None,
-        Some(cursor) => Some(
-            decode_cursor(cursor)
-                .ok_or_else(|| DomainError::bad_input("after", "not a cursor of this connection"))
-                .gql()?,
-        ),
-    };
-    let mut query = selection(ctx, filter).await?;
-    query.after_id = after_id;
-    query.limit = limit + 1;
-    Ok((query, limit))
-}
-
-fn connection(
-    mut rows: Vec<Observation>,
-    total: usize,
-    limit: usize,
-    published: bool,
-    after: bool,
-) -> ObservationConnection {
-    let has_next_page = rows.len() > limit;
-    rows.truncate(limit);
-    let edges: Vec<ObservationEdge> = rows
-        .into_iter()
-        .map(|observation| ObservationEdge {
-            cursor: encode_cursor(observation.id),
-            node: ObservationObject { observation, published },
-        })
-        .collect();
-    ObservationConnection {
-        page_info: PageInfo {
-            has_next_page,
-            has_previous_page: after,
-            start_cursor: edges.first().map(|e| e.cursor.clone()),
-            end_cursor: edges.last().map(|e| e.cursor.clone()),
-        },
-        edges,
-        total_count: count(total),
-    }
-}
-
-/// What a filter selects inside the caller's area (no paging yet): BAD_USER_INPUT for a
-/// bad period, NOT_FOUND or FORBIDDEN for an unknown or unreachable area.
-pub async fn selection(ctx: &Context<'_>, filter: ObservationFilter) -> GqlResult<ObservationQuery> {
-    let selection = Selection {
-        indicator_code: filter.indicator_code,
-        area_code: filter.area_code,
-        include_descendants: filter.include_descendants.unwrap_or(false),
-        period: filter.period,
-        sex: filter.sex.map(Into::into),
-        status: filter.status.map(Into::into),
-    };
-    select(ctx.store().as_ref(), ctx.caller(), selection, "filter.period").await.gql()
-}
-
-/// Female and male values (not broken down further) of one indicator, area and period.
-pub async fn gender_gap(
-    ctx: &Context<'_>,
-    indicator_code: String,
-    area_code: String,
-    period: String,
-) -> GqlResult<Option<GenderGap>> {
-    let indicator = ctx.request().loaders.indicator.load_one(indicator_code.clone()).await.gql()?;
-    required(indicator, "indicator", &indicator_code)?;
-    period_argument("period", &period).gql()?;
-    find_area(ctx, &area_code).await?;
-    let key = TableKey { indicator_code, area_code, period };
-    let table = ctx.request().loaders.tables.load_one(key).await.gql()?.unwrap_or_default();
-    let female = table.by_sex(Sex::Female);
-    let male = table.by_sex(Sex::Male);
-    if female.is_none() && male.is_none() {
-        return Ok(None);
-    }
-    let female = female.and_then(|o| table.published_value(o));
-    let male = male.and_then(|o| table.published_value(o));
-    let difference = female.zip(male).map(|(f, m)| f - m);
-    let ratio = female.zip(male).and_then(|(f, m)| (m != 0.0).then(|| f / m));
-    Ok(Some(GenderGap { female, male, difference, ratio }))
 }

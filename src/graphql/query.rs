@@ -9,11 +9,16 @@ use super::catalogue::IndicatorObject;
 use super::context::ContextExt;
 use super::enums::{AreaLevelEnum, AuditActionEnum};
 use super::error::{GqlResult, OrGql};
-use super::helpers::{find_area, list_complexity, page_complexity, subtree_within_scope};
+use super::helpers::{find_area, list_complexity, page_complexity, required, subtree_within_scope};
+use super::loaders::TableKey;
 use super::observations::{GenderGap, ObservationConnection, ObservationFilter};
+use super::pages::read_page;
 use super::plans::PlanObject;
 use super::principal::PrincipalObject;
+use crate::domain::observations::Sex;
 use crate::domain::DomainError;
+use crate::service::audit;
+use crate::service::reads::period_argument;
 use crate::store::AreaFilter;
 
 pub struct Query;
@@ -97,7 +102,7 @@ impl Query {
         first: Option<i32>,
         after: Option<String>,
     ) -> GqlResult<ObservationConnection> {
-        super::observations::read_page(ctx, filter.unwrap_or_default(), first, after).await
+        read_page(ctx, filter.unwrap_or_default(), first, after).await
     }
 
     /// The audit log, newest first (admin only): every push, approval, rejection, token
@@ -111,20 +116,11 @@ impl Query {
         first: Option<i32>,
         before: Option<ID>,
     ) -> GqlResult<Vec<AuditEntryObject>> {
-        if !ctx.principal().is_administrator() {
-            return Err(DomainError::Forbidden("the audit log is for the admin of every area".into())).gql();
-        }
-        let max = ctx.data_unchecked::<super::ApiSettings>().max_page_size;
-        let limit = usize::try_from(first.unwrap_or(100))
-            .ok()
-            .filter(|n| (1..=max).contains(n))
-            .ok_or_else(|| DomainError::bad_input("first", format!("between 1 and {max}")))
-            .gql()?;
-        let before = before
-            .map(|id| id.0.parse::<i64>().map_err(|_| DomainError::bad_input("before", "an entry id")))
-            .transpose()
-            .gql()?;
-        let entries = ctx.store().audit_log(action.map(Into::into), before, limit).await.gql()?;
+        let max_page = ctx.data_unchecked::<super::ApiSettings>().max_page_size;
+        let before = before.as_ref().map(|id| id.0.as_str());
+        let action = action.map(Into::into);
+        let entries =
+            audit::read_log(ctx.store().as_ref(), ctx.caller(), action, first, before, max_page).await.gql()?;
         Ok(entries.into_iter().map(AuditEntryObject).collect())
     }
 
@@ -137,7 +133,7 @@ impl Query {
         area_code: String,
         period: String,
     ) -> GqlResult<Option<GenderGap>> {
-        super::observations::gender_gap(ctx, indicator_code, area_code, period).await
+        gender_gap(ctx, indicator_code, area_code, period).await
     }
 
     async fn plan(&self, ctx: &Context<'_>, code: String) -> GqlResult<Option<PlanObject>> {
@@ -146,4 +142,29 @@ impl Query {
         ctx.require_area(&plan.area_code).await?;
         Ok(Some(PlanObject(plan)))
     }
+}
+
+/// Female and male values (not broken down further) of one indicator, area and period.
+async fn gender_gap(
+    ctx: &Context<'_>,
+    indicator_code: String,
+    area_code: String,
+    period: String,
+) -> GqlResult<Option<GenderGap>> {
+    let indicator = ctx.request().loaders.indicator.load_one(indicator_code.clone()).await.gql()?;
+    required(indicator, "indicator", &indicator_code)?;
+    period_argument("period", &period).gql()?;
+    find_area(ctx, &area_code).await?;
+    let key = TableKey { indicator_code, area_code, period };
+    let table = ctx.request().loaders.tables.load_one(key).await.gql()?.unwrap_or_default();
+    let female = table.by_sex(Sex::Female);
+    let male = table.by_sex(Sex::Male);
+    if female.is_none() && male.is_none() {
+        return Ok(None);
+    }
+    let female = female.and_then(|o| table.published_value(o));
+    let male = male.and_then(|o| table.published_value(o));
+    let difference = female.zip(male).map(|(f, m)| f - m);
+    let ratio = female.zip(male).and_then(|(f, m)| (m != 0.0).then(|| f / m));
+    Ok(Some(GenderGap { female, male, difference, ratio }))
 }

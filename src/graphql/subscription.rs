@@ -8,7 +8,8 @@ use async_graphql::{Context, Subscription as GraphQLSubscription};
 use tokio::sync::broadcast::error::RecvError;
 
 use super::context::ContextExt;
-use super::observations::{selection, ObservationFilter, ObservationObject};
+use super::observations::{ObservationFilter, ObservationObject};
+use super::pages::selection;
 use crate::domain::observations::{Observation, ObservationQuery};
 use crate::store::{Changed, Store};
 

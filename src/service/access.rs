@@ -70,9 +70,7 @@ pub async fn areas_to_read(
     if store.areas_by_codes(&[code.to_owned()]).await?.is_empty() {
         return Err(DomainError::not_found("area", code));
     }
-    if !scope.allows(code) {
-        return Err(DomainError::Forbidden(format!("area {code} is outside your area")));
-    }
+    caller.require_area(store, code).await?;
     if include_descendants {
         Ok(scope.restrict(Some(store.area_subtree(code).await?)))
     } else {

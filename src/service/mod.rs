@@ -1,11 +1,12 @@
 //! The use-cases (nghiệp vụ) of the hub, each written once: push, review, reads with scope
-//! and disclosure, export, token issue and revocation, seeding and demo data. GraphQL, the
-//! CSV endpoints and the command line call these and only translate: their inputs in,
-//! the answer or a `DomainError` out. The rules themselves are the domain's; the rows are
-//! the store's; what a use-case adds is who may do it, what it reads first, and what it
-//! records.
+//! and disclosure, export, token issue and revocation, the audit log, seeding and demo
+//! data. GraphQL, the CSV endpoints and the command line call these and only translate:
+//! their inputs in, the answer or a `DomainError` out. The rules themselves are the
+//! domain's; the rows are the store's; what a use-case adds is who may do it, what it
+//! reads first, and what it records.
 
 pub mod access;
+pub mod audit;
 pub mod demo;
 pub mod export;
 pub mod push;

@@ -78,14 +78,20 @@ pub async fn push(
         }
         Actor::CommandLine { subject, agency_code } => {
             if let Some(code) = agency_code {
-                if store.agencies_by_codes(&[code.to_owned()]).await?.is_empty() {
-                    return Err(DomainError::bad_input("agencyCode", format!("no agency `{code}`")));
-                }
+                agency_exists(store, code).await?;
             }
             Pusher { subject, agency_code, only_assigned: false, scope: &everywhere, request_id: None }
         }
     };
     write(store, &pusher, request, max_rows).await
+}
+
+/// BAD_USER_INPUT unless the agency values are pushed for exists.
+pub async fn agency_exists(store: &dyn Store, code: &str) -> Result<(), DomainError> {
+    if store.agencies_by_codes(&[code.to_owned()]).await?.is_empty() {
+        return Err(DomainError::bad_input("agencyCode", format!("no agency `{code}`")));
+    }
+    Ok(())
 }
 
 /// FORBIDDEN for a role that may not push: checked by `push`, and by the CSV feed before it

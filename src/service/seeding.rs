@@ -9,9 +9,10 @@ use crate::store::{SeedCounts, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SeedingError {
-    #[error("cannot load the seeds from {dir}: {source}")]
+    /// The cause is the error's source: `main` prints the chain.
+    #[error("cannot load the seeds from {dir}")]
     Load { dir: String, source: SeedError },
-    #[error("cannot write the seeds: {0}")]
+    #[error("cannot write the seeds")]
     Write(#[from] StoreError),
 }
 

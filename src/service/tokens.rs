@@ -53,9 +53,12 @@ pub struct TokenRequest {
 pub enum Lifetime {
     /// 30 days, or the role's longest if that is shorter.
     Default,
-    /// As asked: BAD_USER_INPUT naming `argument` when under a second or over the role's
-    /// longest.
+    /// As an API client asks: BAD_USER_INPUT naming `argument` when under a second or over
+    /// the role's longest.
     Asked { ttl: chrono::Duration, argument: &'static str },
+    /// As the operator wrote it: the key ring refuses a lifetime the role may not have, in
+    /// words (`a partner token lives at most 366 days`).
+    Exactly(chrono::Duration),
 }
 
 const DEFAULT_LIFETIME: chrono::Duration = chrono::Duration::days(30);
@@ -80,16 +83,9 @@ pub async fn issue(
     let ttl = match request.lifetime {
         Lifetime::Default => DEFAULT_LIFETIME.min(longest),
         Lifetime::Asked { ttl, argument } if ttl < chrono::Duration::seconds(1) || ttl > longest => {
-            return Err(DomainError::bad_input(
-                argument,
-                format!(
-                    "must be between 1 and {} seconds: a {role} token lives at most {} days",
-                    longest.num_seconds(),
-                    longest.num_days()
-                ),
-            ))
+            return Err(DomainError::bad_input(argument, format!("must be between 1 and {}", longest.num_seconds())))
         }
-        Lifetime::Asked { ttl, .. } => ttl,
+        Lifetime::Asked { ttl, .. } | Lifetime::Exactly(ttl) => ttl,
     };
     check_token_reach(store, request.agency_code.as_deref(), request.area_code.as_deref()).await?;
     let reach = request.area_code.clone().unwrap_or_else(|| "all areas".to_owned());
