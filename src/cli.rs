@@ -112,10 +112,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = open(&config).await?;
             seed(&config, store.as_ref()).await?;
             if demo {
-                let summary = service::demo::load(store.as_ref()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                let demo = service::demo::load(store.as_ref()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                let summary = &demo.push;
                 eprintln!(
-                    "demo values (synthetic): {} created, {} updated, {} unchanged, {} rejected",
-                    summary.created, summary.updated, summary.unchanged, summary.rejected
+                    "demo values (synthetic): {} created, {} updated, {} unchanged, {} rejected; {} skipped (their key already holds a value)",
+                    summary.created, summary.updated, summary.unchanged, summary.rejected, demo.skipped
                 );
                 if let Some(e) = summary.errors.first() {
                     anyhow::bail!("the demo values were refused: row {}: {} {}", e.row, e.code, e.message);

@@ -1,12 +1,13 @@
 //! Demo data (`seed --demo`): deterministic synthetic values for every measured target of
 //! the seeded plans, 2021–2024, so a newcomer sees progress and gender gaps at once. Every
 //! value says it is synthetic, in its comment and in who reported it; real data never
-//! comes from here, and nothing here is loaded without the flag.
+//! comes from here, nothing here is loaded without the flag, and a key that holds a value
+//! is left as it is.
 
 use std::collections::{BTreeSet, HashMap};
 
 use super::indicators::{Direction, Indicator, Unit};
-use super::observations::{ObservationInput, Sex};
+use super::observations::{ObservationInput, ObservationKey, Sex, NOT_BROKEN_DOWN};
 use super::plans::Target;
 
 pub const DEMO_SUBJECT: &str = "seed --demo (synthetic)";
@@ -97,4 +98,29 @@ pub fn rows(indicators: &HashMap<String, Indicator>, targets: &[Target]) -> Vec<
         }
     }
     rows
+}
+
+/// The demo rows for keys that hold no value yet, and how many were left out: a demo never
+/// overwrites a value someone reported (nor an earlier demo value).
+pub fn for_empty_keys(
+    rows: Vec<ObservationInput>,
+    held: &std::collections::HashSet<ObservationKey>,
+) -> (Vec<ObservationInput>, usize) {
+    let total = rows.len();
+    let kept: Vec<ObservationInput> = rows.into_iter().filter(|r| !held.contains(&key_of(r))).collect();
+    let skipped = total - kept.len();
+    (kept, skipped)
+}
+
+/// A demo row's key: the rows are written in canonical form, with no breakdown.
+fn key_of(row: &ObservationInput) -> ObservationKey {
+    let dimension = |d: &Option<String>| d.clone().unwrap_or_else(|| NOT_BROKEN_DOWN.to_owned());
+    ObservationKey {
+        indicator_code: row.indicator_code.clone(),
+        area_code: row.area_code.clone(),
+        period: row.period.clone(),
+        sex: row.sex,
+        age_group: dimension(&row.age_group),
+        ethnicity: dimension(&row.ethnicity),
+    }
 }

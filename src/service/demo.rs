@@ -1,25 +1,53 @@
 //! Demo data (`seed --demo`): the domain's synthetic values for every measured target of the
-//! seeded plans, pushed in one push as the command line.
+//! seeded plans, pushed in one push as the command line, only for keys that hold no value.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::push::{push, PushRequest};
 use super::Actor;
-use crate::domain::demo::{rows, DEMO_SUBJECT};
+use crate::domain::demo::{for_empty_keys, rows, DEMO_SUBJECT};
 use crate::domain::indicators::Indicator;
+use crate::domain::observations::{ObservationInput, ObservationKey, ObservationQuery};
 use crate::domain::push::{ImportSummary, DEFAULT_MAX_ROWS};
 use crate::domain::DomainError;
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 
-/// Pushes the demo values of every measured target of every seeded plan.
-pub async fn load(store: &dyn Store) -> Result<ImportSummary, DomainError> {
+/// What a demo load did: its push, and how many demo values were not written because their
+/// key already held a value.
+#[derive(Debug)]
+pub struct DemoSummary {
+    pub push: ImportSummary,
+    pub skipped: usize,
+}
+
+/// Values read per statement while looking for keys that are taken.
+const PAGE: usize = 5_000;
+
+/// Pushes the demo values of every measured target of every seeded plan whose key holds no
+/// value, whatever its status.
+pub async fn load(store: &dyn Store) -> Result<DemoSummary, DomainError> {
     let indicators: HashMap<String, Indicator> =
         store.indicators().await?.into_iter().map(|i| (i.code.clone(), i)).collect();
     let plans = store.plans(None).await?;
     let plan_ids: Vec<i64> = plans.iter().map(|p| p.id).collect();
     let objective_ids: Vec<i64> = store.objectives_by_plans(&plan_ids).await?.iter().map(|o| o.id).collect();
     let targets = store.targets_by_objectives(&objective_ids).await?;
-    let rows = rows(&indicators, &targets);
+    let all = rows(&indicators, &targets);
+    let held = held_keys(store, &all).await?;
+    let (rows, skipped) = for_empty_keys(all, &held);
+    if rows.is_empty() {
+        // Nothing to write: no push, and no push in the audit log.
+        let push = ImportSummary {
+            dry_run: false,
+            created: 0,
+            updated: 0,
+            unchanged: 0,
+            rejected: 0,
+            errors: Vec::new(),
+            replayed: false,
+        };
+        return Ok(DemoSummary { push, skipped });
+    }
     let request = PushRequest {
         total_rows: rows.len(),
         rows,
@@ -29,5 +57,24 @@ pub async fn load(store: &dyn Store) -> Result<ImportSummary, DomainError> {
         atomic: true,
         idempotency_key: None,
     };
-    push(store, Actor::CommandLine { subject: DEMO_SUBJECT, agency_code: None }, request, DEFAULT_MAX_ROWS).await
+    let actor = Actor::CommandLine { subject: DEMO_SUBJECT, agency_code: None };
+    let push = push(store, actor, request, DEFAULT_MAX_ROWS).await?;
+    Ok(DemoSummary { push, skipped })
+}
+
+/// The keys of the rows' areas that hold a value (any status), read page by page.
+async fn held_keys(store: &dyn Store, rows: &[ObservationInput]) -> Result<HashSet<ObservationKey>, StoreError> {
+    let mut areas: Vec<String> = rows.iter().map(|r| r.area_code.clone()).collect();
+    areas.sort_unstable();
+    areas.dedup();
+    let mut query = ObservationQuery { area_codes: Some(areas), limit: PAGE, ..ObservationQuery::default() };
+    let mut held = HashSet::new();
+    loop {
+        let (page, _) = store.observations(&query).await?;
+        held.extend(page.iter().map(|o| o.key.clone()));
+        match page.last() {
+            Some(last) if page.len() == PAGE => query.after_id = Some(last.id),
+            _ => return Ok(held),
+        }
+    }
 }

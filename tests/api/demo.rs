@@ -4,6 +4,7 @@ use gender_data_hub::domain::demo::{DEMO_COMMENT, DEMO_SUBJECT};
 use gender_data_hub::service::demo;
 use serde_json::json;
 
+use crate::helpers::push::{counts, obs};
 use crate::helpers::TestApp;
 
 #[tokio::test]
@@ -13,11 +14,16 @@ async fn demo_values_are_marked_synthetic_and_show_progress_and_gaps() {
     let count = "{ observations { totalCount } }";
     assert_eq!(app.data(&admin, count, json!({})).await["observations"]["totalCount"], 0, "seeding alone adds values");
 
-    let summary = demo::load(app.store.as_ref()).await.expect("demo");
-    assert_eq!((summary.rejected, summary.updated), (0, 0));
+    let demo = demo::load(app.store.as_ref()).await.expect("demo");
+    let summary = demo.push;
+    assert_eq!((summary.rejected, summary.updated, demo.skipped), (0, 0, 0));
     assert!(summary.created > 300, "{summary:?}");
+    // A second run finds every key taken: it writes nothing, and pushes nothing.
+    let pushes = "SELECT COUNT(*) FROM audit_log WHERE action = 'PUSH'";
+    let pushes_before = app.count(pushes).await;
     let again = demo::load(app.store.as_ref()).await.expect("demo again");
-    assert_eq!((again.created, again.unchanged), (0, summary.created));
+    assert_eq!((again.push.created, again.push.unchanged, again.skipped), (0, 0, summary.created));
+    assert_eq!(app.count(pushes).await, pushes_before);
 
     let page = app
         .data(
@@ -51,4 +57,38 @@ async fn demo_values_are_marked_synthetic_and_show_progress_and_gaps() {
         .filter_map(|t| t["progress"]["status"].as_str())
         .collect();
     assert!(statuses.iter().all(|s| *s != "NO_DATA"), "every measured target of Tân Yên has demo data: {statuses:?}");
+}
+
+/// The demo writes only keys that hold no value: an approved figure stays as reported, and so
+/// does a rejected one (it was reported all the same).
+#[tokio::test]
+async fn demo_values_never_overwrite_reported_ones() {
+    let app = TestApp::seeded().await;
+    let office = app.office();
+    let rows = vec![
+        obs("SEX_RATIO_AT_BIRTH", "216", "2024", "TOTAL", 112.4),
+        obs("SEX_RATIO_AT_BIRTH", "216", "2023", "TOTAL", 150.0),
+    ];
+    let pushed = app.push(&office, rows).await;
+    assert_eq!(counts(&pushed), (2, 0, 0, 0), "{pushed}");
+    let ids = app.observation_ids(&office, json!({ "period": "2024" })).await;
+    app.approve(&office, ids).await;
+    let ids = app.observation_ids(&office, json!({ "period": "2023" })).await;
+    app.reject(&office, ids, "a typo").await;
+
+    let demo = demo::load(app.store.as_ref()).await.expect("demo");
+    assert_eq!(demo.skipped, 2, "{demo:?}");
+    assert!(demo.push.created > 300, "{demo:?}");
+    let reported =
+        "SELECT COUNT(*) FROM observations WHERE indicator_code = 'SEX_RATIO_AT_BIRTH' AND area_code = '216' \
+                    AND period IN ('2023', '2024') AND revision = 1 AND reported_by <> 'seed --demo (synthetic)'";
+    assert_eq!(app.count(reported).await, 2, "both reported values keep their first and only revision");
+    let approved =
+        "SELECT COUNT(*) FROM observations WHERE indicator_code = 'SEX_RATIO_AT_BIRTH' AND area_code = '216' \
+                    AND period = '2024' AND value = 112.4 AND status = 'APPROVED'";
+    assert_eq!(app.count(approved).await, 1);
+    let synthetic =
+        "SELECT COUNT(*) FROM observations WHERE indicator_code = 'SEX_RATIO_AT_BIRTH' AND area_code = '216' \
+                     AND period IN ('2021', '2022') AND reported_by = 'seed --demo (synthetic)'";
+    assert_eq!(app.count(synthetic).await, 2, "the years with no value get their demo value");
 }
