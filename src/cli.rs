@@ -125,7 +125,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Import { file, dry_run, partial, agency, subject } => {
-            let store = open(&config).await?;
+            let store = open_existing(&config).await?;
             if let Some(code) = &agency {
                 // Before the file is read: a wrong flag should not wait on a large file.
                 service::push::agency_exists(store.as_ref(), code).await.map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -134,7 +134,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             import(store.as_ref(), actor, &file, dry_run, !partial).await
         }
         Command::Token { command: TokenCommand::Issue { role, agency, area, subject, ttl } } => {
-            let store = open(&config).await?;
+            let store = open_existing(&config).await?;
             let keys = config.keys()?;
             let ttl = chrono::Duration::from_std(ttl).context("the lifetime is too long")?;
             let request =
@@ -151,7 +151,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             if jti.trim().is_empty() {
                 anyhow::bail!("give the token's jti");
             }
-            let store = open(&config).await?;
+            let store = open_existing(&config).await?;
             let actor = Actor::CommandLine { subject: &by, agency_code: None };
             let revoked =
                 service::tokens::revoke(store.as_ref(), actor, &jti).await.map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -172,6 +172,21 @@ async fn open(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
         .with_context(|| format!("cannot open the database at {}", redact(&config.database_url)))?;
     store.migrate().await.context("cannot migrate the database")?;
     Ok(store)
+}
+
+/// Connects to a database that must be there already: a token or an import for a database
+/// that does not exist would otherwise create an empty one, and its secret beside it, and
+/// succeed against nothing (a SQLite file is created on connect).
+async fn open_existing(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
+    if let Some(file) = crate::config::sqlite_file(&config.database_url) {
+        if !file.exists() {
+            anyhow::bail!(
+                "no database at {}: `gender-data-hub serve` or `migrate` creates it, or set DATABASE_URL to yours",
+                file.display()
+            );
+        }
+    }
+    open(config).await
 }
 
 async fn seed(config: &Config, store: &dyn Store) -> anyhow::Result<()> {

@@ -295,3 +295,29 @@ async fn a_server_killed_during_a_large_push_keeps_all_of_it_or_none() {
     let _ = again.kill();
     let _ = again.wait();
 }
+
+/// `token issue`, `token revoke` and `import` need a database that exists: they refuse,
+/// naming the file they looked for, and create nothing (neither the file nor its secret).
+#[tokio::test]
+async fn commands_that_need_a_database_refuse_where_there_is_none() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let missing = dir.path().join("nowhere.db");
+    let url = format!("sqlite://{}", missing.display());
+    let feed = dir.path().join("feed.csv");
+    std::fs::write(&feed, "indicator,area,period,sex,age_group,ethnicity,value,numerator,denominator,comment\n")
+        .expect("write the feed");
+    let feed = feed.display().to_string();
+    for args in [
+        vec!["token", "issue", "--role", "dashboard", "--area", "216"],
+        vec!["token", "revoke", "some-jti"],
+        vec!["import", feed.as_str()],
+    ] {
+        let output = hub_command(&url).env_remove("GDH_JWT_SECRET").args(&args).output().expect("run the binary");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{args:?} succeeded: {stderr}");
+        assert!(stderr.contains(&format!("no database at {}", missing.display())), "{args:?}: {stderr}");
+    }
+    let left: Vec<_> =
+        std::fs::read_dir(dir.path()).expect("read dir").filter_map(Result::ok).map(|e| e.file_name()).collect();
+    assert_eq!(left, vec![std::ffi::OsString::from("feed.csv")], "nothing was created beside the feed");
+}
