@@ -190,7 +190,7 @@ async fn open_existing(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
 }
 
 async fn seed(config: &Config, store: &dyn Store) -> anyhow::Result<()> {
-    let report = service::seeding::seed(store, &config.seeds_dir).await?;
+    let report = service::seeding::seed(store, config.seeds_dir.as_deref()).await?;
     let counts = report.counts;
     eprintln!(
         "seeded: {} areas, {} agencies, {} indicators, {} plans, {} objectives, {} targets, {} assignments, {} deadlines ({} warnings)",

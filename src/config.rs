@@ -48,9 +48,10 @@ pub struct Config {
     #[arg(long, env = "GDH_BIND", default_value_t = SocketAddr::from(([127, 0, 0, 1], 8080)), global = true)]
     pub bind: SocketAddr,
 
-    /// Folder of the seed files.
-    #[arg(long, env = "GDH_SEEDS_DIR", default_value = "seeds", global = true)]
-    pub seeds_dir: PathBuf,
+    /// A folder of seed files to load instead of those built into the binary (a copy of
+    /// `seeds/` as it was at build time).
+    #[arg(long, env = "GDH_SEEDS_DIR", global = true)]
+    pub seeds_dir: Option<PathBuf>,
 
     /// Longest a database statement may run (PostgreSQL) or wait on a lock (SQLite), e.g. 25s.
     #[arg(long, env = "GDH_STATEMENT_TIMEOUT", default_value_t = PoolSettings::default().statement_timeout.into(), global = true)]

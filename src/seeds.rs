@@ -1,6 +1,7 @@
-//! Reading `seeds/`: the TOML files transcribed from the five plan documents. Everything is
-//! checked here, before the store writes a row, so a typo in a code is reported with its
-//! file and record instead of surfacing as a foreign-key error.
+//! Reading the seeds: the TOML files of `seeds/`, transcribed from the five plan documents,
+//! from a folder or as built into the binary. Everything is checked here, before the store
+//! writes a row, so a typo in a code is reported with its file and record instead of
+//! surfacing as a foreign-key error.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -189,14 +190,48 @@ pub struct SeedSet {
 impl SeedSet {
     /// Reads `dir/areas.toml`, `dir/indicators/*.toml` and `dir/plans/*.toml`.
     pub fn load(dir: &Path) -> Result<SeedSet, SeedError> {
-        let areas: AreasFile = read_toml(&dir.join("areas.toml"))?;
+        let read = |path: PathBuf| -> Result<(PathBuf, String), SeedError> {
+            let text =
+                std::fs::read_to_string(&path).map_err(|source| SeedError::Read { path: path.clone(), source })?;
+            Ok((path, text))
+        };
+        let areas = read(dir.join("areas.toml"))?;
+        let indicators = toml_files(&dir.join("indicators"))?.into_iter().map(read).collect::<Result<_, _>>()?;
+        let plans = toml_files(&dir.join("plans"))?.into_iter().map(read).collect::<Result<_, _>>()?;
+        SeedSet::parse(areas, indicators, plans)
+    }
+
+    /// The seeds built into the binary: `seeds/` as it was when the binary was built.
+    pub fn embedded() -> Result<SeedSet, SeedError> {
+        let file = |(path, text): &(&str, &str)| (Path::new("seeds").join(path), (*text).to_owned());
+        let in_folder = |folder: &str| -> Vec<(PathBuf, String)> {
+            embedded::EMBEDDED
+                .iter()
+                .filter(|(path, _)| path.strip_prefix(folder).is_some_and(|name| !name.contains('/')))
+                .map(file)
+                .collect()
+        };
+        let areas = embedded::EMBEDDED.iter().find(|(path, _)| *path == "areas.toml").map(file).ok_or_else(|| {
+            let source = std::io::Error::new(std::io::ErrorKind::NotFound, "not built into this binary");
+            SeedError::Read { path: PathBuf::from("seeds/areas.toml"), source }
+        })?;
+        SeedSet::parse(areas, in_folder("indicators/"), in_folder("plans/"))
+    }
+
+    /// Parses the files (each with the path its errors name) and checks them together.
+    fn parse(
+        areas: (PathBuf, String),
+        indicators: Vec<(PathBuf, String)>,
+        plans: Vec<(PathBuf, String)>,
+    ) -> Result<SeedSet, SeedError> {
+        let areas: AreasFile = parse_toml(&areas.0, &areas.1)?;
         let mut set = SeedSet { areas: areas.areas, ..SeedSet::default() };
-        for path in toml_files(&dir.join("indicators"))? {
-            let file: IndicatorsFile = read_toml(&path)?;
+        for (path, text) in &indicators {
+            let file: IndicatorsFile = parse_toml(path, text)?;
             set.indicators.extend(file.indicators);
         }
-        for path in toml_files(&dir.join("plans"))? {
-            let file: PlansFile = read_toml(&path)?;
+        for (path, text) in &plans {
+            let file: PlansFile = parse_toml(path, text)?;
             set.agencies.extend(file.agencies);
             set.plans.extend(file.plans);
         }
@@ -408,9 +443,13 @@ fn parents_first<T>(items: Vec<T>, code: impl Fn(&T) -> &String, parent: impl Fn
     keyed.into_iter().map(|(_, i)| i).collect()
 }
 
-fn read_toml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, SeedError> {
-    let text = std::fs::read_to_string(path).map_err(|source| SeedError::Read { path: path.to_owned(), source })?;
-    toml::from_str(&text).map_err(|source| SeedError::Parse { path: path.to_owned(), source: Box::new(source) })
+fn parse_toml<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<T, SeedError> {
+    toml::from_str(text).map_err(|source| SeedError::Parse { path: path.to_owned(), source: Box::new(source) })
+}
+
+/// The seed files built into the binary (see build.rs).
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/embedded_seeds.rs"));
 }
 
 fn toml_files(dir: &Path) -> Result<Vec<PathBuf>, SeedError> {
@@ -424,4 +463,18 @@ fn toml_files(dir: &Path) -> Result<Vec<PathBuf>, SeedError> {
     }
     files.sort();
     Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The binary serves what `seeds/` holds: the built-in copy is the folder, record for record.
+    #[test]
+    fn the_built_in_seeds_are_the_folder() {
+        let folder = SeedSet::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds")).expect("the folder loads");
+        let built_in = SeedSet::embedded().expect("the built-in seeds load");
+        assert!(built_in.plans.len() >= 5 && !built_in.areas.is_empty() && !built_in.indicators.is_empty());
+        assert_eq!(format!("{built_in:?}"), format!("{folder:?}"));
+    }
 }

@@ -1,6 +1,6 @@
 //! Seeding (`seed`, and `serve` on an empty database): the plans, areas, agencies and
-//! indicators of `seeds/`, checked whole before one row is written, then written in one
-//! transaction.
+//! indicators of `seeds/` (built into the binary, or a folder), checked whole before one
+//! row is written, then written in one transaction.
 
 use std::path::Path;
 
@@ -23,9 +23,13 @@ pub struct SeedReport {
     pub warnings: Vec<String>,
 }
 
-/// Loads the seeds of `dir` and writes them; running it twice leaves the same rows.
-pub async fn seed(store: &dyn Store, dir: &Path) -> Result<SeedReport, SeedingError> {
-    let seeds = SeedSet::load(dir).map_err(|source| SeedingError::Load { dir: dir.display().to_string(), source })?;
+/// Loads the seeds of `dir`, or those built into the binary, and writes them; running it
+/// twice leaves the same rows.
+pub async fn seed(store: &dyn Store, dir: Option<&Path>) -> Result<SeedReport, SeedingError> {
+    let seeds = match dir {
+        Some(dir) => SeedSet::load(dir).map_err(|source| SeedingError::Load { dir: dir.display().to_string(), source }),
+        None => SeedSet::embedded().map_err(|source| SeedingError::Load { dir: "the binary".to_owned(), source }),
+    }?;
     for warning in &seeds.warnings {
         tracing::warn!("seed: {warning}");
     }
