@@ -8,7 +8,7 @@ use super::observations::ImportError;
 pub const DEFAULT_MAX_ROWS: usize = 100_000;
 
 /// What a push did: the same shape for GraphQL and the CSV feed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ImportSummary {
     pub dry_run: bool,

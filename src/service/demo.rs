@@ -37,16 +37,7 @@ pub async fn load(store: &dyn Store) -> Result<DemoSummary, DomainError> {
     let (rows, skipped) = for_empty_keys(all, &held);
     if rows.is_empty() {
         // Nothing to write: no push, and no push in the audit log.
-        let push = ImportSummary {
-            dry_run: false,
-            created: 0,
-            updated: 0,
-            unchanged: 0,
-            rejected: 0,
-            errors: Vec::new(),
-            replayed: false,
-        };
-        return Ok(DemoSummary { push, skipped });
+        return Ok(DemoSummary { push: ImportSummary::default(), skipped });
     }
     let request = PushRequest {
         total_rows: rows.len(),

@@ -10,17 +10,17 @@
 mod base;
 #[path = "../api/helpers/push_mutation.rs"]
 mod push_mutation;
+#[path = "../api/helpers/seeded_app.rs"]
+mod seeded_app;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use axum::Router;
-use gender_data_hub::auth::{Keys, Role};
-use gender_data_hub::graphql::ApiSettings;
-use gender_data_hub::{app, AppState};
+use gender_data_hub::auth::Role;
 use http_body_util::BodyExt;
+use seeded_app::TestApp;
 use serde_json::{json, Value};
 use tracing::{Event, Subscriber};
 use tracing_subscriber::filter::{LevelFilter, Targets};
@@ -58,29 +58,8 @@ impl<S: Subscriber> Layer<S> for CountStatements {
     }
 }
 
-/// The seeded app, as the suite's `TestApp::seeded()` builds it, with only what this test
-/// asks of it.
-struct TestApp {
-    router: Router,
-    keys: Arc<Keys>,
-    _db: base::TestDb,
-}
-
+/// What this binary asks of the seeded app beyond the shared part.
 impl TestApp {
-    async fn seeded() -> TestApp {
-        let db = base::TestDb::fresh().await;
-        let store = base::connect(&db.url, &base::test_pool()).await;
-        store.migrate().await.expect("migrate");
-        base::seed(store.as_ref()).await;
-        let keys = Arc::new(base::secret_keys());
-        let router = app(AppState::new(store, keys.clone(), ApiSettings::default()));
-        TestApp { router, keys, _db: db }
-    }
-
-    fn token(&self, role: Role, agency: Option<&str>, area: Option<&str>) -> String {
-        base::token(&self.keys, role, agency, area)
-    }
-
     fn admin(&self) -> String {
         self.token(Role::Admin, None, None)
     }

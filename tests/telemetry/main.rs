@@ -17,45 +17,24 @@
 
 #[path = "../api/helpers/base.rs"]
 mod base;
+#[path = "../api/helpers/seeded_app.rs"]
+mod seeded_app;
 
 use std::sync::{Arc, Mutex};
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use axum::Router;
-use gender_data_hub::auth::{Keys, Role};
+use gender_data_hub::auth::Role;
 use gender_data_hub::config::LogFormat;
-use gender_data_hub::graphql::ApiSettings;
-use gender_data_hub::{app, AppState};
 use http_body_util::BodyExt;
 use opentelemetry::trace::SpanId;
 use opentelemetry_sdk::trace::{InMemorySpanExporter, SpanData};
+use seeded_app::TestApp;
 use serde_json::{json, Value};
 use tracing_subscriber::layer::SubscriberExt;
 
-/// The seeded app, as the suite's `TestApp::seeded()` builds it, with only what this test
-/// asks of it.
-struct TestApp {
-    router: Router,
-    keys: Arc<Keys>,
-    _db: base::TestDb,
-}
-
+/// What this binary asks of the seeded app beyond the shared part.
 impl TestApp {
-    async fn seeded() -> TestApp {
-        let db = base::TestDb::fresh().await;
-        let store = base::connect(&db.url, &base::test_pool()).await;
-        store.migrate().await.expect("migrate");
-        base::seed(store.as_ref()).await;
-        let keys = Arc::new(base::secret_keys());
-        let router = app(AppState::new(store, keys.clone(), ApiSettings::default()));
-        TestApp { router, keys, _db: db }
-    }
-
-    fn token(&self, role: Role, agency: Option<&str>, area: Option<&str>) -> String {
-        base::token(&self.keys, role, agency, area)
-    }
-
     /// Sends a request as built; the status and the body as JSON.
     async fn send(&self, request: Request<Body>) -> (StatusCode, Value) {
         let response = tower::ServiceExt::oneshot(self.router.clone(), request).await.expect("response");
