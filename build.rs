@@ -1,4 +1,4 @@
-//! Builds the seed files (`seeds/**/*.toml`) into the binary, so it serves its plans from
+//! Builds the seed files (`seeds/**/*.toml`, `seeds/**/*.csv`) into the binary, so it serves its plans from
 //! any directory (`GDH_SEEDS_DIR` still reads a folder instead): writes
 //! `$OUT_DIR/embedded_seeds.rs`, a list of (path under `seeds/`, text), and asks to be run
 //! again whenever anything under `seeds/` changes.
@@ -21,14 +21,14 @@ fn main() {
     std::fs::write(target, out).expect("write embedded_seeds.rs");
 }
 
-/// Every `.toml` file below `dir`, as (its path from `root` with `/`, its absolute path).
+/// Every `.toml` and `.csv` file below `dir`, as (its path from `root` with `/`, its absolute path).
 fn collect(root: &Path, dir: &Path, files: &mut Vec<(String, String)>) {
     let entries = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()));
     for entry in entries {
         let path = entry.unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display())).path();
         if path.is_dir() {
             collect(root, &path, files);
-        } else if path.extension().is_some_and(|e| e == "toml") {
+        } else if path.extension().is_some_and(|e| e == "toml" || e == "csv") {
             let relative = path.strip_prefix(root).expect("below the root");
             let relative: Vec<String> =
                 relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();

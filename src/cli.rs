@@ -71,9 +71,13 @@ pub enum TokenCommand {
         /// Agency code (required for agency_reporter).
         #[arg(long)]
         agency: Option<String>,
-        /// Area code: the root of the area subtree the token may reach (required for every role but admin).
+        /// Area code: the unit the token may reach (required for every role but admin).
         #[arg(long)]
         area: Option<String>,
+        /// The day the area code is read on, e.g. 2024-01-01 for a unit the 2025 reform
+        /// replaced under the same code (default: today).
+        #[arg(long)]
+        area_on: Option<chrono::NaiveDate>,
         /// Who the token is for; written in logs and, later, in the history of values.
         #[arg(long)]
         subject: Option<String>,
@@ -133,12 +137,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let actor = Actor::CommandLine { subject: &subject, agency_code: agency.as_deref() };
             import(store.as_ref(), actor, &file, dry_run, !partial).await
         }
-        Command::Token { command: TokenCommand::Issue { role, agency, area, subject, ttl } } => {
+        Command::Token { command: TokenCommand::Issue { role, agency, area, area_on, subject, ttl } } => {
             let store = open_existing(&config).await?;
             let keys = config.keys()?;
             let ttl = chrono::Duration::from_std(ttl).context("the lifetime is too long")?;
-            let request =
-                TokenRequest { role, subject, agency_code: agency, area_code: area, lifetime: Lifetime::Exactly(ttl) };
+            let lifetime = Lifetime::Exactly(ttl);
+            let request = TokenRequest { role, subject, agency_code: agency, area_code: area, area_on, lifetime };
             let actor = Actor::CommandLine { subject: "cli", agency_code: None };
             let issued = service::tokens::issue(store.as_ref(), &keys, actor, request)
                 .await
@@ -259,8 +263,8 @@ async fn import(
 
 async fn serve(config: &Config, bind: SocketAddr) -> anyhow::Result<()> {
     let store = open(config).await?;
-    if !store.has_plans().await? {
-        tracing::info!("the database holds no plans: seeding it");
+    if service::seeding::needs_seeding(store.as_ref(), config.seeds_dir.as_deref()).await? {
+        tracing::info!("the database holds no plans, or not the whole map: seeding it");
         seed(config, store.as_ref()).await?;
     }
     let keys = Arc::new(config.keys()?);

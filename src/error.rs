@@ -172,7 +172,9 @@ impl ClientError {
     /// and only there.
     pub fn of(error: &DomainError) -> ClientError {
         let (code, message, argument) = match error {
-            DomainError::NotFound { .. } => (ErrorCode::NotFound, error.to_string().into(), None),
+            DomainError::NotFound { .. } | DomainError::UnknownArea(_) => {
+                (ErrorCode::NotFound, error.to_string().into(), None)
+            }
             DomainError::Forbidden(_) => (ErrorCode::Forbidden, error.to_string().into(), None),
             DomainError::BadInput { argument, .. } => {
                 (ErrorCode::BadUserInput, error.to_string().into(), Some(argument.clone()))

@@ -21,10 +21,14 @@ pub enum SeedError {
     Read { path: PathBuf, source: std::io::Error },
     #[error("{path}: {source}")]
     Parse { path: PathBuf, source: Box<toml::de::Error> },
+    #[error("{path}, line {line}: {message}")]
+    Csv { path: PathBuf, line: usize, message: String },
     #[error("the seeds are inconsistent:\n  - {}", .0.join("\n  - "))]
     Invalid(Vec<String>),
 }
 
+/// A unit of the map (`seeds/map/areas.csv`). `parent` is a code: the parent is the unit
+/// holding it while this one exists.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AreaSeed {
@@ -34,8 +38,48 @@ pub struct AreaSeed {
     pub parent: Option<String>,
     pub valid_from: Option<NaiveDate>,
     pub valid_to: Option<NaiveDate>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub area_km2: Option<f64>,
+    /// The plan document naming the unit (`seeds/areas.toml`), else the map's dataset.
+    #[serde(skip)]
     pub source: Option<String>,
 }
+
+impl AreaSeed {
+    /// A day the unit held its code: what a code written with a day resolves against.
+    pub fn a_day(&self) -> Option<NaiveDate> {
+        self.valid_to.or(self.valid_from)
+    }
+}
+
+/// A boundary change of the map (`seeds/map/successions.csv`): `predecessor` names the
+/// unit holding that code the day before `effective_on`, `successor` the one holding its
+/// code on `effective_on`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SuccessionSeed {
+    pub predecessor: String,
+    pub successor: String,
+    pub effective_on: NaiveDate,
+    /// False when only part of the predecessor went to the successor (a divided commune).
+    pub whole: bool,
+}
+
+/// A unit the plan documents name (`seeds/areas.toml`): which unit of the map it is (its
+/// code, held on `on`), and where the documents name it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AreaSourceSeed {
+    code: String,
+    on: NaiveDate,
+    /// The map's name of the unit on that day, checked, so the record says which unit it is.
+    name: String,
+    source: String,
+}
+
+/// Where the map's units come from, as `Area.source` shows it for the units no document names.
+pub const MAP_SOURCE: &str = "seeds/map (vietnamadminunits 1.0.4, MIT)";
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -63,6 +107,10 @@ pub struct AgencySeed {
     pub area: Option<String>,
     pub source: Option<String>,
     pub note: Option<String>,
+    /// The day `area` is read on: the earliest plan of the agency's file (a document names
+    /// the units of its day).
+    #[serde(skip)]
+    pub area_on: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -155,7 +203,7 @@ pub struct OrphanAssignmentSeed {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct AreasFile {
-    areas: Vec<AreaSeed>,
+    areas: Vec<AreaSourceSeed>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -179,7 +227,9 @@ struct PlansFile {
 /// own contradictions, which are kept (in notes) and reported.
 #[derive(Debug, Clone, Default)]
 pub struct SeedSet {
+    /// The whole map, nation first.
     pub areas: Vec<AreaSeed>,
+    pub successions: Vec<SuccessionSeed>,
     pub indicators: Vec<IndicatorSeed>,
     pub agencies: Vec<AgencySeed>,
     /// Ordered so that a parent plan comes before the plans that implement it.
@@ -188,17 +238,21 @@ pub struct SeedSet {
 }
 
 impl SeedSet {
-    /// Reads `dir/areas.toml`, `dir/indicators/*.toml` and `dir/plans/*.toml`.
+    /// Reads `dir/map/*.csv`, `dir/areas.toml`, `dir/indicators/*.toml` and `dir/plans/*.toml`.
     pub fn load(dir: &Path) -> Result<SeedSet, SeedError> {
         let read = |path: PathBuf| -> Result<(PathBuf, String), SeedError> {
             let text =
                 std::fs::read_to_string(&path).map_err(|source| SeedError::Read { path: path.clone(), source })?;
             Ok((path, text))
         };
-        let areas = read(dir.join("areas.toml"))?;
-        let indicators = toml_files(&dir.join("indicators"))?.into_iter().map(read).collect::<Result<_, _>>()?;
-        let plans = toml_files(&dir.join("plans"))?.into_iter().map(read).collect::<Result<_, _>>()?;
-        SeedSet::parse(areas, indicators, plans)
+        let files = SeedFiles {
+            map_areas: read(dir.join(MAP_AREAS))?,
+            map_successions: read(dir.join(MAP_SUCCESSIONS))?,
+            areas: read(dir.join("areas.toml"))?,
+            indicators: toml_files(&dir.join("indicators"))?.into_iter().map(read).collect::<Result<_, _>>()?,
+            plans: toml_files(&dir.join("plans"))?.into_iter().map(read).collect::<Result<_, _>>()?,
+        };
+        SeedSet::parse(files)
     }
 
     /// The seeds built into the binary: `seeds/` as it was when the binary was built.
@@ -207,71 +261,98 @@ impl SeedSet {
         let in_folder = |folder: &str| -> Vec<(PathBuf, String)> {
             embedded::EMBEDDED
                 .iter()
-                .filter(|(path, _)| path.strip_prefix(folder).is_some_and(|name| !name.contains('/')))
+                .filter(|(path, _)| {
+                    path.strip_prefix(folder).is_some_and(|name| !name.contains('/') && name.ends_with(".toml"))
+                })
                 .map(file)
                 .collect()
         };
-        let areas = embedded::EMBEDDED.iter().find(|(path, _)| *path == "areas.toml").map(file).ok_or_else(|| {
-            let source = std::io::Error::new(std::io::ErrorKind::NotFound, "not built into this binary");
-            SeedError::Read { path: PathBuf::from("seeds/areas.toml"), source }
-        })?;
-        SeedSet::parse(areas, in_folder("indicators/"), in_folder("plans/"))
+        let one = |name: &str| {
+            embedded::EMBEDDED.iter().find(|(path, _)| *path == name).map(file).ok_or_else(|| {
+                let source = std::io::Error::new(std::io::ErrorKind::NotFound, "not built into this binary");
+                SeedError::Read { path: Path::new("seeds").join(name), source }
+            })
+        };
+        SeedSet::parse(SeedFiles {
+            map_areas: one(MAP_AREAS)?,
+            map_successions: one(MAP_SUCCESSIONS)?,
+            areas: one("areas.toml")?,
+            indicators: in_folder("indicators/"),
+            plans: in_folder("plans/"),
+        })
     }
 
     /// Parses the files (each with the path its errors name) and checks them together.
-    fn parse(
-        areas: (PathBuf, String),
-        indicators: Vec<(PathBuf, String)>,
-        plans: Vec<(PathBuf, String)>,
-    ) -> Result<SeedSet, SeedError> {
-        let areas: AreasFile = parse_toml(&areas.0, &areas.1)?;
-        let mut set = SeedSet { areas: areas.areas, ..SeedSet::default() };
-        for (path, text) in &indicators {
+    fn parse(files: SeedFiles) -> Result<SeedSet, SeedError> {
+        let mut set = SeedSet {
+            areas: parse_csv(&files.map_areas.0, &files.map_areas.1)?,
+            successions: parse_csv(&files.map_successions.0, &files.map_successions.1)?,
+            ..SeedSet::default()
+        };
+        let sources: AreasFile = parse_toml(&files.areas.0, &files.areas.1)?;
+        for (path, text) in &files.indicators {
             let file: IndicatorsFile = parse_toml(path, text)?;
             set.indicators.extend(file.indicators);
         }
-        for (path, text) in &plans {
+        for (path, text) in &files.plans {
             let file: PlansFile = parse_toml(path, text)?;
-            set.agencies.extend(file.agencies);
+            let first_day = file.plans.iter().map(PlanSeed::area_on).min();
+            set.agencies.extend(file.agencies.into_iter().map(|a| AgencySeed { area_on: first_day, ..a }));
             set.plans.extend(file.plans);
         }
-        set.check()?;
+        set.check(sources.areas)?;
         Ok(set)
     }
 
-    /// Cross-checks every reference; orders areas and plans parents-first; collects the
-    /// documents' inconsistencies as warnings and appends them to the records' notes.
-    fn check(&mut self) -> Result<(), SeedError> {
+    /// Cross-checks every reference; orders plans parents-first; collects the documents'
+    /// inconsistencies as warnings and appends them to the records' notes.
+    fn check(&mut self, sources: Vec<AreaSourceSeed>) -> Result<(), SeedError> {
         let mut problems = Vec::new();
 
-        let area_codes = unique_codes("area", self.areas.iter().map(|a| &a.code), &mut problems);
-        for a in &self.areas {
-            if let Some(p) = &a.parent {
-                if !area_codes.contains(p.as_str()) {
-                    problems.push(format!("area {}: parent area `{p}` is not defined", a.code));
+        let areas = std::mem::take(&mut self.areas);
+        let map = MapIndex::new(&areas);
+        problems.extend(map.problems(&areas, &self.successions));
+        let mut named: HashMap<usize, String> = HashMap::new();
+        for source in sources {
+            match map.unit_on(&source.code, source.on) {
+                Some(i) if areas[i].name == source.name => {
+                    named.insert(i, source.source);
                 }
+                Some(i) => problems.push(format!(
+                    "areas.toml: {} on {} is {} on the map, not {}",
+                    source.code, source.on, areas[i].name, source.name
+                )),
+                None => problems.push(format!("areas.toml: no unit of the map held {} on {}", source.code, source.on)),
             }
+        }
+        let agency_areas: Vec<(String, bool)> =
+            self.agencies.iter().filter_map(|a| a.area.clone().map(|c| (a.code.clone(), map.has(&c)))).collect();
+        let plan_areas: Vec<bool> = self.plans.iter().map(|p| map.unit_on(&p.area, p.area_on()).is_some()).collect();
+        drop(map);
+        self.areas = areas;
+        for (i, a) in self.areas.iter_mut().enumerate() {
+            a.source = Some(named.remove(&i).unwrap_or_else(|| MAP_SOURCE.to_owned()));
         }
         let indicator_codes = unique_codes("indicator", self.indicators.iter().map(|i| &i.code), &mut problems);
         let agency_codes = unique_codes("agency", self.agencies.iter().map(|a| &a.code), &mut problems);
-        for a in &self.agencies {
-            if let Some(area) = &a.area {
-                if !area_codes.contains(area.as_str()) {
-                    problems.push(format!("agency {}: area `{area}` is not defined", a.code));
-                }
+        for (code, known) in agency_areas {
+            if !known {
+                problems.push(format!("agency {code}: its area is not on the map"));
             }
         }
         let plan_codes = unique_codes("plan", self.plans.iter().map(|p| &p.code), &mut problems);
 
-        for plan in &mut self.plans {
-            check_plan(plan, &area_codes, &agency_codes, &indicator_codes, &plan_codes, &mut problems);
+        for (plan, known) in self.plans.iter_mut().zip(plan_areas) {
+            if !known {
+                problems.push(format!("plan {}: no unit held area `{}` on {}", plan.code, plan.area, plan.area_on()));
+            }
+            check_plan(plan, &agency_codes, &indicator_codes, &plan_codes, &mut problems);
             self.warnings.extend(collect_inconsistencies(plan));
         }
 
         if !problems.is_empty() {
             return Err(SeedError::Invalid(problems));
         }
-        self.areas = parents_first(std::mem::take(&mut self.areas), |a| &a.code, |a| a.parent.as_deref());
         self.plans = parents_first(std::mem::take(&mut self.plans), |p| &p.code, |p| p.parent.as_deref());
         Ok(())
     }
@@ -283,16 +364,12 @@ impl SeedSet {
 
 fn check_plan(
     plan: &PlanSeed,
-    areas: &HashSet<String>,
     agencies: &HashSet<String>,
     indicators: &HashSet<String>,
     plans: &HashSet<String>,
     problems: &mut Vec<String>,
 ) {
     let at = format!("plan {}", plan.code);
-    if !areas.contains(plan.area.as_str()) {
-        problems.push(format!("{at}: area `{}` is not defined", plan.area));
-    }
     if let Some(issuer) = &plan.issuer {
         if !agencies.contains(issuer.as_str()) {
             problems.push(format!("{at}: issuer `{issuer}` is not defined"));
@@ -443,6 +520,111 @@ fn parents_first<T>(items: Vec<T>, code: impl Fn(&T) -> &String, parent: impl Fn
     keyed.into_iter().map(|(_, i)| i).collect()
 }
 
+/// The map's files under `seeds/`.
+const MAP_AREAS: &str = "map/areas.csv";
+const MAP_SUCCESSIONS: &str = "map/successions.csv";
+
+/// The seed files' paths and texts.
+struct SeedFiles {
+    map_areas: (PathBuf, String),
+    map_successions: (PathBuf, String),
+    areas: (PathBuf, String),
+    indicators: Vec<(PathBuf, String)>,
+    plans: Vec<(PathBuf, String)>,
+}
+
+impl PlanSeed {
+    /// The day the plan's area code is read on: a document names the units of its day.
+    pub fn area_on(&self) -> NaiveDate {
+        self.issued_on.or_else(|| NaiveDate::from_ymd_opt(self.start_year, 1, 1)).unwrap_or(NaiveDate::MIN)
+    }
+}
+
+/// The map's units by code, to check it and to read codes written with a day.
+struct MapIndex<'a> {
+    by_code: HashMap<&'a str, Vec<usize>>,
+    areas: &'a [AreaSeed],
+}
+
+impl<'a> MapIndex<'a> {
+    fn new(areas: &'a [AreaSeed]) -> MapIndex<'a> {
+        let mut by_code: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, a) in areas.iter().enumerate() {
+            by_code.entry(a.code.as_str()).or_default().push(i);
+        }
+        MapIndex { by_code, areas }
+    }
+
+    fn has(&self, code: &str) -> bool {
+        self.by_code.contains_key(code)
+    }
+
+    /// The unit valid on `day` holding `code`, as an index.
+    fn holder_on(&self, code: &str, day: NaiveDate) -> Option<usize> {
+        let holders = self.by_code.get(code)?;
+        holders.iter().copied().find(|i| {
+            let a = &self.areas[*i];
+            a.valid_from.is_none_or(|f| f <= day) && a.valid_to.is_none_or(|t| t >= day)
+        })
+    }
+
+    /// The unit a code names on a day (see `domain::areas::unit_on`), as an index.
+    fn unit_on(&self, code: &str, day: NaiveDate) -> Option<usize> {
+        self.holder_on(code, day).or_else(|| {
+            let holders = self.by_code.get(code)?;
+            let ended = |i: &&usize| self.areas[**i].valid_to.is_some_and(|t| t < day);
+            holders.iter().filter(ended).max_by_key(|i| self.areas[**i].valid_to).copied()
+        })
+    }
+
+    /// Codes held twice at once, parents missing or at the wrong time, successions naming
+    /// units that do not exist on their day.
+    fn problems(&self, areas: &[AreaSeed], successions: &[SuccessionSeed]) -> Vec<String> {
+        let mut problems = Vec::new();
+        for (code, holders) in &self.by_code {
+            for (n, i) in holders.iter().enumerate() {
+                for j in &holders[n + 1..] {
+                    let (a, b) = (&areas[*i], &areas[*j]);
+                    let apart = a.valid_to.zip(b.valid_from).is_some_and(|(to, from)| to < from)
+                        || b.valid_to.zip(a.valid_from).is_some_and(|(to, from)| to < from);
+                    if !apart {
+                        problems.push(format!("map: two units hold code {code} at the same time"));
+                    }
+                }
+            }
+        }
+        for a in areas {
+            let Some(parent) = &a.parent else { continue };
+            let day = a.a_day().unwrap_or(NaiveDate::MAX);
+            if self.holder_on(parent, day).is_none() {
+                problems.push(format!("map: unit {}: no parent {parent} on {day}", a.code));
+            }
+        }
+        for s in successions {
+            let before = s.effective_on.pred_opt().unwrap_or(NaiveDate::MIN);
+            if self.holder_on(&s.predecessor, before).is_none()
+                || self.holder_on(&s.successor, s.effective_on).is_none()
+            {
+                problems.push(format!(
+                    "map: succession {} → {} on {}: a unit is missing",
+                    s.predecessor, s.successor, s.effective_on
+                ));
+            }
+        }
+        problems.truncate(20);
+        problems
+    }
+}
+
+fn parse_csv<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<Vec<T>, SeedError> {
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    reader
+        .deserialize()
+        .enumerate()
+        .map(|(i, row)| row.map_err(|e| SeedError::Csv { path: path.to_owned(), line: i + 2, message: e.to_string() }))
+        .collect()
+}
+
 fn parse_toml<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<T, SeedError> {
     toml::from_str(text).map_err(|source| SeedError::Parse { path: path.to_owned(), source: Box::new(source) })
 }
@@ -474,7 +656,7 @@ mod tests {
     fn the_built_in_seeds_are_the_folder() {
         let folder = SeedSet::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds")).expect("the folder loads");
         let built_in = SeedSet::embedded().expect("the built-in seeds load");
-        assert!(built_in.plans.len() >= 5 && !built_in.areas.is_empty() && !built_in.indicators.is_empty());
+        assert!(built_in.plans.len() >= 5 && built_in.areas.len() > 14_000 && !built_in.indicators.is_empty());
         assert_eq!(format!("{built_in:?}"), format!("{folder:?}"));
     }
 }

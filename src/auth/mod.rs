@@ -76,8 +76,10 @@ pub struct Principal {
     pub subject: String,
     pub role: Role,
     pub agency_code: Option<String>,
-    /// The root of the caller's area subtree; `None` only for `admin`.
+    /// The code of the caller's unit; `None` only for `admin`.
     pub area_code: Option<String>,
+    /// The day that code is read on (`domain::areas::unit_on`), which names the unit.
+    pub area_on: chrono::NaiveDate,
     pub jti: String,
     /// The token's `exp`: a subscription ends then.
     pub expires_at: chrono::DateTime<chrono::Utc>,

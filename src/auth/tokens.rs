@@ -77,6 +77,10 @@ struct Claims {
     agency: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     area: Option<String>,
+    /// A day the token's unit held `area`: the code names that unit (a code alone no longer
+    /// names one). Tokens without it read the code on the day they were issued.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    area_on: Option<chrono::NaiveDate>,
     exp: i64,
     iat: i64,
     jti: String,
@@ -91,6 +95,8 @@ pub struct IssueRequest {
     pub subject: Option<String>,
     pub agency_code: Option<String>,
     pub area_code: Option<String>,
+    /// A day the unit meant held `area_code`.
+    pub area_on: Option<chrono::NaiveDate>,
     pub ttl: chrono::Duration,
 }
 
@@ -251,6 +257,7 @@ impl Keys {
             role: request.role.as_str().into(),
             agency: request.agency_code,
             area: request.area_code,
+            area_on: request.area_on,
             exp: expires_at.timestamp(),
             iat: now.timestamp(),
             jti: jti.clone(),
@@ -308,6 +315,10 @@ impl Keys {
             role,
             agency_code: claims.agency,
             area_code: claims.area,
+            area_on: claims
+                .area_on
+                .or_else(|| DateTime::from_timestamp(claims.iat, 0).map(|t| t.date_naive()))
+                .unwrap_or_else(|| Utc::now().date_naive()),
             jti: claims.jti,
             expires_at,
         })
@@ -353,6 +364,7 @@ mod tests {
             subject: None,
             agency_code: None,
             area_code: Some("216".into()),
+            area_on: None,
             ttl: chrono::Duration::hours(1),
         }
     }

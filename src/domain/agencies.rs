@@ -42,6 +42,7 @@ pub struct Agency {
     pub code: String,
     pub name: String,
     pub kind: AgencyKind,
+    pub area_id: Option<super::areas::AreaId>,
     pub area_code: Option<String>,
     pub source: Option<String>,
     pub note: Option<String>,

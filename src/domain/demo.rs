@@ -104,7 +104,7 @@ pub fn rows(indicators: &HashMap<String, Indicator>, targets: &[Target]) -> Vec<
 /// overwrites a value someone reported (nor an earlier demo value).
 pub fn for_empty_keys(
     rows: Vec<ObservationInput>,
-    held: &std::collections::HashSet<ObservationKey>,
+    held: &std::collections::HashSet<WrittenKey>,
 ) -> (Vec<ObservationInput>, usize) {
     let total = rows.len();
     let kept: Vec<ObservationInput> = rows.into_iter().filter(|r| !held.contains(&key_of(r))).collect();
@@ -112,15 +112,18 @@ pub fn for_empty_keys(
     (kept, skipped)
 }
 
+/// A key as a push writes it: with the area's code, which with the period names one unit.
+pub type WrittenKey = (String, String, String, Sex, String, String);
+
+/// A stored value's key, as written.
+pub fn written_key(key: &ObservationKey) -> WrittenKey {
+    let k = key.clone();
+    (k.indicator_code, k.area_code, k.period, k.sex, k.age_group, k.ethnicity)
+}
+
 /// A demo row's key: the rows are written in canonical form, with no breakdown.
-fn key_of(row: &ObservationInput) -> ObservationKey {
+fn key_of(row: &ObservationInput) -> WrittenKey {
     let dimension = |d: &Option<String>| d.clone().unwrap_or_else(|| NOT_BROKEN_DOWN.to_owned());
-    ObservationKey {
-        indicator_code: row.indicator_code.clone(),
-        area_code: row.area_code.clone(),
-        period: row.period.clone(),
-        sex: row.sex,
-        age_group: dimension(&row.age_group),
-        ethnicity: dimension(&row.ethnicity),
-    }
+    let row = row.clone();
+    (row.indicator_code, row.area_code, row.period, row.sex, dimension(&row.age_group), dimension(&row.ethnicity))
 }

@@ -126,7 +126,7 @@ impl Table {
 }
 
 /// A table's key: (indicator, area, period).
-pub type TableId = (String, String, String);
+pub type TableId = (String, super::areas::AreaId, String);
 
 impl DisclosureRule {
     /// Sorts values of any number of tables into their tables, applying the rule to each
@@ -134,7 +134,7 @@ impl DisclosureRule {
     pub fn tables(&self, indicators: &[Indicator], cells: Vec<Observation>, apply: bool) -> BTreeMap<TableId, Table> {
         let mut tables: BTreeMap<TableId, Table> = BTreeMap::new();
         for o in cells {
-            let key = (o.key.indicator_code.clone(), o.key.area_code.clone(), o.key.period.clone());
+            let key = (o.key.indicator_code.clone(), o.key.area_id, o.key.period.clone());
             tables.entry(key).or_default().cells.push(o);
         }
         if apply {
@@ -175,6 +175,7 @@ mod tests {
             id,
             key: ObservationKey {
                 indicator_code: "GBV".into(),
+                area_id: 216,
                 area_code: "216".into(),
                 period: "2024".into(),
                 sex,

@@ -22,6 +22,10 @@ pub enum DomainError {
     #[error("no {what} with code `{code}`")]
     NotFound { what: &'static str, code: String },
 
+    /// A code that names no unit; the message lists the units of that name, when it is one.
+    #[error("{0}")]
+    UnknownArea(String),
+
     #[error("{0}")]
     Forbidden(String),
 

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 
-use super::areas::Area;
+use super::areas::{unit_for_period, Area, AreaId};
 use super::indicators::{Dimension, Indicator, Unit};
 use super::named_enum;
 use super::periods::Period;
@@ -103,12 +103,12 @@ pub struct ObservationRevision {
     pub review_reason: Option<String>,
 }
 
-/// Which observations a read returns. Area codes are already narrowed to the caller's reach.
+/// Which observations a read returns. Units are already narrowed to the caller's reach.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct ObservationQuery {
     pub indicator_code: Option<String>,
     /// `None`: any area.
-    pub area_codes: Option<Vec<String>>,
+    pub area_ids: Option<Vec<AreaId>>,
     pub period: Option<String>,
     pub sex: Option<Sex>,
     pub status: Option<ObservationStatus>,
@@ -124,7 +124,7 @@ impl ObservationQuery {
     /// which hears of changed values one by one.
     pub fn selects(&self, o: &Observation) -> bool {
         self.indicator_code.as_ref().is_none_or(|c| *c == o.key.indicator_code)
-            && self.area_codes.as_ref().is_none_or(|codes| codes.contains(&o.key.area_code))
+            && self.area_ids.as_ref().is_none_or(|ids| ids.contains(&o.key.area_id))
             && self.period.as_ref().is_none_or(|p| *p == o.key.period)
             && self.sex.is_none_or(|s| s == o.key.sex)
             && self.status.is_none_or(|s| s == o.status)
@@ -158,6 +158,8 @@ pub struct ObservationInput {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ObservationKey {
     pub indicator_code: String,
+    /// The unit the value is for; `area_code` is its code, as the push wrote it.
+    pub area_id: AreaId,
     pub area_code: String,
     pub period: String,
     pub sex: Sex,
@@ -179,14 +181,18 @@ pub struct ValidObservation {
 /// Everything `validate` needs to know about the world.
 pub struct PushRules<'a> {
     pub indicators: &'a HashMap<String, Indicator>,
-    /// Every area the push names that exists, and all their ancestors.
-    pub areas: &'a HashMap<String, Area>,
-    /// Whether the caller may write for an area (its subtree).
-    pub in_reach: &'a (dyn Fn(&str) -> bool + Send + Sync),
-    /// For an agency reporter: the (indicator, plan area) pairs its agency is assigned to.
-    /// A value for area X is allowed when a plan of X or of an ancestor of X assigns it.
+    /// Every unit that ever held a code the push names, by code.
+    pub holders: &'a HashMap<String, Vec<Area>>,
+    /// Those units' ancestors, by id.
+    pub ancestors: &'a HashMap<AreaId, Area>,
+    /// For a code that names no unit: the units whose name it is (someone wrote a name).
+    pub named: &'a HashMap<String, Vec<Area>>,
+    /// Whether the caller may write for a unit (its reach).
+    pub in_reach: &'a (dyn Fn(AreaId) -> bool + Send + Sync),
+    /// For an agency reporter: the (indicator, plan unit) pairs its agency is assigned to.
+    /// A value for unit X is allowed when a plan of X or of an ancestor of X assigns it.
     /// `None` for roles that may push any indicator.
-    pub assigned: Option<&'a HashSet<(String, String)>>,
+    pub assigned: Option<&'a HashSet<(String, AreaId)>>,
 }
 
 /// Checks every row; a row with several problems gets one error per problem.
@@ -222,17 +228,6 @@ fn check_row(
     if indicator.is_none() {
         error("indicatorCode", ImportErrorCode::UnknownIndicator, format!("no indicator `{}`", input.indicator_code));
     }
-    let area = rules.areas.get(&input.area_code);
-    let in_reach = area.is_some_and(|a| (rules.in_reach)(&a.code));
-    match area {
-        None => error("areaCode", ImportErrorCode::UnknownArea, format!("no area `{}`", input.area_code)),
-        Some(_) if !(rules.in_reach)(&input.area_code) => error(
-            "areaCode",
-            ImportErrorCode::OutOfArea,
-            format!("area {} is outside the area of your token", input.area_code),
-        ),
-        Some(_) => {}
-    }
     let period = match input.period.parse::<Period>() {
         Ok(p) => Some(p),
         Err(e) => {
@@ -240,19 +235,35 @@ fn check_row(
             None
         }
     };
-    if let (Some(area), Some(period)) = (area, period) {
-        let (first, last) = period.days();
-        let starts_after = area.valid_from.is_some_and(|from| last < from);
-        let ended_before = area.valid_to.is_some_and(|to| first > to);
-        if starts_after || ended_before {
-            let from = area.valid_from.map_or("…".to_owned(), |d| d.to_string());
-            let to = area.valid_to.map_or("…".to_owned(), |d| d.to_string());
-            error(
-                "period",
-                ImportErrorCode::AreaNotValidForPeriod,
-                format!("area {} existed from {from} to {to}, not in {period}", area.code),
-            );
+    let holders = rules.holders.get(&input.area_code).filter(|h| !h.is_empty());
+    // The unit the code names in the period; with no period to read it in, the one
+    // holding it now stands in, so the row's other problems are still reported.
+    let area = match (holders, &period) {
+        (None, _) => {
+            error("areaCode", ImportErrorCode::UnknownArea, unknown_area(&input.area_code, rules.named));
+            None
         }
+        (Some(holders), Some(period)) => {
+            let unit = unit_for_period(holders, period);
+            if unit.is_none() {
+                let held: Vec<String> = holders.iter().map(Area::label).collect();
+                error(
+                    "period",
+                    ImportErrorCode::AreaNotValidForPeriod,
+                    format!("no unit held code {} in {period}: {}", input.area_code, held.join("; ")),
+                );
+            }
+            unit
+        }
+        (Some(holders), None) => holders.iter().max_by_key(|a| a.valid_from),
+    };
+    let in_reach = area.is_some_and(|a| (rules.in_reach)(a.id));
+    if let (Some(area), false) = (area, in_reach) {
+        error(
+            "areaCode",
+            ImportErrorCode::OutOfArea,
+            format!("area {} is outside the area of your token", area.label()),
+        );
     }
     let age_group = dimension(&input.age_group, Dimension::AgeGroup, "ageGroup", indicator, &mut error);
     let ethnicity = dimension(&input.ethnicity, Dimension::Ethnicity, "ethnicity", indicator, &mut error);
@@ -271,11 +282,11 @@ fn check_row(
             let mut covering = Some(area);
             let mut allowed = false;
             while let Some(a) = covering {
-                if assigned.contains(&(indicator.code.clone(), a.code.clone())) {
+                if assigned.contains(&(indicator.code.clone(), a.id)) {
                     allowed = true;
                     break;
                 }
-                covering = a.parent_code.as_ref().and_then(|p| rules.areas.get(p));
+                covering = a.parent_id.and_then(|p| rules.ancestors.get(&p));
             }
             if !allowed {
                 error(
@@ -293,6 +304,7 @@ fn check_row(
         row,
         key: ObservationKey {
             indicator_code: input.indicator_code.clone(),
+            area_id: area?.id,
             area_code: input.area_code.clone(),
             period: period?.to_string(),
             sex: input.sex,
@@ -304,6 +316,17 @@ fn check_row(
         denominator: input.denominator,
         comment: input.comment.clone().filter(|c| !c.trim().is_empty()),
     })
+}
+
+/// UNKNOWN_AREA's message: what was written, and the units of that name when it is one.
+fn unknown_area(written: &str, named: &HashMap<String, Vec<Area>>) -> String {
+    match named.get(written).filter(|units| !units.is_empty()) {
+        Some(units) => {
+            let units: Vec<String> = units.iter().map(Area::label).collect();
+            format!("`{written}` is not an area code; areas of that name: {}", units.join("; "))
+        }
+        None => format!("no area `{written}`"),
+    }
 }
 
 const MAX_DIMENSION_LEN: usize = 32;

@@ -79,6 +79,7 @@ pub struct Plan {
     pub document_number: Option<String>,
     pub title: String,
     pub issuer_code: Option<String>,
+    pub area_id: super::areas::AreaId,
     pub area_code: String,
     pub start_year: i32,
     pub end_year: i32,
@@ -120,6 +121,7 @@ pub struct Target {
     pub source: Option<String>,
     pub note: Option<String>,
     /// The area of the plan that sets the target: where progress is measured by default.
+    pub plan_area_id: super::areas::AreaId,
     pub plan_area_code: String,
 }
 

@@ -1,13 +1,21 @@
 //! Progress toward a target (tiến độ thực hiện chỉ tiêu): the latest value for the target's
-//! area, compared with the target. Where an area has no value of its own, it is rolled up
-//! from the units that make it up in that period — its sub-areas, and the units it replaced
-//! after a boundary change — counts summed, rates recomputed from summed numerators and
-//! denominators, never averaged. A roll-up needs every component: a partial sum would
-//! understate the whole.
+//! unit, compared with the target. Where a unit has no value of its own for a period, it
+//! is compiled from the units that make up its territory in that period, counts summed,
+//! rates recomputed from summed numerators and denominators, never averaged:
+//!
+//! 1. a unit that exists at the period's end: its sub-units as they stood that day;
+//! 2. a unit that did not exist yet (a new province, a new commune, for 2024): its
+//!    predecessors, when each went to it whole;
+//! 3. a unit that had ended (Huyện Tân Yên, for 2025 or 2026): the units that took over
+//!    its territory, when each lies wholly inside it.
+//!
+//! A compilation needs every component: a partial sum would understate the whole, and a
+//! divided commune's value cannot be split, so a predecessor only partly inside, or a
+//! successor straddling the old boundary, gives no value.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use super::areas::{Area, Succession};
+use super::areas::{Area, AreaId, Succession};
 use super::indicators::{Indicator, Unit};
 use super::named_enum;
 use super::periods::Period;
@@ -21,7 +29,7 @@ pub enum ProgressStatus {
 }
 named_enum!(ProgressStatus { Met = "MET", NotMet = "NOT_MET", NoData = "NO_DATA" });
 
-/// A total (both sexes, not broken down) reported for one area and period.
+/// A value (not broken down by age group or ethnicity) reported for one unit and period.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Total {
     pub value: f64,
@@ -34,71 +42,133 @@ pub struct Total {
 pub struct Measured {
     pub value: f64,
     pub period: String,
-    /// Rolled up from sub-areas or predecessor areas.
+    /// Compiled from other units (sub-units, predecessors or successors).
     pub derived: bool,
 }
 
-/// Administrative units and their boundary changes, to find what makes up an area.
+/// Units and their boundary changes: what makes up a unit's territory.
+#[derive(Debug, Default)]
 pub struct AreaGraph {
-    areas: HashMap<String, Area>,
-    children: HashMap<String, Vec<String>>,
-    predecessors: HashMap<String, Vec<String>>,
+    areas: HashMap<AreaId, Area>,
+    children: HashMap<AreaId, Vec<AreaId>>,
+    /// (predecessor, whole) of each successor.
+    predecessors: HashMap<AreaId, Vec<(AreaId, bool)>>,
+    successors: HashMap<AreaId, Vec<AreaId>>,
 }
 
 impl AreaGraph {
     pub fn new(areas: Vec<Area>, successions: Vec<Succession>) -> AreaGraph {
-        let mut children: HashMap<String, Vec<String>> = HashMap::new();
+        let mut graph = AreaGraph::default();
         for a in &areas {
-            if let Some(parent) = &a.parent_code {
-                children.entry(parent.clone()).or_default().push(a.code.clone());
+            if let Some(parent) = a.parent_id {
+                graph.children.entry(parent).or_default().push(a.id);
             }
         }
-        let mut predecessors: HashMap<String, Vec<String>> = HashMap::new();
+        let mut seen = HashSet::new();
         for s in successions {
-            predecessors.entry(s.successor_code).or_default().push(s.predecessor_code);
+            if seen.insert((s.predecessor_id, s.successor_id)) {
+                graph.predecessors.entry(s.successor_id).or_default().push((s.predecessor_id, s.whole));
+                graph.successors.entry(s.predecessor_id).or_default().push(s.successor_id);
+            }
         }
-        AreaGraph { areas: areas.into_iter().map(|a| (a.code.clone(), a)).collect(), children, predecessors }
+        graph.areas = areas.into_iter().map(|a| (a.id, a)).collect();
+        graph
     }
 
-    fn existed_during(&self, code: &str, period: &Period) -> bool {
-        let Some(area) = self.areas.get(code) else { return false };
-        let (first, last) = period.days();
-        area.valid_from.is_none_or(|from| from <= last) && area.valid_to.is_none_or(|to| to >= first)
-    }
-
-    /// The units whose values add up to `code`'s in `period`.
-    fn components(&self, code: &str, period: &Period) -> Vec<&str> {
-        let children = self.children.get(code).into_iter().flatten();
-        let predecessors = self.predecessors.get(code).into_iter().flatten();
-        children.chain(predecessors).map(String::as_str).filter(|c| self.existed_during(c, period)).collect()
-    }
-
-    /// The area, its components, their components, and so on: every area whose values
-    /// may count toward it.
-    pub fn family(&self, code: &str) -> Vec<String> {
-        let mut seen = vec![code.to_owned()];
-        let mut i = 0;
-        while i < seen.len() {
-            let current = seen[i].clone();
-            let next = self
-                .children
-                .get(&current)
-                .into_iter()
-                .flatten()
-                .chain(self.predecessors.get(&current).into_iter().flatten());
-            for c in next {
-                if !seen.contains(c) {
-                    seen.push(c.clone());
+    /// The units whose values a compilation of these may need: the units under them and
+    /// those they replaced, all the way down; then the successors of all of those. What a
+    /// loader reads next, until nothing new comes.
+    pub fn wanted(&self, from: &[AreaId]) -> Vec<AreaId> {
+        let down = self.down(from);
+        let mut wanted: Vec<AreaId> = down.iter().copied().collect();
+        for id in &down {
+            for s in self.successors.get(id).into_iter().flatten() {
+                if !down.contains(s) {
+                    wanted.push(*s);
                 }
             }
-            i += 1;
+        }
+        wanted
+    }
+
+    /// The units and everything under them or replaced by them, transitively.
+    fn down(&self, from: &[AreaId]) -> HashSet<AreaId> {
+        let mut seen: HashSet<AreaId> = from.iter().copied().collect();
+        let mut stack: Vec<AreaId> = from.to_vec();
+        while let Some(id) = stack.pop() {
+            let children = self.children.get(&id).into_iter().flatten().copied();
+            let predecessors = self.predecessors.get(&id).into_iter().flatten().map(|(p, _)| *p);
+            for next in children.chain(predecessors) {
+                if seen.insert(next) {
+                    stack.push(next);
+                }
+            }
         }
         seen
     }
+
+    /// The unit and the units under it, transitively (not what it replaced).
+    fn territory(&self, id: AreaId) -> HashSet<AreaId> {
+        let mut seen = HashSet::from([id]);
+        let mut stack = vec![id];
+        while let Some(id) = stack.pop() {
+            for child in self.children.get(&id).into_iter().flatten() {
+                if seen.insert(*child) {
+                    stack.push(*child);
+                }
+            }
+        }
+        seen
+    }
+
+    /// The units whose values add up to `id`'s in `period`, or `None` when its territory
+    /// cannot be made up of whole units (see the module's rules).
+    fn components(&self, id: AreaId, period: &Period) -> Option<Vec<AreaId>> {
+        let area = self.areas.get(&id)?;
+        let (_, last) = period.days();
+        if area.valid_on(last) {
+            let children: Vec<AreaId> = self
+                .children
+                .get(&id)
+                .into_iter()
+                .flatten()
+                .copied()
+                .filter(|c| self.areas.get(c).is_some_and(|a| a.valid_on(last)))
+                .collect();
+            return (!children.is_empty()).then_some(children);
+        }
+        if area.valid_from.is_some_and(|from| last < from) {
+            let predecessors = self.predecessors.get(&id)?;
+            if predecessors.iter().any(|(_, whole)| !whole) {
+                return None;
+            }
+            return Some(predecessors.iter().map(|(p, _)| *p).collect());
+        }
+        // Ended before the period's end: the units that took over its territory, from its
+        // smallest units (a merged province's successor also took in its neighbour; its
+        // communes' successors may lie wholly inside it).
+        let territory = self.territory(id);
+        let leaves = territory.iter().filter(|u| self.children.get(u).is_none_or(|c| c.is_empty()));
+        let mut successors: Vec<AreaId> = Vec::new();
+        for unit in leaves {
+            for s in self.successors.get(unit).into_iter().flatten() {
+                if !successors.contains(s) {
+                    successors.push(*s);
+                }
+            }
+        }
+        let inside =
+            |s: &AreaId| self.predecessors.get(s).is_some_and(|ps| ps.iter().all(|(p, _)| territory.contains(p)));
+        if successors.is_empty() || !successors.iter().all(inside) {
+            return None;
+        }
+        successors.sort_unstable();
+        Some(successors)
+    }
 }
 
-/// Totals of one indicator, by (area, period).
-pub type Totals = HashMap<(String, String), Total>;
+/// Values of one indicator (and one sex), by (unit, period).
+pub type Totals = HashMap<(AreaId, String), Total>;
 
 const MAX_DEPTH: usize = 16;
 
@@ -106,22 +176,19 @@ fn value_at(
     graph: &AreaGraph,
     totals: &Totals,
     unit: Unit,
-    area: &str,
+    area: AreaId,
     period: &Period,
     depth: usize,
 ) -> Option<(Total, bool)> {
-    if let Some(own) = totals.get(&(area.to_owned(), period.to_string())) {
+    if let Some(own) = totals.get(&(area, period.to_string())) {
         return Some((*own, false));
     }
     if depth >= MAX_DEPTH {
         return None;
     }
-    let components = graph.components(area, period);
-    if components.is_empty() {
-        return None;
-    }
+    let components = graph.components(area, period)?;
     let parts: Option<Vec<Total>> =
-        components.iter().map(|c| value_at(graph, totals, unit, c, period, depth + 1).map(|(t, _)| t)).collect();
+        components.iter().map(|c| value_at(graph, totals, unit, *c, period, depth + 1).map(|(t, _)| t)).collect();
     let parts = parts?;
     // A unit renamed or moved whole: its value is the value, whatever the unit.
     if let [only] = parts.as_slice() {
@@ -144,12 +211,12 @@ fn value_at(
 }
 
 /// The value to compare for `area`: in `period` when given, else in the latest period
-/// for which one can be had (own or rolled up).
+/// for which one can be had (own or compiled).
 pub fn measure(
     graph: &AreaGraph,
     totals: &Totals,
     indicator: &Indicator,
-    area: &str,
+    area: AreaId,
     period: Option<&Period>,
 ) -> Option<Measured> {
     // Any period is fair for the area asked about: a unit created by a merger still shows
@@ -204,17 +271,25 @@ mod tests {
     use super::*;
     use crate::domain::areas::AreaLevel;
 
-    fn area(code: &str, parent: Option<&str>, valid_to: Option<&str>, valid_from: Option<&str>) -> Area {
+    fn area(id: AreaId, parent: Option<AreaId>, valid_from: Option<&str>, valid_to: Option<&str>) -> Area {
         let date = |d: &str| NaiveDate::parse_from_str(d, "%Y-%m-%d").expect("date");
         Area {
-            code: code.into(),
-            name: code.into(),
+            id,
+            code: id.to_string(),
+            name: id.to_string(),
             level: AreaLevel::Province,
-            parent_code: parent.map(Into::into),
+            parent_id: parent,
             valid_from: valid_from.map(date),
             valid_to: valid_to.map(date),
+            location: None,
+            area_km2: None,
             source: None,
         }
+    }
+
+    fn link(predecessor: AreaId, successor: AreaId, whole: bool) -> Succession {
+        let effective_on = NaiveDate::from_ymd_opt(2025, 7, 1).expect("date");
+        Succession { predecessor_id: predecessor, successor_id: successor, effective_on, whole }
     }
 
     fn indicator(unit: Unit) -> Indicator {
@@ -236,83 +311,131 @@ mod tests {
         Total { value, numerator: rate.map(|r| r.0), denominator: rate.map(|r| r.1) }
     }
 
-    /// A and B merged into C on 2025-07-01; A has districts A1 and A2.
+    const OLD: Option<&str> = Some("2025-06-30");
+    const NEW: Option<&str> = Some("2025-07-01");
+
+    /// Old provinces 1 and 2 merged whole into 3 on 2025-07-01. Old 1 had district 10 with
+    /// communes 100 and 101, and district 11 with commune 110. Old commune 100 went whole to
+    /// new commune 300; 101 was divided between 300 and 301; 110 went whole to 301; and new
+    /// commune 302 took commune 200 of old province 2 (its only commune) whole.
     fn graph() -> AreaGraph {
         AreaGraph::new(
             vec![
-                area("A", None, Some("2025-06-30"), None),
-                area("B", None, Some("2025-06-30"), None),
-                area("C", None, None, Some("2025-07-01")),
-                area("A1", Some("A"), Some("2025-06-30"), None),
-                area("A2", Some("A"), Some("2025-06-30"), None),
+                area(1, None, None, OLD),
+                area(2, None, None, OLD),
+                area(3, None, NEW, None),
+                area(10, Some(1), None, OLD),
+                area(11, Some(1), None, OLD),
+                area(100, Some(10), None, OLD),
+                area(101, Some(10), None, OLD),
+                area(110, Some(11), None, OLD),
+                area(200, Some(2), None, OLD),
+                area(300, Some(3), NEW, None),
+                area(301, Some(3), NEW, None),
+                area(302, Some(3), NEW, None),
             ],
             vec![
-                Succession { predecessor_code: "A".into(), successor_code: "C".into() },
-                Succession { predecessor_code: "B".into(), successor_code: "C".into() },
+                link(1, 3, true),
+                link(2, 3, true),
+                link(100, 300, true),
+                link(101, 300, false),
+                link(101, 301, false),
+                link(110, 301, true),
+                link(200, 302, true),
             ],
         )
     }
 
-    fn totals(rows: &[(&str, &str, Total)]) -> Totals {
-        rows.iter().map(|(a, p, t)| (((*a).to_owned(), (*p).to_owned()), *t)).collect()
+    fn totals(rows: &[(AreaId, &str, Total)]) -> Totals {
+        rows.iter().map(|(a, p, t)| ((*a, (*p).to_owned()), *t)).collect()
+    }
+
+    fn at(totals: &Totals, unit: Unit, area: AreaId, period: &str) -> Option<Measured> {
+        measure(&graph(), totals, &indicator(unit), area, Some(&period.parse().expect("period")))
     }
 
     #[test]
     fn an_own_value_is_used_as_it_is() {
-        let t = totals(&[("A", "2024", total(40.0, None)), ("A1", "2024", total(1.0, None))]);
-        let m = measure(&graph(), &t, &indicator(Unit::Count), "A", None).expect("value");
+        let t = totals(&[(1, "2024", total(40.0, None)), (100, "2024", total(1.0, None))]);
+        let m = measure(&graph(), &t, &indicator(Unit::Count), 1, None).expect("value");
         assert_eq!(m, Measured { value: 40.0, period: "2024".into(), derived: false });
     }
 
     #[test]
-    fn counts_roll_up_as_sums_across_a_merger() {
+    fn a_new_unit_before_it_existed_sums_its_predecessors() {
         let t = totals(&[
-            ("A1", "2024", total(3.0, None)),
-            ("A2", "2024", total(4.0, None)),
-            ("B", "2024", total(5.0, None)),
+            (100, "2024", total(3.0, None)),
+            (101, "2024", total(4.0, None)),
+            (110, "2024", total(2.0, None)),
+            (2, "2024", total(5.0, None)),
         ]);
-        let m =
-            measure(&graph(), &t, &indicator(Unit::Count), "C", Some(&"2024".parse().expect("period"))).expect("value");
-        assert_eq!(m, Measured { value: 12.0, period: "2024".into(), derived: true });
+        assert_eq!(
+            at(&t, Unit::Count, 3, "2024"),
+            Some(Measured { value: 14.0, period: "2024".into(), derived: true })
+        );
     }
 
     #[test]
-    fn rates_roll_up_from_summed_numerators_never_averaged() {
+    fn rates_are_compiled_from_summed_numerators_never_averaged() {
         // 90% of 100 and 50% of 10: the whole is 95/110 = 86.36%, not the mean 70%.
-        let t =
-            totals(&[("A", "2024", total(90.0, Some((90.0, 100.0)))), ("B", "2024", total(50.0, Some((5.0, 10.0))))]);
-        let m = measure(&graph(), &t, &indicator(Unit::Percent), "C", None).expect("value");
+        let t = totals(&[(1, "2024", total(90.0, Some((90.0, 100.0)))), (2, "2024", total(50.0, Some((5.0, 10.0))))]);
+        let m = at(&t, Unit::Percent, 3, "2024").expect("value");
         assert!((m.value - 86.3636).abs() < 1e-3, "{m:?}");
         assert!(m.derived);
+        let t = totals(&[(1, "2024", total(90.0, None)), (2, "2024", total(50.0, Some((5.0, 10.0))))]);
+        assert_eq!(at(&t, Unit::Percent, 3, "2024"), None, "1 has no denominator");
     }
 
     #[test]
-    fn a_missing_component_or_denominator_means_no_roll_up() {
-        let t = totals(&[("A", "2024", total(3.0, None))]);
-        assert_eq!(measure(&graph(), &t, &indicator(Unit::Count), "C", None), None, "B is missing");
-        let t = totals(&[("A", "2024", total(90.0, None)), ("B", "2024", total(50.0, Some((5.0, 10.0))))]);
-        assert_eq!(measure(&graph(), &t, &indicator(Unit::Percent), "C", None), None, "A has no denominator");
-    }
-
-    #[test]
-    fn a_single_predecessor_passes_its_value_on_even_without_a_denominator() {
-        let graph = AreaGraph::new(
-            vec![area("A", None, Some("2025-06-30"), None), area("D", None, None, Some("2025-07-01"))],
-            vec![Succession { predecessor_code: "A".into(), successor_code: "D".into() }],
+    fn a_missing_predecessor_or_one_only_partly_inside_gives_no_value() {
+        let t = totals(&[(1, "2024", total(3.0, None))]);
+        assert_eq!(at(&t, Unit::Count, 3, "2024"), None, "2 is missing");
+        // new commune 300 took 100 whole but only part of 101
+        let t = totals(&[(100, "2024", total(3.0, None)), (101, "2024", total(4.0, None))]);
+        assert_eq!(at(&t, Unit::Count, 300, "2024"), None);
+        let t = totals(&[(200, "2024", total(6.0, None))]);
+        assert_eq!(
+            at(&t, Unit::Count, 302, "2024"),
+            Some(Measured { value: 6.0, period: "2024".into(), derived: true })
         );
-        let t = totals(&[("A", "2024", total(112.0, None))]);
-        let m = measure(&graph, &t, &indicator(Unit::RatioPer100), "D", None).expect("value");
-        assert_eq!(m, Measured { value: 112.0, period: "2024".into(), derived: true });
+    }
+
+    #[test]
+    fn an_ended_unit_after_it_ended_sums_the_successors_wholly_inside_it() {
+        let t = totals(&[
+            (300, "2025", total(10.0, Some((10.0, 100.0)))),
+            (301, "2025", total(20.0, Some((30.0, 150.0)))),
+            (302, "2025", total(30.0, Some((3.0, 10.0)))),
+        ]);
+        // old province 1's territory is exactly 300 and 301
+        let m = at(&t, Unit::Percent, 1, "2025").expect("value");
+        assert!((m.value - 16.0).abs() < 1e-9, "{m:?}");
+        assert!(m.derived);
+        // district 11's commune 110 went to 301, which also took part of 101 (district 10)
+        assert_eq!(at(&t, Unit::Percent, 11, "2025"), None);
+        // old province 2 = new commune 302
+        assert_eq!(at(&t, Unit::Percent, 2, "2026"), None, "no 2026 value");
+        assert_eq!(at(&t, Unit::Percent, 2, "2025").map(|m| m.value), Some(30.0));
+    }
+
+    #[test]
+    fn a_unit_existing_at_the_period_end_sums_its_sub_units_of_that_day() {
+        let t = totals(&[
+            (300, "2025", total(1.0, None)),
+            (301, "2025", total(2.0, None)),
+            (302, "2025", total(3.0, None)),
+            (1, "2025", total(100.0, None)),
+        ]);
+        assert_eq!(at(&t, Unit::Count, 3, "2025").map(|m| m.value), Some(6.0), "not the old provinces");
+        let t = totals(&[(100, "2024-S1", total(1.0, None)), (101, "2024-S1", total(2.0, None))]);
+        assert_eq!(at(&t, Unit::Count, 10, "2024-S1").map(|m| m.value), Some(3.0));
     }
 
     #[test]
     fn the_latest_period_is_chosen() {
-        let t = totals(&[
-            ("A", "2023", total(1.0, None)),
-            ("A", "2024-S1", total(2.0, None)),
-            ("A", "2024", total(3.0, None)),
-        ]);
-        let m = measure(&graph(), &t, &indicator(Unit::Count), "A", None).expect("value");
+        let t =
+            totals(&[(1, "2023", total(1.0, None)), (1, "2024-S1", total(2.0, None)), (1, "2024", total(3.0, None))]);
+        let m = measure(&graph(), &t, &indicator(Unit::Count), 1, None).expect("value");
         assert_eq!(m.period, "2024");
     }
 

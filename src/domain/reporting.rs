@@ -44,7 +44,7 @@ pub struct Duty {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Arrival {
     pub indicator_code: String,
-    pub area_code: String,
+    pub area_id: super::areas::AreaId,
     pub period: String,
     pub first_reported_at: DateTime<Utc>,
 }

@@ -44,12 +44,12 @@ pub fn values_to_change(
     numbers: &[i64],
     found: &[Observation],
     decision: Decision,
-    in_reach: impl Fn(&str) -> bool,
+    in_reach: impl Fn(super::areas::AreaId) -> bool,
 ) -> Result<Vec<i64>, DomainError> {
     if let Some(missing) = numbers.iter().find(|n| !found.iter().any(|o| o.id == **n)) {
         return Err(DomainError::not_found("observation", missing.to_string()));
     }
-    if let Some(outside) = found.iter().find(|o| !in_reach(&o.key.area_code)) {
+    if let Some(outside) = found.iter().find(|o| !in_reach(o.key.area_id)) {
         // Not its area code: the caller may not read it.
         return Err(DomainError::Forbidden(format!("observation {} is outside your area", outside.id)));
     }

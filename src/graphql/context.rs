@@ -8,6 +8,7 @@ use async_graphql::Context;
 use super::error::{GqlResult, OrGql};
 use super::loaders::Loaders;
 use crate::auth::{Principal, Scope};
+use crate::domain::areas::AreaId;
 use crate::domain::disclosure::DisclosureRule;
 use crate::service::Caller;
 use crate::store::Store;
@@ -35,7 +36,8 @@ pub trait ContextExt {
     fn store(&self) -> &Arc<dyn Store>;
     async fn scope(&self) -> GqlResult<&Scope>;
     /// Fails with FORBIDDEN unless the area is inside the caller's subtree.
-    async fn require_area(&self, area_code: &str) -> GqlResult<()>;
+    /// FORBIDDEN unless the unit (`id`, of `code`) is inside the caller's reach.
+    async fn require_area(&self, id: AreaId, code: &str) -> GqlResult<()>;
 }
 
 impl ContextExt for Context<'_> {
@@ -59,7 +61,7 @@ impl ContextExt for Context<'_> {
         self.caller().scope(self.store().as_ref()).await.gql()
     }
 
-    async fn require_area(&self, area_code: &str) -> GqlResult<()> {
-        self.caller().require_area(self.store().as_ref(), area_code).await.gql()
+    async fn require_area(&self, id: AreaId, code: &str) -> GqlResult<()> {
+        self.caller().require_area(self.store().as_ref(), id, code).await.gql()
     }
 }

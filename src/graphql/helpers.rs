@@ -6,16 +6,20 @@ use async_graphql::Context;
 
 use super::context::ContextExt;
 use super::error::{GqlResult, OrGql};
-use crate::domain::areas::Area;
-use crate::domain::DomainError;
+use chrono::NaiveDate;
 
-/// An area the caller may see, or `None`: nested references never leak an area (or what
-/// hangs off it) outside the caller's subtree.
-pub async fn visible_area(ctx: &Context<'_>, code: &str) -> GqlResult<Option<Area>> {
-    if !ctx.scope().await?.allows(code) {
+use crate::domain::areas::{unit_for_period, unit_on, Area, AreaId};
+use crate::domain::periods::Period;
+use crate::domain::DomainError;
+use crate::service::access::units_of_code;
+
+/// A unit the caller may see, or `None`: nested references never leak a unit (or what
+/// hangs off it) outside the caller's reach.
+pub async fn visible_area(ctx: &Context<'_>, id: AreaId) -> GqlResult<Option<Area>> {
+    if !ctx.scope().await?.allows(id) {
         return Ok(None);
     }
-    ctx.request().loaders.area.load_one(code.to_owned()).await.gql()
+    ctx.request().loaders.area.load_one(id).await.gql()
 }
 
 /// A value a foreign key guarantees, or NOT_FOUND naming what is missing.
@@ -23,26 +27,34 @@ pub fn required<T>(value: Option<T>, what: &'static str, code: &str) -> GqlResul
     value.ok_or_else(|| DomainError::not_found(what, code)).gql()
 }
 
-/// An area named in an argument: NOT_FOUND when unknown, FORBIDDEN outside the caller's area.
-pub async fn find_area(ctx: &Context<'_>, code: &str) -> GqlResult<Area> {
-    let area = ctx.request().loaders.area.load_one(code.to_owned()).await.gql()?;
-    let area = area.ok_or_else(|| DomainError::not_found("area", code)).gql()?;
-    ctx.require_area(code).await?;
-    Ok(area)
+/// The unit an argument's code names on `valid_on` (default today; an ended unit's code
+/// names its last holder): NOT_FOUND when none (listing the units of that name, if it is
+/// one), FORBIDDEN outside the caller's reach.
+pub async fn find_area(ctx: &Context<'_>, code: &str, valid_on: Option<NaiveDate>) -> GqlResult<Area> {
+    let store = ctx.store().as_ref();
+    let holders = units_of_code(store, code, None).await.gql()?;
+    let day = valid_on.unwrap_or_else(|| chrono::Utc::now().date_naive());
+    let unit = unit_on(&holders, day).cloned();
+    let unit = unit.ok_or_else(|| DomainError::not_found("area valid that day", format!("{code} on {day}"))).gql()?;
+    ctx.require_area(unit.id, &unit.code).await?;
+    Ok(unit)
 }
 
-/// The area codes a list query may return: the subtree of `area_code` when given (which
-/// must be inside the caller's area), else the caller's scope; `None` means everything.
-pub async fn subtree_within_scope(ctx: &Context<'_>, area_code: Option<&str>) -> GqlResult<Option<Vec<String>>> {
-    let scope = ctx.scope().await?;
-    match area_code {
-        None => Ok(scope.restrict(None)),
-        Some(code) => {
-            find_area(ctx, code).await?;
-            let subtree = ctx.store().area_subtree(code).await.gql()?;
-            Ok(scope.restrict(Some(subtree)))
-        }
-    }
+/// The unit an argument's code names for a period (`domain::areas::unit_for_period`).
+pub async fn find_area_for_period(ctx: &Context<'_>, code: &str, period: &Period) -> GqlResult<Area> {
+    let holders = units_of_code(ctx.store().as_ref(), code, None).await.gql()?;
+    let unit = unit_for_period(&holders, period).cloned();
+    let unit =
+        unit.ok_or_else(|| DomainError::not_found("area valid in that period", format!("{code} in {period}"))).gql()?;
+    ctx.require_area(unit.id, &unit.code).await?;
+    Ok(unit)
+}
+
+/// The units a list query may return: what the units of `area_code` reach, when given
+/// (some must be inside the caller's reach), else the caller's scope; `None` means
+/// everything.
+pub async fn reach_within_scope(ctx: &Context<'_>, area_code: Option<&str>) -> GqlResult<Option<Vec<AreaId>>> {
+    crate::service::access::areas_to_read(ctx.store().as_ref(), ctx.caller(), area_code, true).await.gql()
 }
 
 /// Whether the disclosure rule may withhold figures of this indicator from the caller: a

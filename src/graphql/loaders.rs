@@ -10,7 +10,7 @@ use std::sync::Arc;
 use async_graphql::dataloader::{DataLoader, Loader};
 
 use crate::domain::agencies::Agency;
-use crate::domain::areas::Area;
+use crate::domain::areas::{Area, AreaId, Succession};
 use crate::domain::disclosure::{DisclosureRule, Table};
 use crate::domain::indicators::Indicator;
 use crate::domain::observations::{Observation, ObservationRevision};
@@ -55,8 +55,8 @@ macro_rules! loader {
     };
 }
 
-loader!(AreaByCode: String => one Area, areas_by_codes, |a| a.code.clone());
-loader!(AreasByParent: String => many Area, areas_by_parents, |a| a.parent_code.clone().unwrap_or_default());
+loader!(AreaById: AreaId => one Area, areas_by_ids, |a| a.id);
+loader!(AreasByParent: AreaId => many Area, areas_by_parents, |a| a.parent_id.unwrap_or_default());
 loader!(AgencyByCode: String => one Agency, agencies_by_codes, |a| a.code.clone());
 loader!(IndicatorByCode: String => one Indicator, indicators_by_codes, |i| i.code.clone());
 loader!(PlanByCode: String => one Plan, plans_by_codes, |p| p.code.clone());
@@ -67,18 +67,22 @@ loader!(AssignmentsByTarget: i64 => many Assignment, assignments_by_targets, |a|
 loader!(DeadlinesByPlan: i64 => many ReportingDeadline, deadlines_by_plans, |d| d.plan_id);
 loader!(HistoryByObservation: i64 => many ObservationRevision, revisions_by_observations, |r| r.observation_id);
 
-/// Successor area codes of each predecessor.
-pub struct SuccessorsOf(Arc<dyn Store>);
+/// The boundary changes each unit took part in, as predecessor or successor.
+pub struct SuccessionsOf(Arc<dyn Store>);
 
-impl Loader<String> for SuccessorsOf {
-    type Value = Vec<String>;
+impl Loader<AreaId> for SuccessionsOf {
+    type Value = Vec<Succession>;
     type Error = LoadError;
 
-    async fn load(&self, keys: &[String]) -> Result<HashMap<String, Vec<String>>, LoadError> {
+    async fn load(&self, keys: &[AreaId]) -> Result<HashMap<AreaId, Vec<Succession>>, LoadError> {
         let rows = self.0.successions_of(keys).await.map_err(Arc::new)?;
-        let mut map: HashMap<String, Vec<String>> = keys.iter().map(|k| (k.clone(), Vec::new())).collect();
+        let mut map: HashMap<AreaId, Vec<Succession>> = keys.iter().map(|k| (*k, Vec::new())).collect();
         for s in rows {
-            map.entry(s.predecessor_code).or_default().push(s.successor_code);
+            for id in [s.predecessor_id, s.successor_id] {
+                if let Some(list) = map.get_mut(&id) {
+                    list.push(s.clone());
+                }
+            }
         }
         Ok(map)
     }
@@ -150,9 +154,9 @@ fn group<K: Eq + Hash + Clone, V>(keys: &[K], rows: Vec<V>, key_of: impl Fn(&V) 
 }
 
 pub struct Loaders {
-    pub area: DataLoader<AreaByCode>,
+    pub area: DataLoader<AreaById>,
     pub area_children: DataLoader<AreasByParent>,
-    pub successors: DataLoader<SuccessorsOf>,
+    pub successions: DataLoader<SuccessionsOf>,
     pub agency: DataLoader<AgencyByCode>,
     pub indicator: DataLoader<IndicatorByCode>,
     pub plan: DataLoader<PlanByCode>,
@@ -178,9 +182,9 @@ impl Loaders {
             DataLoader::new(loader, |batch| tokio::spawn(tracing::Instrument::in_current_span(batch)))
         }
         Loaders {
-            area: dl(AreaByCode(store.clone())),
+            area: dl(AreaById(store.clone())),
             area_children: dl(AreasByParent(store.clone())),
-            successors: dl(SuccessorsOf(store.clone())),
+            successions: dl(SuccessionsOf(store.clone())),
             agency: dl(AgencyByCode(store.clone())),
             indicator: dl(IndicatorByCode(store.clone())),
             plan: dl(PlanByCode(store.clone())),

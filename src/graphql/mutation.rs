@@ -10,6 +10,7 @@ use super::context::ContextExt;
 use super::enums::RoleEnum;
 use super::error::{GqlResult, OrGql};
 use super::observations::{ImportSummaryObject, ObservationObject, SubmitObservationsInput};
+use super::scalars::Date;
 use super::ApiSettings;
 use crate::auth::Keys;
 use crate::domain::observations::Decision;
@@ -27,8 +28,10 @@ pub struct IssueTokenInput {
     /// Who the token is for; defaults to "<role>:<agency or area>".
     pub subject: Option<String>,
     pub agency_code: Option<String>,
-    /// Root of the area subtree the token reaches (required for every role but ADMIN).
+    /// Code of the unit the token reaches (required for every role but ADMIN)…
     pub area_code: Option<String>,
+    /// …as held on this day (default: today; the code of a unit that has ended names it).
+    pub area_valid_on: Option<Date>,
     /// Lifetime in seconds; default 30 days, at most 366 days.
     pub ttl_seconds: Option<i32>,
 }
@@ -95,6 +98,7 @@ impl Mutation {
             subject: input.subject,
             agency_code: input.agency_code,
             area_code: input.area_code,
+            area_on: input.area_valid_on.map(|d| d.0),
             lifetime,
         };
         let issued = tokens::issue(ctx.store().as_ref(), keys, Actor::Token(ctx.caller()), request).await.gql()?;

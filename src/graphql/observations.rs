@@ -37,7 +37,7 @@ impl ObservationObject {
             .tables
             .load_one(TableKey {
                 indicator_code: key.indicator_code.clone(),
-                area_code: key.area_code.clone(),
+                area_id: key.area_id,
                 period: key.period.clone(),
             })
             .await
@@ -59,9 +59,9 @@ impl ObservationObject {
     }
 
     async fn area(&self, ctx: &Context<'_>) -> GqlResult<AreaObject> {
-        let code = &self.observation.key.area_code;
-        let area = ctx.request().loaders.area.load_one(code.clone()).await.gql()?;
-        Ok(AreaObject(required(area, "area", code)?))
+        let key = &self.observation.key;
+        let area = ctx.request().loaders.area.load_one(key.area_id).await.gql()?;
+        Ok(AreaObject(required(area, "area", &key.area_code)?))
     }
 
     /// "2024", "2024-S1", "2024-Q3", "2024-06".

@@ -9,10 +9,11 @@ use super::catalogue::IndicatorObject;
 use super::context::ContextExt;
 use super::enums::{AssignmentRoleEnum, ComparatorEnum, DomainEnum, PeriodKindEnum, ProgressStatusEnum};
 use super::error::{GqlResult, OrGql};
-use super::helpers::{find_area, may_withhold, required};
+use super::helpers::{find_area, find_area_for_period, may_withhold, required};
 use super::loaders::{ProgressKey, ReportKey, TableKey};
 use super::reporting::AgencyReportObject;
 use super::scalars::Date;
+use crate::domain::areas::AreaId;
 use crate::domain::observations::Sex;
 use crate::domain::periods::{BadPeriod, Period};
 use crate::domain::plans::{Assignment, Objective, Plan, ReportingDeadline, Target};
@@ -42,11 +43,11 @@ impl PlanObject {
         let Some(code) = &self.0.issuer_code else { return Ok(None) };
         let agency = ctx.request().loaders.agency.load_one(code.clone()).await.gql()?;
         let scope = ctx.scope().await?;
-        Ok(agency.filter(|a| a.area_code.as_deref().is_some_and(|c| scope.allows(c))).map(AgencyObject))
+        Ok(agency.filter(|a| a.area_id.is_some_and(|id| scope.allows(id))).map(AgencyObject))
     }
 
     async fn area(&self, ctx: &Context<'_>) -> GqlResult<AreaObject> {
-        let area = ctx.request().loaders.area.load_one(self.0.area_code.clone()).await.gql()?;
+        let area = ctx.request().loaders.area.load_one(self.0.area_id).await.gql()?;
         Ok(AreaObject(required(area, "area", &self.0.area_code)?))
     }
 
@@ -68,14 +69,14 @@ impl PlanObject {
         let Some(code) = &self.0.parent_code else { return Ok(None) };
         let parent = ctx.request().loaders.plan.load_one(code.clone()).await.gql()?;
         let scope = ctx.scope().await?;
-        Ok(parent.filter(|p| scope.allows(&p.area_code)).map(PlanObject))
+        Ok(parent.filter(|p| scope.allows(p.area_id)).map(PlanObject))
     }
 
     /// Plans that implement this one, inside the caller's area.
     async fn children(&self, ctx: &Context<'_>) -> GqlResult<Vec<PlanObject>> {
         let children = ctx.request().loaders.plan_children.load_one(self.0.code.clone()).await.gql()?;
         let scope = ctx.scope().await?;
-        Ok(children.unwrap_or_default().into_iter().filter(|p| scope.allows(&p.area_code)).map(PlanObject).collect())
+        Ok(children.unwrap_or_default().into_iter().filter(|p| scope.allows(p.area_id)).map(PlanObject).collect())
     }
 
     async fn objectives(&self, ctx: &Context<'_>) -> GqlResult<Vec<ObjectiveObject>> {
@@ -99,8 +100,7 @@ impl PlanObject {
             period.parse().map_err(|e: BadPeriod| DomainError::bad_input("period", e.to_string())).gql()?;
         let deadlines = ctx.request().loaders.deadlines.load_one(self.0.id).await.gql()?.unwrap_or_default();
         let due_on = crate::domain::reporting::due_on(&deadlines, &parsed).gql()?;
-        let key =
-            ReportKey { plan_id: self.0.id, area_code: self.0.area_code.clone(), period: parsed.to_string(), due_on };
+        let key = ReportKey { plan_id: self.0.id, area_id: self.0.area_id, period: parsed.to_string(), due_on };
         let reports = ctx.request().loaders.reports.load_one(key).await.gql()?.unwrap_or_default();
         Ok(reports.into_iter().map(|r| AgencyReportObject { report: r, period: parsed.to_string() }).collect())
     }
@@ -192,29 +192,32 @@ impl TargetObject {
         self.0.note.as_deref()
     }
 
-    /// The latest value for the plan's area (or `areaCode`), in `period` or the latest
-    /// period, compared with the target. Rolled up from sub-areas and predecessor areas
-    /// where the area has no value of its own (`derived`).
+    /// The latest value for the plan's unit (or the unit `areaCode` names in `period`, else
+    /// today), in `period` or the latest period, compared with the target. Compiled from
+    /// sub-units, predecessors or successors where the unit has no value of its own
+    /// (`derived`; README, "Codes, validity and successions").
     async fn progress(
         &self,
         ctx: &Context<'_>,
         area_code: Option<String>,
         period: Option<String>,
     ) -> GqlResult<Progress> {
-        let area_code = match area_code {
-            Some(code) => find_area(ctx, &code).await?.code,
-            None => self.0.plan_area_code.clone(),
+        let parsed = match &period {
+            Some(p) => Some(crate::service::reads::period_argument("period", p).gql()?),
+            None => None,
         };
-        if let Some(p) = &period {
-            crate::service::reads::period_argument("period", p).gql()?;
-        }
+        let area_id = match (area_code, parsed) {
+            (Some(code), Some(p)) => find_area_for_period(ctx, &code, &p).await?.id,
+            (Some(code), None) => find_area(ctx, &code, None).await?.id,
+            (None, _) => self.0.plan_area_id,
+        };
         let Some(indicator_code) = &self.0.indicator_code else { return Ok(Progress::no_data()) };
-        let key = ProgressKey { indicator_code: indicator_code.clone(), area_code: area_code.clone(), period };
+        let key = ProgressKey { indicator_code: indicator_code.clone(), area_id, period, sex: Sex::Total };
         let Some(measured) = ctx.request().loaders.progress.load_one(key).await.gql()? else {
             return Ok(Progress::no_data());
         };
         let status = crate::domain::progress::status(self.0.comparator, self.0.value, Some(measured.value));
-        let withheld = progress_withheld(ctx, indicator_code, &area_code, &measured).await?;
+        let withheld = progress_withheld(ctx, indicator_code, area_id, &measured).await?;
         Ok(Progress {
             status: status.into(),
             value: (!withheld).then_some(measured.value),
@@ -239,7 +242,7 @@ impl TargetObject {
 async fn progress_withheld(
     ctx: &Context<'_>,
     indicator_code: &str,
-    area_code: &str,
+    area_id: AreaId,
     measured: &Measured,
 ) -> GqlResult<bool> {
     if !may_withhold(ctx, indicator_code).await? {
@@ -248,11 +251,7 @@ async fn progress_withheld(
     if measured.derived {
         return Ok(true);
     }
-    let key = TableKey {
-        indicator_code: indicator_code.to_owned(),
-        area_code: area_code.to_owned(),
-        period: measured.period.clone(),
-    };
+    let key = TableKey { indicator_code: indicator_code.to_owned(), area_id, period: measured.period.clone() };
     let table = ctx.request().loaders.tables.load_one(key).await.gql()?.unwrap_or_default();
     Ok(table.by_sex(Sex::Total).is_none_or(|o| table.published_value(o).is_none()))
 }

@@ -8,6 +8,7 @@ use super::context::ContextExt;
 use super::enums::RoleEnum;
 use super::error::{GqlResult, OrGql};
 use crate::auth::Principal;
+use crate::domain::areas::unit_on;
 
 pub struct PrincipalObject(pub Principal);
 
@@ -29,6 +30,7 @@ impl PrincipalObject {
 
     async fn area(&self, ctx: &Context<'_>) -> GqlResult<Option<AreaObject>> {
         let Some(code) = &self.0.area_code else { return Ok(None) };
-        Ok(ctx.request().loaders.area.load_one(code.clone()).await.gql()?.map(AreaObject))
+        let holders = ctx.store().areas_by_codes(std::slice::from_ref(code)).await.gql()?;
+        Ok(unit_on(&holders, self.0.area_on).cloned().map(AreaObject))
     }
 }

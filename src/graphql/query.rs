@@ -9,14 +9,17 @@ use super::catalogue::IndicatorObject;
 use super::context::ContextExt;
 use super::enums::{AreaLevelEnum, AuditActionEnum};
 use super::error::{GqlResult, OrGql};
-use super::helpers::{find_area, list_complexity, page_complexity, required, subtree_within_scope};
+use super::helpers::{find_area, find_area_for_period, list_complexity, page_complexity, reach_within_scope, required};
 use super::loaders::TableKey;
 use super::observations::{GenderGap, ObservationConnection, ObservationFilter};
 use super::pages::read_page;
 use super::plans::PlanObject;
 use super::principal::PrincipalObject;
+use super::scalars::Date;
+use crate::domain::areas::{search_key, AreaId};
 use crate::domain::observations::Sex;
 use crate::domain::DomainError;
+use crate::service::access::{units_of_code, SEARCH_LIMIT};
 use crate::service::audit;
 use crate::service::reads::period_argument;
 use crate::store::AreaFilter;
@@ -32,44 +35,66 @@ impl Query {
         PrincipalObject(ctx.principal().clone())
     }
 
-    /// Areas inside the caller's subtree, optionally only the children of `parentCode`
-    /// and only of one `level`.
+    /// Units inside the caller's area: the children of `parentCode` (the units that held
+    /// the code on `validOn`, else every unit that held it), of one `level`, valid on
+    /// `validOn`, whose name holds `search` (with or without diacritics and the unit-type
+    /// word: "tan yen", "Huyện Tân Yên"; the name itself first, at most 200).
     #[graphql(complexity = "list_complexity(child_complexity)")]
     async fn areas(
         &self,
         ctx: &Context<'_>,
         parent_code: Option<String>,
         level: Option<AreaLevelEnum>,
+        valid_on: Option<Date>,
+        search: Option<String>,
     ) -> GqlResult<Vec<AreaObject>> {
-        if let Some(parent) = &parent_code {
-            find_area(ctx, parent).await?;
+        let valid_on = valid_on.map(|d| d.0);
+        let parents = match &parent_code {
+            Some(code) => Some(units_of_code(ctx.store().as_ref(), code, valid_on).await.gql()?),
+            None => None,
+        };
+        let scope = ctx.scope().await?;
+        let parent_ids: Option<Vec<AreaId>> =
+            parents.map(|p| p.iter().map(|a| a.id).filter(|id| scope.allows(*id)).collect());
+        if let (Some(code), Some([])) = (&parent_code, parent_ids.as_deref()) {
+            return Err(DomainError::Forbidden(format!("area {code} is outside your area"))).gql();
         }
-        let within = ctx.scope().await?.restrict(None);
-        let level = level.map(Into::into);
-        let filter = AreaFilter { parent_code: parent_code.as_deref(), level, within: within.as_deref() };
+        let search = search.as_deref().map(search_key);
+        let within = scope.restrict(None);
+        let filter = AreaFilter {
+            parent_ids: parent_ids.as_deref(),
+            level: level.map(Into::into),
+            valid_on,
+            limit: search.as_ref().map(|_| SEARCH_LIMIT),
+            search: search.as_deref(),
+            within: within.as_deref(),
+        };
         Ok(ctx.store().areas(filter).await.gql()?.into_iter().map(AreaObject).collect())
     }
 
-    async fn area(&self, ctx: &Context<'_>, code: String) -> GqlResult<Option<AreaObject>> {
-        Ok(Some(AreaObject(find_area(ctx, &code).await?)))
+    /// The unit that held the code on `validOn` (default: today; the code of a unit that
+    /// has ended names that unit). NOT_FOUND lists the units of that name when the code
+    /// is a name.
+    async fn area(&self, ctx: &Context<'_>, code: String, valid_on: Option<Date>) -> GqlResult<Option<AreaObject>> {
+        Ok(Some(AreaObject(find_area(ctx, &code, valid_on.map(|d| d.0)).await?)))
     }
 
     /// Agencies of `areaCode` and the areas below it (default: the caller's whole subtree).
     #[graphql(complexity = "list_complexity(child_complexity)")]
     async fn agencies(&self, ctx: &Context<'_>, area_code: Option<String>) -> GqlResult<Vec<AgencyObject>> {
-        let within = subtree_within_scope(ctx, area_code.as_deref()).await?;
+        let within = reach_within_scope(ctx, area_code.as_deref()).await?;
         Ok(ctx.store().agencies(within.as_deref()).await.gql()?.into_iter().map(AgencyObject).collect())
     }
 
     async fn agency(&self, ctx: &Context<'_>, code: String) -> GqlResult<Option<AgencyObject>> {
         let agency = ctx.request().loaders.agency.load_one(code.clone()).await.gql()?;
         let agency = agency.ok_or_else(|| DomainError::not_found("agency", &code)).gql()?;
-        match &agency.area_code {
-            Some(area) => ctx.require_area(area).await?,
-            None if ctx.scope().await?.restrict(None).is_some() => {
+        match (agency.area_id, &agency.area_code) {
+            (Some(id), Some(code)) => ctx.require_area(id, code).await?,
+            _ if ctx.scope().await?.restrict(None).is_some() => {
                 return Err(DomainError::Forbidden(format!("agency {code} is outside your area"))).gql()
             }
-            None => {}
+            _ => {}
         }
         Ok(Some(AgencyObject(agency)))
     }
@@ -88,7 +113,7 @@ impl Query {
     /// Plans of `areaCode` and the areas below it (default: the caller's whole subtree).
     #[graphql(complexity = "list_complexity(child_complexity)")]
     async fn plans(&self, ctx: &Context<'_>, area_code: Option<String>) -> GqlResult<Vec<PlanObject>> {
-        let within = subtree_within_scope(ctx, area_code.as_deref()).await?;
+        let within = reach_within_scope(ctx, area_code.as_deref()).await?;
         Ok(ctx.store().plans(within.as_deref()).await.gql()?.into_iter().map(PlanObject).collect())
     }
 
@@ -139,7 +164,7 @@ impl Query {
     async fn plan(&self, ctx: &Context<'_>, code: String) -> GqlResult<Option<PlanObject>> {
         let plan = ctx.request().loaders.plan.load_one(code.clone()).await.gql()?;
         let plan = plan.ok_or_else(|| DomainError::not_found("plan", &code)).gql()?;
-        ctx.require_area(&plan.area_code).await?;
+        ctx.require_area(plan.area_id, &plan.area_code).await?;
         Ok(Some(PlanObject(plan)))
     }
 }
@@ -153,9 +178,9 @@ async fn gender_gap(
 ) -> GqlResult<Option<GenderGap>> {
     let indicator = ctx.request().loaders.indicator.load_one(indicator_code.clone()).await.gql()?;
     required(indicator, "indicator", &indicator_code)?;
-    period_argument("period", &period).gql()?;
-    find_area(ctx, &area_code).await?;
-    let key = TableKey { indicator_code, area_code, period };
+    let parsed = period_argument("period", &period).gql()?;
+    let unit = find_area_for_period(ctx, &area_code, &parsed).await?;
+    let key = TableKey { indicator_code, area_id: unit.id, period };
     let table = ctx.request().loaders.tables.load_one(key).await.gql()?.unwrap_or_default();
     let female = table.by_sex(Sex::Female);
     let male = table.by_sex(Sex::Male);

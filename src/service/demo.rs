@@ -5,9 +5,10 @@ use std::collections::{HashMap, HashSet};
 
 use super::push::{push, PushRequest};
 use super::Actor;
-use crate::domain::demo::{for_empty_keys, rows, DEMO_SUBJECT};
+use crate::domain::demo::{for_empty_keys, rows, written_key, WrittenKey, DEMO_SUBJECT};
 use crate::domain::indicators::Indicator;
-use crate::domain::observations::{ObservationInput, ObservationKey, ObservationQuery};
+use crate::domain::observations::ObservationQuery;
+use crate::domain::plans::Target;
 use crate::domain::push::{ImportSummary, DEFAULT_MAX_ROWS};
 use crate::domain::DomainError;
 use crate::store::{Store, StoreError};
@@ -33,7 +34,7 @@ pub async fn load(store: &dyn Store) -> Result<DemoSummary, DomainError> {
     let objective_ids: Vec<i64> = store.objectives_by_plans(&plan_ids).await?.iter().map(|o| o.id).collect();
     let targets = store.targets_by_objectives(&objective_ids).await?;
     let all = rows(&indicators, &targets);
-    let held = held_keys(store, &all).await?;
+    let held = held_keys(store, &targets).await?;
     let (rows, skipped) = for_empty_keys(all, &held);
     if rows.is_empty() {
         // Nothing to write: no push, and no push in the audit log.
@@ -53,16 +54,18 @@ pub async fn load(store: &dyn Store) -> Result<DemoSummary, DomainError> {
     Ok(DemoSummary { push, skipped })
 }
 
-/// The keys of the rows' areas that hold a value (any status), read page by page.
-async fn held_keys(store: &dyn Store, rows: &[ObservationInput]) -> Result<HashSet<ObservationKey>, StoreError> {
-    let mut areas: Vec<String> = rows.iter().map(|r| r.area_code.clone()).collect();
-    areas.sort_unstable();
-    areas.dedup();
-    let mut query = ObservationQuery { area_codes: Some(areas), limit: PAGE, ..ObservationQuery::default() };
+/// The keys that hold a value (any status) under the codes of the targets' areas, read
+/// page by page.
+async fn held_keys(store: &dyn Store, targets: &[Target]) -> Result<HashSet<WrittenKey>, StoreError> {
+    let mut codes: Vec<String> = targets.iter().map(|t| t.plan_area_code.clone()).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    let units: Vec<i64> = store.areas_by_codes(&codes).await?.iter().map(|a| a.id).collect();
+    let mut query = ObservationQuery { area_ids: Some(units), limit: PAGE, ..ObservationQuery::default() };
     let mut held = HashSet::new();
     loop {
         let (page, _) = store.observations(&query).await?;
-        held.extend(page.iter().map(|o| o.key.clone()));
+        held.extend(page.iter().map(|o| written_key(&o.key)));
         match page.last() {
             Some(last) if page.len() == PAGE => query.after_id = Some(last.id),
             _ => return Ok(held),

@@ -6,13 +6,19 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::Utc;
 
+use super::access::units_named;
 use super::Actor;
 use crate::auth::{Principal, Role, Scope};
+use crate::domain::areas::{Area, AreaId};
 use crate::domain::audit::{AuditAction, AuditEntry};
 use crate::domain::observations::{validate, ImportError, ImportErrorCode, ObservationInput, PushRules};
 use crate::domain::push::ImportSummary;
 use crate::domain::DomainError;
 use crate::store::{ObservationWrite, Receipt, Store, WriteCounts, WriteOutcome};
+
+/// How many unknown codes of one push are looked up as names: a file of names gets its
+/// hints for the first few, and plain UNKNOWN_AREA for the rest.
+const NAMES_LOOKED_UP: usize = 20;
 
 /// Who pushes, and how far they reach.
 struct Pusher<'a> {
@@ -132,15 +138,34 @@ async fn write(
     let indicators: HashMap<_, _> = store.indicators().await?.into_iter().map(|i| (i.code.clone(), i)).collect();
     let area_codes: Vec<String> =
         request.rows.iter().map(|r| r.area_code.clone()).collect::<BTreeSet<_>>().into_iter().collect();
-    let areas: HashMap<_, _> =
-        store.areas_with_ancestors(&area_codes).await?.into_iter().map(|a| (a.code.clone(), a)).collect();
-    let assigned: Option<HashSet<(String, String)>> = match (pusher.only_assigned, pusher.agency_code) {
+    let mut holders: HashMap<String, Vec<Area>> = HashMap::new();
+    for a in store.areas_by_codes(&area_codes).await? {
+        holders.entry(a.code.clone()).or_default().push(a);
+    }
+    let unit_ids: Vec<AreaId> = holders.values().flatten().map(|a| a.id).collect();
+    let ancestors: HashMap<AreaId, Area> = if pusher.only_assigned {
+        store.areas_with_ancestors(&unit_ids).await?.into_iter().map(|a| (a.id, a)).collect()
+    } else {
+        HashMap::new()
+    };
+    // A code that names no unit may be a name: say which units it names.
+    let unknown: Vec<String> =
+        area_codes.iter().filter(|c| !holders.contains_key(*c)).take(NAMES_LOOKED_UP).cloned().collect();
+    let named = units_named(store, &unknown).await?;
+    let assigned: Option<HashSet<(String, AreaId)>> = match (pusher.only_assigned, pusher.agency_code) {
         (false, _) => None,
         (true, Some(agency)) => Some(store.agency_assignments(agency).await?.into_iter().collect()),
         (true, None) => Some(HashSet::new()),
     };
-    let in_reach = |code: &str| pusher.scope.allows(code);
-    let rules = PushRules { indicators: &indicators, areas: &areas, in_reach: &in_reach, assigned: assigned.as_ref() };
+    let in_reach = |id: AreaId| pusher.scope.allows(id);
+    let rules = PushRules {
+        indicators: &indicators,
+        holders: &holders,
+        ancestors: &ancestors,
+        named: &named,
+        in_reach: &in_reach,
+        assigned: assigned.as_ref(),
+    };
     let (mut valid, mut errors) = validate(&request.rows, &rules);
     if !request.row_numbers.is_empty() {
         let number = |row: usize| request.row_numbers.get(row - 1).copied().unwrap_or(row);

@@ -8,13 +8,14 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::access::{areas_to_read, Caller};
 use crate::auth::Scope;
+use crate::domain::areas::AreaId;
 use crate::domain::disclosure::{DisclosureRule, Table, TableId};
 use crate::domain::observations::{Observation, ObservationQuery, ObservationStatus, Sex};
 use crate::domain::periods::Period;
 use crate::domain::progress::{measure, AreaGraph, Measured, Total, Totals};
 use crate::domain::reporting::{agency_reports, AgencyReport, Duty};
 use crate::domain::DomainError;
-use crate::store::{AreaFilter, Store, StoreError};
+use crate::store::{Store, StoreError};
 
 /// Which observations to read: every condition given must hold.
 #[derive(Debug, Clone, Default)]
@@ -45,11 +46,10 @@ pub async fn select(
     if let Some(period) = &selection.period {
         period_argument(period_argument_name, period)?;
     }
-    let area_codes =
-        areas_to_read(store, caller, selection.area_code.as_deref(), selection.include_descendants).await?;
+    let area_ids = areas_to_read(store, caller, selection.area_code.as_deref(), selection.include_descendants).await?;
     Ok(ObservationQuery {
         indicator_code: selection.indicator_code,
-        area_codes,
+        area_ids,
         period: selection.period,
         sex: selection.sex,
         status: selection.status,
@@ -63,7 +63,7 @@ pub async fn select(
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct TableKey {
     pub indicator_code: String,
-    pub area_code: String,
+    pub area_id: AreaId,
     pub period: String,
 }
 
@@ -77,12 +77,12 @@ pub async fn tables(
     published_only: bool,
     keys: &[TableKey],
 ) -> Result<HashMap<TableKey, Table>, StoreError> {
-    let ids = keys.iter().map(|k| (k.indicator_code.as_str(), k.area_code.as_str(), k.period.as_str()));
+    let ids = keys.iter().map(|k| (k.indicator_code.as_str(), k.area_id, k.period.as_str()));
     let mut tables = read_tables(store, rule, ids, published_only).await?;
     Ok(keys
         .iter()
         .map(|k| {
-            let id = (k.indicator_code.clone(), k.area_code.clone(), k.period.clone());
+            let id = (k.indicator_code.clone(), k.area_id, k.period.clone());
             (k.clone(), tables.remove(&id).unwrap_or_default())
         })
         .collect())
@@ -103,7 +103,7 @@ pub async fn withheld_in(
     let ids = page
         .iter()
         .filter(|o| sensitive.contains(&o.key.indicator_code))
-        .map(|o| (o.key.indicator_code.as_str(), o.key.area_code.as_str(), o.key.period.as_str()));
+        .map(|o| (o.key.indicator_code.as_str(), o.key.area_id, o.key.period.as_str()));
     let tables = read_tables(store, rule, ids, true).await?;
     Ok(tables.into_values().flat_map(|t| t.suppressed).collect())
 }
@@ -113,13 +113,13 @@ pub async fn withheld_in(
 async fn read_tables<'a>(
     store: &dyn Store,
     rule: &DisclosureRule,
-    ids: impl Iterator<Item = (&'a str, &'a str, &'a str)>,
+    ids: impl Iterator<Item = (&'a str, AreaId, &'a str)>,
     published_only: bool,
 ) -> Result<BTreeMap<TableId, Table>, StoreError> {
     let (mut indicators, mut areas, mut periods) = (BTreeSet::new(), BTreeSet::new(), BTreeSet::new());
     for (indicator, area, period) in ids {
         indicators.insert(indicator.to_owned());
-        areas.insert(area.to_owned());
+        areas.insert(area);
         periods.insert(period.to_owned());
     }
     if indicators.is_empty() {
@@ -127,66 +127,83 @@ async fn read_tables<'a>(
     }
     let list = |set: BTreeSet<String>| -> Vec<String> { set.into_iter().collect() };
     let indicators = list(indicators);
-    let cells = store.tables(&indicators, &list(areas), &list(periods), published_only).await?;
+    let areas: Vec<AreaId> = areas.into_iter().collect();
+    let cells = store.tables(&indicators, &areas, &list(periods), published_only).await?;
     let known = if published_only { store.indicators_by_codes(&indicators).await? } else { Vec::new() };
     Ok(rule.tables(&known, cells, published_only))
 }
 
-/// What to measure: an indicator in an area, in a period or the latest one.
+/// What to measure: an indicator for one sex in a unit, in a period or the latest one.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ProgressKey {
     pub indicator_code: String,
-    pub area_code: String,
+    pub area_id: AreaId,
     pub period: Option<String>,
+    pub sex: Sex,
 }
 
-/// Measures many targets at once: the area graph, the indicators and every total the
-/// targets' areas may roll up from, in four statements whatever the number of targets.
-/// Only values inside the caller's scope count: a roll-up that needs a value the caller may
-/// not read is no value at all, so a neighbour's figure never leaks through a succession.
+/// Measures many targets at once: the units around theirs, the indicators and every value
+/// the targets' units may be compiled from, in a fixed number of statements whatever the
+/// number of targets.
+/// Only values inside the caller's scope count: a compilation that needs a value the caller
+/// may not read is no value at all, so a neighbour's figure never leaks through a succession.
 pub async fn progress(
     store: &dyn Store,
     scope: &Scope,
     published_only: bool,
     keys: &[ProgressKey],
 ) -> Result<HashMap<ProgressKey, Measured>, StoreError> {
-    let areas = store.areas(AreaFilter::default()).await?;
-    let successions = store.successions().await?;
-    let graph = AreaGraph::new(areas, successions);
+    let roots: Vec<AreaId> = keys.iter().map(|k| k.area_id).collect::<BTreeSet<_>>().into_iter().collect();
+    let graph = graph_around(store, &roots).await?;
     let indicator_codes: Vec<String> =
         keys.iter().map(|k| k.indicator_code.clone()).collect::<BTreeSet<_>>().into_iter().collect();
-    let family: Vec<String> = keys
-        .iter()
-        .flat_map(|k| graph.family(&k.area_code))
-        .filter(|code| scope.allows(code))
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    let family: Vec<AreaId> = graph.wanted(&roots).into_iter().filter(|id| scope.allows(*id)).collect();
     let indicators = store.indicators_by_codes(&indicator_codes).await?;
     let rows = store.totals(&indicator_codes, &family, published_only).await?;
-    let mut totals: HashMap<String, Totals> = HashMap::new();
+    let mut totals: HashMap<(String, Sex), Totals> = HashMap::new();
     for o in rows {
         let total = Total { value: o.value, numerator: o.numerator, denominator: o.denominator };
-        totals.entry(o.key.indicator_code).or_default().insert((o.key.area_code, o.key.period), total);
+        totals.entry((o.key.indicator_code, o.key.sex)).or_default().insert((o.key.area_id, o.key.period), total);
     }
     let empty = Totals::new();
     let mut measured = HashMap::new();
     for key in keys {
         let Some(indicator) = indicators.iter().find(|i| i.code == key.indicator_code) else { continue };
         let period: Option<Period> = key.period.as_deref().and_then(|p| p.parse().ok());
-        let series = totals.get(&key.indicator_code).unwrap_or(&empty);
-        if let Some(m) = measure(&graph, series, indicator, &key.area_code, period.as_ref()) {
+        let series = totals.get(&(key.indicator_code.clone(), key.sex)).unwrap_or(&empty);
+        if let Some(m) = measure(&graph, series, indicator, key.area_id, period.as_ref()) {
             measured.insert(key.clone(), m);
         }
     }
     Ok(measured)
 }
 
+/// The units a compilation for `roots` may need (`domain::progress`): what the roots reach
+/// (the units under them and those they took over whole, all the way down), the units
+/// that succeeded any of those, and every boundary change of both. Five statements,
+/// whatever the roots, each reading only the rows it returns.
+async fn graph_around(store: &dyn Store, roots: &[AreaId]) -> Result<AreaGraph, StoreError> {
+    let down = store.area_reach(roots).await?;
+    let mut links = store.successions_of(&down).await?;
+    let reached: BTreeSet<AreaId> = down.iter().copied().collect();
+    let successors: Vec<AreaId> = links
+        .iter()
+        .filter(|s| reached.contains(&s.predecessor_id) && !reached.contains(&s.successor_id))
+        .map(|s| s.successor_id)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    links.extend(store.successions_of(&successors).await?);
+    let mut areas = store.areas_by_ids(&down).await?;
+    areas.extend(store.areas_by_ids(&successors).await?);
+    Ok(AreaGraph::new(areas, links))
+}
+
 /// A plan's reporting status for a period, due on a day.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ReportKey {
     pub plan_id: i64,
-    pub area_code: String,
+    pub area_id: AreaId,
     pub period: String,
     pub due_on: chrono::NaiveDate,
 }
@@ -201,7 +218,7 @@ pub async fn reporting_status(
     let duties = store.duties_by_plans(&plan_ids).await?;
     let indicators: Vec<String> =
         duties.iter().map(|d| d.indicator_code.clone()).collect::<BTreeSet<_>>().into_iter().collect();
-    let areas: Vec<String> = keys.iter().map(|k| k.area_code.clone()).collect::<BTreeSet<_>>().into_iter().collect();
+    let areas: Vec<AreaId> = keys.iter().map(|k| k.area_id).collect::<BTreeSet<_>>().into_iter().collect();
     let periods: Vec<String> = keys.iter().map(|k| k.period.clone()).collect::<BTreeSet<_>>().into_iter().collect();
     let arrivals = store.arrivals(&indicators, &areas, &periods).await?;
     let now = chrono::Utc::now();
@@ -211,7 +228,7 @@ pub async fn reporting_status(
             let plan_duties: Vec<Duty> = duties.iter().filter(|d| d.plan_id == k.plan_id).cloned().collect();
             let arrived: HashMap<String, chrono::DateTime<chrono::Utc>> = arrivals
                 .iter()
-                .filter(|a| a.area_code == k.area_code && a.period == k.period)
+                .filter(|a| a.area_id == k.area_id && a.period == k.period)
                 .map(|a| (a.indicator_code.clone(), a.first_reported_at))
                 .collect();
             (k.clone(), agency_reports(&plan_duties, &arrived, k.due_on, now))

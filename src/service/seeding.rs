@@ -23,13 +23,23 @@ pub struct SeedReport {
     pub warnings: Vec<String>,
 }
 
+fn load(dir: Option<&Path>) -> Result<SeedSet, SeedingError> {
+    match dir {
+        Some(dir) => SeedSet::load(dir).map_err(|source| SeedingError::Load { dir: dir.display().to_string(), source }),
+        None => SeedSet::embedded().map_err(|source| SeedingError::Load { dir: "the binary".to_owned(), source }),
+    }
+}
+
+/// Whether `serve` should seed first: the database holds no plans (it is new), or fewer
+/// units than the map (it predates the whole map, and upgrades in place).
+pub async fn needs_seeding(store: &dyn Store, dir: Option<&Path>) -> Result<bool, SeedingError> {
+    Ok(!store.has_plans().await? || store.area_count().await? < load(dir)?.areas.len())
+}
+
 /// Loads the seeds of `dir`, or those built into the binary, and writes them; running it
 /// twice leaves the same rows.
 pub async fn seed(store: &dyn Store, dir: Option<&Path>) -> Result<SeedReport, SeedingError> {
-    let seeds = match dir {
-        Some(dir) => SeedSet::load(dir).map_err(|source| SeedingError::Load { dir: dir.display().to_string(), source }),
-        None => SeedSet::embedded().map_err(|source| SeedingError::Load { dir: "the binary".to_owned(), source }),
-    }?;
+    let seeds = load(dir)?;
     for warning in &seeds.warnings {
         tracing::warn!("seed: {warning}");
     }

@@ -4,6 +4,7 @@
 
 use super::Actor;
 use crate::auth::{AuthError, IssueRequest, IssuedToken, Keys, Principal, Role};
+use crate::domain::areas::{unit_on, Area};
 use crate::domain::audit::{AuditAction, AuditEntry};
 use crate::domain::DomainError;
 use crate::store::{Store, StoreError};
@@ -44,8 +45,10 @@ pub struct TokenRequest {
     /// Who it is for; by default "<role>:<agency or area>".
     pub subject: Option<String>,
     pub agency_code: Option<String>,
-    /// The root of the area subtree it reaches (every role but the administrator's).
+    /// The code of the unit it reaches (every role but the administrator's)…
     pub area_code: Option<String>,
+    /// …as held on this day (default: today; an ended unit's code names its last holder).
+    pub area_on: Option<chrono::NaiveDate>,
     pub lifetime: Lifetime,
 }
 
@@ -87,14 +90,22 @@ pub async fn issue(
         }
         Lifetime::Asked { ttl, .. } | Lifetime::Exactly(ttl) => ttl,
     };
-    check_token_reach(store, request.agency_code.as_deref(), request.area_code.as_deref()).await?;
-    let reach = request.area_code.clone().unwrap_or_else(|| "all areas".to_owned());
+    let unit = match &request.area_code {
+        Some(code) => Some(token_unit(store, code, request.area_on).await?),
+        None => None,
+    };
+    check_token_reach(store, request.agency_code.as_deref(), unit.as_ref()).await?;
+    let reach = unit.as_ref().map_or_else(|| "all areas".to_owned(), Area::label);
+    // The day pins the unit: one the unit held its code on.
+    let day = request.area_on.unwrap_or_else(|| chrono::Utc::now().date_naive());
+    let area_on = unit.as_ref().map(|u| if u.valid_on(day) { day } else { u.valid_to.unwrap_or(day) });
     let issued = keys
         .issue(IssueRequest {
             role,
             subject: request.subject,
             agency_code: request.agency_code,
             area_code: request.area_code,
+            area_on,
             ttl,
         })
         .map_err(|message| DomainError::bad_input("input", message))?;
@@ -130,18 +141,14 @@ pub async fn revoke(store: &dyn Store, actor: Actor<'_>, jti: &str) -> Result<bo
 async fn check_token_reach(
     store: &dyn Store,
     agency_code: Option<&str>,
-    area_code: Option<&str>,
+    unit: Option<&Area>,
 ) -> Result<(), DomainError> {
-    if let Some(code) = area_code {
-        if store.areas_by_codes(&[code.to_owned()]).await?.is_empty() {
-            return Err(DomainError::bad_input("areaCode", format!("no area `{code}`")));
-        }
-    }
     let Some(code) = agency_code else { return Ok(()) };
     let agency = store.agencies_by_codes(&[code.to_owned()]).await?.into_iter().next();
     let agency = agency.ok_or_else(|| DomainError::bad_input("agencyCode", format!("no agency `{code}`")))?;
-    if let (Some(home), Some(area)) = (&agency.area_code, area_code) {
-        if !store.area_subtree(home).await?.iter().any(|a| a == area) {
+    if let (Some(home), Some(unit)) = (agency.area_id, unit) {
+        if !store.area_reach(&[home]).await?.contains(&unit.id) {
+            let home = agency.area_code.unwrap_or_default();
             return Err(DomainError::bad_input(
                 "areaCode",
                 format!("agency `{code}` works in area `{home}`: its token's area must be `{home}` or inside it"),
@@ -149,4 +156,19 @@ async fn check_token_reach(
         }
     }
     Ok(())
+}
+
+/// The unit a new token's code names on `on` (default today), BAD_USER_INPUT naming the
+/// units of that name when the code is none.
+async fn token_unit(store: &dyn Store, code: &str, on: Option<chrono::NaiveDate>) -> Result<Area, DomainError> {
+    let holders = store.areas_by_codes(&[code.to_owned()]).await?;
+    let day = on.unwrap_or_else(|| chrono::Utc::now().date_naive());
+    if let Some(unit) = unit_on(&holders, day) {
+        return Ok(unit.clone());
+    }
+    if !holders.is_empty() {
+        let held: Vec<String> = holders.iter().map(Area::label).collect();
+        return Err(DomainError::bad_input("areaCode", format!("no unit held `{code}` on {day}: {}", held.join("; "))));
+    }
+    Err(DomainError::bad_input("areaCode", super::access::unknown_area_message(store, code).await?))
 }

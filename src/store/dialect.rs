@@ -28,6 +28,14 @@ pub(crate) trait Dialect {
 
     fn pool(&self) -> &Pool<Self::Database>;
 
+    /// Runs `MIGRATOR`'s pending migrations.
+    async fn run_migrations(&self) -> Result<(), StoreError>;
+
+    /// A row source (`FROM` item, aliased `j`) reading list parameter `$n`, a JSON array of
+    /// objects, as columns of these names and SQL types (`TEXT`, `BIGINT`, `DOUBLE`,
+    /// `DATE`, `BOOLEAN`): how the seed loads the map's thousands of rows in one statement.
+    fn json_rows(n: usize, columns: &[(&str, SqlType)]) -> String;
+
     /// The SQL fragment testing membership in list parameter `$n` (after a column).
     fn any(n: usize) -> String;
     fn texts(codes: &[String]) -> Self::Texts;
@@ -51,6 +59,16 @@ pub(crate) trait Dialect {
     fn revocation_announced(&self);
     /// Hears of every change committed from now on.
     fn subscribe(&self) -> broadcast::Receiver<Changed>;
+}
+
+/// A column's type in a `json_rows` source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SqlType {
+    Text,
+    BigInt,
+    Double,
+    Date,
+    Boolean,
 }
 
 /// Writers of this replica queue here before they take a pooled connection: a writer

@@ -28,8 +28,7 @@ impl Store for Backend {
 
     #[tracing::instrument(name = "store.migrate", skip_all, fields(otel.kind = "client", db.system.name = Self::SYSTEM))]
     async fn migrate(&self) -> Result<(), StoreError> {
-        Self::MIGRATOR.run(self.pool()).await?;
-        Ok(())
+        self.run_migrations().await
     }
 
     #[tracing::instrument(name = "store.ping", skip_all, fields(otel.kind = "client", db.system.name = Self::SYSTEM))]

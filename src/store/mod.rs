@@ -51,11 +51,11 @@ mod sqlite;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use thiserror::Error;
 
 use crate::domain::agencies::Agency;
-use crate::domain::areas::{Area, AreaLevel, Succession};
+use crate::domain::areas::{Area, AreaId, AreaLevel, Succession};
 use crate::domain::audit::{AuditAction, AuditEntry};
 use crate::domain::indicators::Indicator;
 use crate::domain::observations::{Decision, Observation, ObservationQuery, ObservationRevision, ValidObservation};
@@ -157,10 +157,16 @@ pub enum WriteOutcome {
 /// Filter for `areas`: all given conditions must hold.
 #[derive(Debug, Clone, Default)]
 pub struct AreaFilter<'a> {
-    pub parent_code: Option<&'a str>,
+    /// Only children of these units.
+    pub parent_ids: Option<&'a [AreaId]>,
     pub level: Option<AreaLevel>,
-    /// Only areas among these codes (a caller's scope); `None` means no restriction.
-    pub within: Option<&'a [String]>,
+    /// Only units valid that day.
+    pub valid_on: Option<NaiveDate>,
+    /// Only units whose folded name (`domain::areas::search_key`) holds this folded text.
+    pub search: Option<&'a str>,
+    /// Only these units (a caller's reach); `None` means no restriction.
+    pub within: Option<&'a [AreaId]>,
+    pub limit: Option<usize>,
 }
 
 /// Ids of observations a committed push or review created, changed or reviewed; none when
@@ -206,27 +212,32 @@ pub trait SeedStore {
     /// longer hold, so running it twice leaves the same rows.
     async fn apply_seeds(&self, seeds: &SeedSet) -> Result<SeedCounts, StoreError>;
     async fn has_plans(&self) -> Result<bool, StoreError>;
+    /// How many units the database holds.
+    async fn area_count(&self) -> Result<usize, StoreError>;
 }
 
 /// Administrative areas and their boundary changes (`areas.rs`).
 #[async_trait]
 pub trait AreaStore {
-    /// The area and all its descendants (its subtree), codes only.
-    async fn area_subtree(&self, code: &str) -> Result<Vec<String>, StoreError>;
-    async fn areas(&self, filter: AreaFilter<'_>) -> Result<Vec<Area>, StoreError>;
+    /// Every unit that ever held one of these codes.
     async fn areas_by_codes(&self, codes: &[String]) -> Result<Vec<Area>, StoreError>;
-    async fn areas_by_parents(&self, parent_codes: &[String]) -> Result<Vec<Area>, StoreError>;
-    /// The named areas that exist, and all their ancestors.
-    async fn areas_with_ancestors(&self, codes: &[String]) -> Result<Vec<Area>, StoreError>;
-    async fn successions_of(&self, predecessor_codes: &[String]) -> Result<Vec<Succession>, StoreError>;
-    /// Every boundary change.
-    async fn successions(&self) -> Result<Vec<Succession>, StoreError>;
+    async fn areas_by_ids(&self, ids: &[AreaId]) -> Result<Vec<Area>, StoreError>;
+    async fn areas(&self, filter: AreaFilter<'_>) -> Result<Vec<Area>, StoreError>;
+    async fn areas_by_parents(&self, parent_ids: &[AreaId]) -> Result<Vec<Area>, StoreError>;
+    /// The named units that exist, and all their ancestors.
+    async fn areas_with_ancestors(&self, ids: &[AreaId]) -> Result<Vec<Area>, StoreError>;
+    /// What the units reach: each, the units under it, and the units whose territory it
+    /// took over whole with everything under those.
+    async fn area_reach(&self, ids: &[AreaId]) -> Result<Vec<AreaId>, StoreError>;
+    /// Every boundary change the units took part in, as predecessor or successor.
+    async fn successions_of(&self, ids: &[AreaId]) -> Result<Vec<Succession>, StoreError>;
 }
 
 /// Agencies and indicators (`catalogue.rs`).
 #[async_trait]
 pub trait CatalogueStore {
-    async fn agencies(&self, within: Option<&[String]>) -> Result<Vec<Agency>, StoreError>;
+    /// Agencies whose unit is among `within` (all agencies when `None`).
+    async fn agencies(&self, within: Option<&[AreaId]>) -> Result<Vec<Agency>, StoreError>;
     async fn agencies_by_codes(&self, codes: &[String]) -> Result<Vec<Agency>, StoreError>;
 
     async fn indicators(&self) -> Result<Vec<Indicator>, StoreError>;
@@ -238,7 +249,7 @@ pub trait CatalogueStore {
 #[async_trait]
 pub trait PlanStore {
     /// Plans whose area is among `within` (all plans when `None`).
-    async fn plans(&self, within: Option<&[String]>) -> Result<Vec<Plan>, StoreError>;
+    async fn plans(&self, within: Option<&[AreaId]>) -> Result<Vec<Plan>, StoreError>;
     async fn plans_by_codes(&self, codes: &[String]) -> Result<Vec<Plan>, StoreError>;
     async fn plans_by_parents(&self, parent_codes: &[String]) -> Result<Vec<Plan>, StoreError>;
     async fn objectives_by_plans(&self, plan_ids: &[i64]) -> Result<Vec<Objective>, StoreError>;
@@ -246,8 +257,8 @@ pub trait PlanStore {
     async fn assignments_by_targets(&self, target_ids: &[i64]) -> Result<Vec<Assignment>, StoreError>;
     async fn deadlines_by_plans(&self, plan_ids: &[i64]) -> Result<Vec<ReportingDeadline>, StoreError>;
 
-    /// (indicator, plan area) for every target with an indicator that a plan assigns to the agency.
-    async fn agency_assignments(&self, agency_code: &str) -> Result<Vec<(String, String)>, StoreError>;
+    /// (indicator, plan unit) for every target with an indicator that a plan assigns to the agency.
+    async fn agency_assignments(&self, agency_code: &str) -> Result<Vec<(String, AreaId)>, StoreError>;
     /// Who must report which indicator, for each plan: from assignments to measured targets.
     async fn duties_by_plans(&self, plan_ids: &[i64]) -> Result<Vec<Duty>, StoreError>;
 }
@@ -274,7 +285,7 @@ pub trait ObservationStore {
     async fn totals(
         &self,
         indicator_codes: &[String],
-        area_codes: &[String],
+        area_ids: &[AreaId],
         published_only: bool,
     ) -> Result<Vec<Observation>, StoreError>;
     /// Every value (rejected ones left out; for partners, the last approved revision) of the
@@ -283,7 +294,7 @@ pub trait ObservationStore {
     async fn tables(
         &self,
         indicator_codes: &[String],
-        area_codes: &[String],
+        area_ids: &[AreaId],
         periods: &[String],
         published_only: bool,
     ) -> Result<Vec<Observation>, StoreError>;
@@ -292,7 +303,7 @@ pub trait ObservationStore {
     async fn arrivals(
         &self,
         indicator_codes: &[String],
-        area_codes: &[String],
+        area_ids: &[AreaId],
         periods: &[String],
     ) -> Result<Vec<Arrival>, StoreError>;
 }

@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use sqlx::QueryBuilder;
 
 use super::Backend;
+use crate::domain::areas::AreaId;
 use crate::domain::observations::{Observation, ObservationQuery, ObservationRevision};
 use crate::domain::reporting::Arrival;
 use crate::store::dialect::Dialect;
@@ -51,8 +52,14 @@ fn selection_conditions(qb: &mut QueryBuilder<'_, Db>, query: &ObservationQuery,
     if let Some(codes) = indicator_codes {
         list(qb, "o.indicator_code", codes);
     }
-    if let Some(codes) = &query.area_codes {
-        list(qb, "o.area_code", codes);
+    if let Some(ids) = &query.area_ids {
+        qb.push(" AND o.area_id IN (");
+        let mut items = qb.separated(", ");
+        items.push_bind(-1_i64); // ids are positive
+        for id in ids {
+            items.push_bind(*id);
+        }
+        qb.push(")");
     }
     if let Some(period) = &query.period {
         qb.push(" AND o.period = ").push_bind(period.clone());
@@ -135,19 +142,19 @@ impl ObservationStore for Backend {
     async fn totals(
         &self,
         indicator_codes: &[String],
-        area_codes: &[String],
+        area_ids: &[AreaId],
         published_only: bool,
     ) -> Result<Vec<Observation>, StoreError> {
         let (select, status) = standing_values(published_only);
         let sql = format!(
-            "{select}{status} AND o.indicator_code {} AND o.area_code {} AND o.sex = 'TOTAL' \
+            "{select}{status} AND o.indicator_code {} AND o.area_id {} AND o.sex = 'TOTAL' \
              AND o.age_group = '_T' AND o.ethnicity = '_T' ORDER BY o.id",
             Self::any(1),
             Self::any(2)
         );
         let rows = sqlx::query_as::<_, ObservationRow>(&sql)
             .bind(Self::texts(indicator_codes))
-            .bind(Self::texts(area_codes))
+            .bind(Self::ids(area_ids))
             .fetch_all(self.pool())
             .await?;
         convert(rows)
@@ -157,20 +164,20 @@ impl ObservationStore for Backend {
     async fn tables(
         &self,
         indicator_codes: &[String],
-        area_codes: &[String],
+        area_ids: &[AreaId],
         periods: &[String],
         published_only: bool,
     ) -> Result<Vec<Observation>, StoreError> {
         let (select, status) = standing_values(published_only);
         let sql = format!(
-            "{select}{status} AND o.indicator_code {} AND o.area_code {} AND o.period {} ORDER BY o.id",
+            "{select}{status} AND o.indicator_code {} AND o.area_id {} AND o.period {} ORDER BY o.id",
             Self::any(1),
             Self::any(2),
             Self::any(3)
         );
         let rows = sqlx::query_as::<_, ObservationRow>(&sql)
             .bind(Self::texts(indicator_codes))
-            .bind(Self::texts(area_codes))
+            .bind(Self::ids(area_ids))
             .bind(Self::texts(periods))
             .fetch_all(self.pool())
             .await?;
@@ -181,19 +188,19 @@ impl ObservationStore for Backend {
     async fn arrivals(
         &self,
         indicator_codes: &[String],
-        area_codes: &[String],
+        area_ids: &[AreaId],
         periods: &[String],
     ) -> Result<Vec<Arrival>, StoreError> {
         // A value arrived with its first revision not rejected: one probe of the
         // revisions' key per value, however many revisions later pushes added.
         let sql = format!(
-            "SELECT * FROM (SELECT o.indicator_code, o.area_code, o.period, \
+            "SELECT * FROM (SELECT o.indicator_code, o.area_id, o.period, \
                MIN((SELECT r.reported_at FROM observation_revisions r \
                     WHERE r.observation_id = o.id AND r.status <> 'REJECTED' \
                     ORDER BY r.revision LIMIT 1)) AS first_reported_at \
              FROM observations o \
-             WHERE o.indicator_code {} AND o.area_code {} AND o.period {} \
-             GROUP BY o.indicator_code, o.area_code, o.period) arrived \
+             WHERE o.indicator_code {} AND o.area_id {} AND o.period {} \
+             GROUP BY o.indicator_code, o.area_id, o.period) arrived \
              WHERE first_reported_at IS NOT NULL",
             Self::any(1),
             Self::any(2),
@@ -201,7 +208,7 @@ impl ObservationStore for Backend {
         );
         let rows = sqlx::query_as::<_, ArrivalRow>(&sql)
             .bind(Self::texts(indicator_codes))
-            .bind(Self::texts(area_codes))
+            .bind(Self::ids(area_ids))
             .bind(Self::texts(periods))
             .fetch_all(self.pool())
             .await?;

@@ -5,29 +5,30 @@
 use async_trait::async_trait;
 
 use super::Backend;
+use crate::domain::areas::AreaId;
 use crate::domain::plans::{Assignment, Objective, Plan, ReportingDeadline, Target};
 use crate::domain::reporting::Duty;
 use crate::store::dialect::Dialect;
 use crate::store::rows::{
     convert, AssignmentRow, DeadlineRow, DutyRow, ObjectiveRow, PlanRow, TargetRow, ASSIGNMENT_COLUMNS,
-    DEADLINE_COLUMNS, OBJECTIVE_COLUMNS, PLAN_COLUMNS, TARGET_COLUMNS,
+    DEADLINE_COLUMNS, OBJECTIVE_COLUMNS, PLANS, PLAN_COLUMNS, TARGET_COLUMNS,
 };
 use crate::store::{PlanStore, StoreError};
 
 #[async_trait]
 impl PlanStore for Backend {
     #[tracing::instrument(name = "store.plans", skip_all, fields(otel.kind = "client", db.system.name = Self::SYSTEM))]
-    async fn plans(&self, within: Option<&[String]>) -> Result<Vec<Plan>, StoreError> {
+    async fn plans(&self, within: Option<&[AreaId]>) -> Result<Vec<Plan>, StoreError> {
         let rows = match within {
-            Some(codes) => {
+            Some(ids) => {
                 let sql = format!(
-                    "SELECT {PLAN_COLUMNS} FROM plans WHERE area_code {} ORDER BY start_year, code",
+                    "SELECT {PLAN_COLUMNS} FROM {PLANS} WHERE p.area_id {} ORDER BY p.start_year, p.code",
                     Self::any(1)
                 );
-                sqlx::query_as::<_, PlanRow>(&sql).bind(Self::texts(codes)).fetch_all(self.pool()).await?
+                sqlx::query_as::<_, PlanRow>(&sql).bind(Self::ids(ids)).fetch_all(self.pool()).await?
             }
             None => {
-                let sql = format!("SELECT {PLAN_COLUMNS} FROM plans ORDER BY start_year, code");
+                let sql = format!("SELECT {PLAN_COLUMNS} FROM {PLANS} ORDER BY p.start_year, p.code");
                 sqlx::query_as::<_, PlanRow>(&sql).fetch_all(self.pool()).await?
             }
         };
@@ -36,15 +37,17 @@ impl PlanStore for Backend {
 
     #[tracing::instrument(name = "store.plans_by_codes", skip_all, fields(otel.kind = "client", db.system.name = Self::SYSTEM))]
     async fn plans_by_codes(&self, codes: &[String]) -> Result<Vec<Plan>, StoreError> {
-        let sql = format!("SELECT {PLAN_COLUMNS} FROM plans WHERE code {} ORDER BY code", Self::any(1));
+        let sql = format!("SELECT {PLAN_COLUMNS} FROM {PLANS} WHERE p.code {} ORDER BY p.code", Self::any(1));
         let rows = sqlx::query_as::<_, PlanRow>(&sql).bind(Self::texts(codes)).fetch_all(self.pool()).await?;
         convert(rows)
     }
 
     #[tracing::instrument(name = "store.plans_by_parents", skip_all, fields(otel.kind = "client", db.system.name = Self::SYSTEM))]
     async fn plans_by_parents(&self, parent_codes: &[String]) -> Result<Vec<Plan>, StoreError> {
-        let sql =
-            format!("SELECT {PLAN_COLUMNS} FROM plans WHERE parent_code {} ORDER BY start_year, code", Self::any(1));
+        let sql = format!(
+            "SELECT {PLAN_COLUMNS} FROM {PLANS} WHERE p.parent_code {} ORDER BY p.start_year, p.code",
+            Self::any(1)
+        );
         let rows = sqlx::query_as::<_, PlanRow>(&sql).bind(Self::texts(parent_codes)).fetch_all(self.pool()).await?;
         convert(rows)
     }
@@ -62,8 +65,9 @@ impl PlanStore for Backend {
     #[tracing::instrument(name = "store.targets_by_objectives", skip_all, fields(otel.kind = "client", db.system.name = Self::SYSTEM))]
     async fn targets_by_objectives(&self, objective_ids: &[i64]) -> Result<Vec<Target>, StoreError> {
         let sql = format!(
-            "SELECT {TARGET_COLUMNS}, p.area_code AS plan_area_code FROM targets t \
+            "SELECT {TARGET_COLUMNS}, p.area_id AS plan_area_id, pa.code AS plan_area_code FROM targets t \
              JOIN objectives o ON o.id = t.objective_id JOIN plans p ON p.id = o.plan_id \
+             JOIN areas pa ON pa.id = p.area_id \
              WHERE t.objective_id {} ORDER BY t.objective_id, t.id",
             Self::any(1)
         );
@@ -94,9 +98,9 @@ impl PlanStore for Backend {
     }
 
     #[tracing::instrument(name = "store.agency_assignments", skip_all, fields(otel.kind = "client", db.system.name = Self::SYSTEM))]
-    async fn agency_assignments(&self, agency_code: &str) -> Result<Vec<(String, String)>, StoreError> {
+    async fn agency_assignments(&self, agency_code: &str) -> Result<Vec<(String, AreaId)>, StoreError> {
         Ok(sqlx::query_as(
-            "SELECT DISTINCT t.indicator_code, p.area_code FROM assignments a \
+            "SELECT DISTINCT t.indicator_code, p.area_id FROM assignments a \
              JOIN targets t ON t.id = a.target_id JOIN objectives o ON o.id = t.objective_id \
              JOIN plans p ON p.id = o.plan_id \
              WHERE a.agency_code = $1 AND t.indicator_code IS NOT NULL",

@@ -12,7 +12,7 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPool, PgPoolOptions};
 use tokio::sync::broadcast;
 
-use super::dialect::{Dialect, WriteTurn, WriteTurns};
+use super::dialect::{Dialect, SqlType, WriteTurn, WriteTurns};
 use super::{Changed, PoolSettings, StoreError};
 use crate::domain::observations::ValidObservation;
 use push::PUSH_ROWS_COLUMNS;
@@ -94,6 +94,28 @@ impl Dialect for PgStore {
         &self.pool
     }
 
+    async fn run_migrations(&self) -> Result<(), StoreError> {
+        Self::MIGRATOR.run(&self.pool).await?;
+        Ok(())
+    }
+
+    fn json_rows(n: usize, columns: &[(&str, SqlType)]) -> String {
+        let columns: Vec<String> = columns
+            .iter()
+            .map(|(name, t)| {
+                let t = match t {
+                    SqlType::Text => "text",
+                    SqlType::BigInt => "bigint",
+                    SqlType::Double => "double precision",
+                    SqlType::Date => "date",
+                    SqlType::Boolean => "boolean",
+                };
+                format!("{name} {t}")
+            })
+            .collect();
+        format!("json_to_recordset(${n}::json) AS j({})", columns.join(", "))
+    }
+
     fn any(n: usize) -> String {
         format!("= ANY(${n})")
     }
@@ -130,12 +152,12 @@ impl Dialect for PgStore {
         let values: Vec<f64> = rows.iter().map(|o| o.value).collect();
         let comments: Vec<Option<String>> = rows.iter().map(|o| o.comment.clone()).collect();
         sqlx::query(&format!(
-            "INSERT INTO push_rows ({PUSH_ROWS_COLUMNS}) SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[], \
+            "INSERT INTO push_rows ({PUSH_ROWS_COLUMNS}) SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::bigint[], \
              $4::text[], $5::text[], $6::text[], $7::text[], $8::float8[], $9::float8[], $10::float8[], $11::text[])"
         ))
         .bind(row_numbers)
         .bind(column(|o| o.key.indicator_code.clone()))
-        .bind(column(|o| o.key.area_code.clone()))
+        .bind(rows.iter().map(|o| o.key.area_id).collect::<Vec<i64>>())
         .bind(column(|o| o.key.period.clone()))
         .bind(column(|o| o.key.sex.as_str().to_owned()))
         .bind(column(|o| o.key.age_group.clone()))

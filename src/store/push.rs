@@ -11,17 +11,17 @@ use crate::store::{ObservationWrite, PushStore, StoreError, WriteCounts, WriteOu
 
 /// The staging table's columns, in the order `Dialect::stage` binds them.
 pub(super) const PUSH_ROWS_COLUMNS: &str =
-    "row_no, indicator_code, area_code, period, sex, age_group, ethnicity, value, numerator, denominator, comment";
+    "row_no, indicator_code, area_id, period, sex, age_group, ethnicity, value, numerator, denominator, comment";
 
 /// The per-connection staging table a push is loaded into before set-based statements
 /// classify and write it. The same DDL works in both dialects.
 const CREATE_PUSH_ROWS: &str = "CREATE TEMP TABLE IF NOT EXISTS push_rows ( \
-    row_no BIGINT NOT NULL, indicator_code TEXT NOT NULL, area_code TEXT NOT NULL, period TEXT NOT NULL, \
+    row_no BIGINT NOT NULL, indicator_code TEXT NOT NULL, area_id BIGINT NOT NULL, period TEXT NOT NULL, \
     sex TEXT NOT NULL, age_group TEXT NOT NULL, ethnicity TEXT NOT NULL, value DOUBLE PRECISION NOT NULL, \
     numerator DOUBLE PRECISION, denominator DOUBLE PRECISION, comment TEXT, existing_id BIGINT, outcome TEXT)";
 
 /// Matches a staging row with its observation by natural key.
-const SAME_KEY: &str = "o.indicator_code = push_rows.indicator_code AND o.area_code = push_rows.area_code \
+const SAME_KEY: &str = "o.indicator_code = push_rows.indicator_code AND o.area_id = push_rows.area_id \
     AND o.period = push_rows.period AND o.sex = push_rows.sex AND o.age_group = push_rows.age_group \
     AND o.ethnicity = push_rows.ethnicity";
 
@@ -87,9 +87,9 @@ impl PushStore for Backend {
         .execute(&mut *tx)
         .await?;
         sqlx::query(
-            "INSERT INTO observations (indicator_code, area_code, period, sex, age_group, ethnicity, value, \
+            "INSERT INTO observations (indicator_code, area_id, period, sex, age_group, ethnicity, value, \
                numerator, denominator, status, revision, source_agency_code, reported_by, reported_at, comment) \
-             SELECT indicator_code, area_code, period, sex, age_group, ethnicity, value, numerator, \
+             SELECT indicator_code, area_id, period, sex, age_group, ethnicity, value, numerator, \
                denominator, 'SUBMITTED', 1, $1, $2, $3, comment \
              FROM push_rows WHERE outcome = 'created' ORDER BY row_no",
         )

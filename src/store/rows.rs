@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::StoreError;
 use crate::domain::agencies::Agency;
-use crate::domain::areas::{Area, Succession};
+use crate::domain::areas::{Area, GeoPoint, Succession};
 use crate::domain::audit::AuditEntry;
 use crate::domain::indicators::{Dimension, Indicator};
 use crate::domain::observations::{Observation, ObservationKey, ObservationRevision};
@@ -24,26 +24,35 @@ fn parse_opt<T: FromStr<Err = crate::domain::error::UnknownName>>(s: Option<Stri
 
 #[derive(sqlx::FromRow)]
 pub struct AreaRow {
+    id: i64,
     code: String,
     name: String,
     level: String,
-    parent_code: Option<String>,
+    parent_id: Option<i64>,
     valid_from: Option<NaiveDate>,
     valid_to: Option<NaiveDate>,
+    lat: Option<f64>,
+    lon: Option<f64>,
+    area_km2: Option<f64>,
     source: Option<String>,
 }
-pub const AREA_COLUMNS: &str = "code, name, level, parent_code, valid_from, valid_to, source";
+/// Columns of `areas a`.
+pub const AREA_COLUMNS: &str =
+    "a.id, a.code, a.name, a.level, a.parent_id, a.valid_from, a.valid_to, a.lat, a.lon, a.area_km2, a.source";
 
 impl TryFrom<AreaRow> for Area {
     type Error = StoreError;
     fn try_from(r: AreaRow) -> Result<Self, StoreError> {
         Ok(Area {
             level: parse(&r.level)?,
+            id: r.id,
             code: r.code,
             name: r.name,
-            parent_code: r.parent_code,
+            parent_id: r.parent_id,
             valid_from: r.valid_from,
             valid_to: r.valid_to,
+            location: r.lat.zip(r.lon).map(|(lat, lon)| GeoPoint { lat, lon }),
+            area_km2: r.area_km2,
             source: r.source,
         })
     }
@@ -51,14 +60,22 @@ impl TryFrom<AreaRow> for Area {
 
 #[derive(sqlx::FromRow)]
 pub struct SuccessionRow {
-    predecessor_code: String,
-    successor_code: String,
+    predecessor_id: i64,
+    successor_id: i64,
+    effective_on: NaiveDate,
+    whole: bool,
 }
+pub const SUCCESSION_COLUMNS: &str = "s.predecessor_id, s.successor_id, s.effective_on, s.whole";
 
 impl TryFrom<SuccessionRow> for Succession {
     type Error = StoreError;
     fn try_from(r: SuccessionRow) -> Result<Self, StoreError> {
-        Ok(Succession { predecessor_code: r.predecessor_code, successor_code: r.successor_code })
+        Ok(Succession {
+            predecessor_id: r.predecessor_id,
+            successor_id: r.successor_id,
+            effective_on: r.effective_on,
+            whole: r.whole,
+        })
     }
 }
 
@@ -67,11 +84,14 @@ pub struct AgencyRow {
     code: String,
     name: String,
     kind: String,
+    area_id: Option<i64>,
     area_code: Option<String>,
     source: Option<String>,
     note: Option<String>,
 }
-pub const AGENCY_COLUMNS: &str = "code, name, kind, area_code, source, note";
+/// Columns of `agencies g` joined to their unit (`LEFT JOIN areas ga`, see `AGENCIES`).
+pub const AGENCY_COLUMNS: &str = "g.code, g.name, g.kind, g.area_id, ga.code AS area_code, g.source, g.note";
+pub const AGENCIES: &str = "agencies g LEFT JOIN areas ga ON ga.id = g.area_id";
 
 impl TryFrom<AgencyRow> for Agency {
     type Error = StoreError;
@@ -80,6 +100,7 @@ impl TryFrom<AgencyRow> for Agency {
             kind: parse(&r.kind)?,
             code: r.code,
             name: r.name,
+            area_id: r.area_id,
             area_code: r.area_code,
             source: r.source,
             note: r.note,
@@ -130,6 +151,7 @@ pub struct PlanRow {
     document_number: Option<String>,
     title: String,
     issuer_code: Option<String>,
+    area_id: i64,
     area_code: String,
     start_year: i32,
     end_year: i32,
@@ -138,8 +160,10 @@ pub struct PlanRow {
     source: Option<String>,
     note: Option<String>,
 }
-pub const PLAN_COLUMNS: &str = "id, code, document_number, title, issuer_code, area_code, start_year, \
-     end_year, issued_on, parent_code, source, note";
+/// Columns of `plans p` joined to their unit (see `PLANS`).
+pub const PLAN_COLUMNS: &str = "p.id, p.code, p.document_number, p.title, p.issuer_code, p.area_id, \
+     pa.code AS area_code, p.start_year, p.end_year, p.issued_on, p.parent_code, p.source, p.note";
+pub const PLANS: &str = "plans p JOIN areas pa ON pa.id = p.area_id";
 
 impl TryFrom<PlanRow> for Plan {
     type Error = StoreError;
@@ -150,6 +174,7 @@ impl TryFrom<PlanRow> for Plan {
             document_number: r.document_number,
             title: r.title,
             issuer_code: r.issuer_code,
+            area_id: r.area_id,
             area_code: r.area_code,
             start_year: r.start_year,
             end_year: r.end_year,
@@ -200,6 +225,7 @@ pub struct TargetRow {
     target_year: Option<i32>,
     source: Option<String>,
     note: Option<String>,
+    plan_area_id: i64,
     plan_area_code: String,
 }
 pub const TARGET_COLUMNS: &str = "t.id, t.objective_id, t.code, t.text, t.indicator_code, t.comparator, t.value, \
@@ -219,6 +245,7 @@ impl TryFrom<TargetRow> for Target {
             target_year: r.target_year,
             source: r.source,
             note: r.note,
+            plan_area_id: r.plan_area_id,
             plan_area_code: r.plan_area_code,
         })
     }
@@ -323,7 +350,7 @@ impl TryFrom<DutyRow> for Duty {
 #[derive(sqlx::FromRow)]
 pub struct ArrivalRow {
     indicator_code: String,
-    area_code: String,
+    area_id: i64,
     period: String,
     first_reported_at: DateTime<Utc>,
 }
@@ -333,7 +360,7 @@ impl TryFrom<ArrivalRow> for Arrival {
     fn try_from(r: ArrivalRow) -> Result<Self, StoreError> {
         Ok(Arrival {
             indicator_code: r.indicator_code,
-            area_code: r.area_code,
+            area_id: r.area_id,
             period: r.period,
             first_reported_at: r.first_reported_at,
         })
@@ -344,6 +371,7 @@ impl TryFrom<ArrivalRow> for Arrival {
 pub struct ObservationRow {
     id: i64,
     indicator_code: String,
+    area_id: i64,
     area_code: String,
     period: String,
     sex: String,
@@ -361,13 +389,15 @@ pub struct ObservationRow {
 }
 
 /// Columns of the current revision (internal roles).
-pub const OBSERVATION_CURRENT: &str = "SELECT o.id, o.indicator_code, o.area_code, o.period, o.sex, o.age_group, \
-     o.ethnicity, o.value, o.numerator, o.denominator, o.status, o.revision, o.source_agency_code, o.reported_by, \
-     o.reported_at, o.comment FROM observations o WHERE 1 = 1";
+pub const OBSERVATION_CURRENT: &str = "SELECT o.id, o.indicator_code, o.area_id, oa.code AS area_code, o.period, \
+     o.sex, o.age_group, o.ethnicity, o.value, o.numerator, o.denominator, o.status, o.revision, \
+     o.source_agency_code, o.reported_by, o.reported_at, o.comment \
+     FROM observations o JOIN areas oa ON oa.id = o.area_id WHERE 1 = 1";
 /// Columns of the last approved revision (what partners see while a newer one is reviewed).
-pub const OBSERVATION_PUBLISHED: &str = "SELECT o.id, o.indicator_code, o.area_code, o.period, o.sex, o.age_group, \
-     o.ethnicity, r.value, r.numerator, r.denominator, r.status, r.revision, o.source_agency_code, r.reported_by, \
-     r.reported_at, r.comment FROM observations o \
+pub const OBSERVATION_PUBLISHED: &str = "SELECT o.id, o.indicator_code, o.area_id, oa.code AS area_code, o.period, \
+     o.sex, o.age_group, o.ethnicity, r.value, r.numerator, r.denominator, r.status, r.revision, \
+     o.source_agency_code, r.reported_by, r.reported_at, r.comment \
+     FROM observations o JOIN areas oa ON oa.id = o.area_id \
      JOIN observation_revisions r ON r.observation_id = o.id AND r.revision = o.approved_revision \
      AND r.status = 'APPROVED' WHERE 1 = 1";
 
@@ -378,6 +408,7 @@ impl TryFrom<ObservationRow> for Observation {
             id: r.id,
             key: ObservationKey {
                 indicator_code: r.indicator_code,
+                area_id: r.area_id,
                 area_code: r.area_code,
                 period: r.period,
                 sex: parse(&r.sex)?,

@@ -1,11 +1,17 @@
 //! Loading the plan documents' seeds, the only writer of areas, the catalogue and plans.
 //! Mounted by each backend (see the store's module doc): `Backend` is that backend's store.
 
+use std::collections::{HashMap, HashSet};
+
 use async_trait::async_trait;
+use chrono::NaiveDate;
+use sqlx::Transaction;
 
 use super::Backend;
+use crate::domain::areas::{search_key, unit_on, Area, AreaId};
 use crate::seeds::SeedSet;
-use crate::store::dialect::Dialect;
+use crate::store::dialect::{Dialect, SqlType};
+use crate::store::rows::{convert, AreaRow, AREA_COLUMNS};
 use crate::store::{SeedCounts, SeedStore, StoreError};
 
 #[async_trait]
@@ -13,24 +19,7 @@ impl SeedStore for Backend {
     #[tracing::instrument(name = "store.apply_seeds", skip_all, fields(otel.kind = "client", db.system.name = Self::SYSTEM))]
     async fn apply_seeds(&self, seeds: &SeedSet) -> Result<SeedCounts, StoreError> {
         let (_turn, mut tx) = self.begin_write().await?;
-        for a in &seeds.areas {
-            sqlx::query(
-                "INSERT INTO areas (code, name, level, parent_code, valid_from, valid_to, source) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) \
-                 ON CONFLICT (code) DO UPDATE SET name = excluded.name, level = excluded.level, \
-                 parent_code = excluded.parent_code, valid_from = excluded.valid_from, \
-                 valid_to = excluded.valid_to, source = excluded.source",
-            )
-            .bind(&a.code)
-            .bind(&a.name)
-            .bind(a.level.as_str())
-            .bind(&a.parent)
-            .bind(a.valid_from)
-            .bind(a.valid_to)
-            .bind(&a.source)
-            .execute(&mut *tx)
-            .await?;
-        }
+        let units = write_map(&mut tx, seeds).await?;
         for i in &seeds.indicators {
             let dimensions: Vec<&str> = i.dimensions.iter().map(|d| d.as_str()).collect();
             sqlx::query(
@@ -55,16 +44,18 @@ impl SeedStore for Backend {
             .await?;
         }
         for a in &seeds.agencies {
+            let today = chrono::Utc::now().date_naive();
+            let area = a.area.as_deref().map(|code| units.on(code, a.area_on.unwrap_or(today))).transpose()?;
             sqlx::query(
-                "INSERT INTO agencies (code, name, kind, area_code, source, note) \
+                "INSERT INTO agencies (code, name, kind, area_id, source, note) \
                  VALUES ($1, $2, $3, $4, $5, $6) \
                  ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind, \
-                 area_code = excluded.area_code, source = excluded.source, note = excluded.note",
+                 area_id = excluded.area_id, source = excluded.source, note = excluded.note",
             )
             .bind(&a.code)
             .bind(&a.name)
             .bind(a.kind.as_str())
-            .bind(&a.area)
+            .bind(area)
             .bind(&a.source)
             .bind(&a.note)
             .execute(&mut *tx)
@@ -72,11 +63,11 @@ impl SeedStore for Backend {
         }
         for p in &seeds.plans {
             let plan_id: i64 = sqlx::query_scalar(
-                "INSERT INTO plans (code, document_number, title, issuer_code, area_code, start_year, \
+                "INSERT INTO plans (code, document_number, title, issuer_code, area_id, start_year, \
                  end_year, issued_on, parent_code, source, note) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
                  ON CONFLICT (code) DO UPDATE SET document_number = excluded.document_number, \
-                 title = excluded.title, issuer_code = excluded.issuer_code, area_code = excluded.area_code, \
+                 title = excluded.title, issuer_code = excluded.issuer_code, area_id = excluded.area_id, \
                  start_year = excluded.start_year, end_year = excluded.end_year, \
                  issued_on = excluded.issued_on, parent_code = excluded.parent_code, \
                  source = excluded.source, note = excluded.note RETURNING id",
@@ -85,7 +76,7 @@ impl SeedStore for Backend {
             .bind(&p.document_number)
             .bind(&p.title)
             .bind(&p.issuer)
-            .bind(&p.area)
+            .bind(units.on(&p.area, p.area_on())?)
             .bind(p.start_year)
             .bind(p.end_year)
             .bind(p.issued_on)
@@ -216,9 +207,190 @@ impl SeedStore for Backend {
         Ok(counts)
     }
 
+    #[tracing::instrument(name = "store.area_count", skip_all, fields(otel.kind = "client", db.system.name = Self::SYSTEM))]
+    async fn area_count(&self) -> Result<usize, StoreError> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM areas").fetch_one(self.pool()).await?;
+        Ok(usize::try_from(n).unwrap_or_default())
+    }
+
     #[tracing::instrument(name = "store.has_plans", skip_all, fields(otel.kind = "client", db.system.name = Self::SYSTEM))]
     async fn has_plans(&self) -> Result<bool, StoreError> {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM plans").fetch_one(self.pool()).await?;
         Ok(n > 0)
     }
+}
+
+/// The map's units as written, by code, to read the codes the plans and agencies name.
+struct Units(HashMap<String, Vec<Area>>);
+
+impl Units {
+    /// The unit `code` names on `day`; a code the seeds' check let through always names one.
+    fn on(&self, code: &str, day: NaiveDate) -> Result<AreaId, StoreError> {
+        self.0
+            .get(code)
+            .and_then(|holders| unit_on(holders, day))
+            .map(|a| a.id)
+            .ok_or_else(|| StoreError::Corrupt(format!("the map has no unit {code} on {day}")))
+    }
+}
+
+type Db = <Backend as Dialect>::Database;
+
+/// Writes the map: its units (matched to those stored by code and first day, so a unit
+/// keeps its id and its values), their parents, the successions and what each unit
+/// reaches. A few statements whatever the size of the map: rows travel as one JSON list.
+async fn write_map(tx: &mut Transaction<'_, Db>, seeds: &SeedSet) -> Result<Units, StoreError> {
+    let stored: Vec<(i64, String, Option<NaiveDate>)> =
+        sqlx::query_as("SELECT id, code, valid_from FROM areas").fetch_all(&mut **tx).await?;
+    let ids: HashMap<(String, Option<NaiveDate>), i64> =
+        stored.into_iter().map(|(id, code, from)| ((code, from), id)).collect();
+    let row = |a: &crate::seeds::AreaSeed| {
+        serde_json::json!({
+            "id": ids.get(&(a.code.clone(), a.valid_from)),
+            "code": a.code, "name": a.name, "level": a.level.as_str(),
+            "valid_from": a.valid_from, "valid_to": a.valid_to,
+            "lat": a.lat, "lon": a.lon, "area_km2": a.area_km2,
+            "search_name": search_key(&a.name), "source": a.source,
+        })
+    };
+    let (known, new): (Vec<_>, Vec<_>) =
+        seeds.areas.iter().partition(|a| ids.contains_key(&(a.code.clone(), a.valid_from)));
+    const COLUMNS: [(&str, SqlType); 11] = [
+        ("id", SqlType::BigInt),
+        ("code", SqlType::Text),
+        ("name", SqlType::Text),
+        ("level", SqlType::Text),
+        ("valid_from", SqlType::Date),
+        ("valid_to", SqlType::Date),
+        ("lat", SqlType::Double),
+        ("lon", SqlType::Double),
+        ("area_km2", SqlType::Double),
+        ("search_name", SqlType::Text),
+        ("source", SqlType::Text),
+    ];
+    if !new.is_empty() {
+        let json = serde_json::Value::Array(new.into_iter().map(row).collect()).to_string();
+        sqlx::query(&format!(
+            "INSERT INTO areas (code, name, level, valid_from, valid_to, lat, lon, area_km2, search_name, source) \
+             SELECT code, name, level, valid_from, valid_to, lat, lon, area_km2, search_name, source FROM {} \
+             ORDER BY valid_from IS NOT NULL, code",
+            Backend::json_rows(1, &COLUMNS)
+        ))
+        .bind(json)
+        .execute(&mut **tx)
+        .await?;
+    }
+    if !known.is_empty() {
+        let json = serde_json::Value::Array(known.into_iter().map(row).collect()).to_string();
+        sqlx::query(&format!(
+            "UPDATE areas SET name = j.name, level = j.level, valid_to = j.valid_to, lat = j.lat, lon = j.lon, \
+             area_km2 = j.area_km2, search_name = j.search_name, source = j.source FROM {} WHERE areas.id = j.id",
+            Backend::json_rows(1, &COLUMNS)
+        ))
+        .bind(json)
+        .execute(&mut **tx)
+        .await?;
+    }
+
+    let rows: Vec<AreaRow> =
+        sqlx::query_as(&format!("SELECT {AREA_COLUMNS} FROM areas a")).fetch_all(&mut **tx).await?;
+    let areas: Vec<Area> = convert(rows)?;
+    let mut by_code: HashMap<String, Vec<Area>> = HashMap::new();
+    for a in &areas {
+        by_code.entry(a.code.clone()).or_default().push(a.clone());
+    }
+    let units = Units(by_code);
+    let holder = |code: &str, day: NaiveDate| units.0.get(code).and_then(|h| h.iter().find(|a| a.valid_on(day)));
+    let unit_of =
+        |a: &crate::seeds::AreaSeed| units.0.get(&a.code).and_then(|h| h.iter().find(|u| u.valid_from == a.valid_from));
+
+    // Parents: the unit holding the parent code while the child exists.
+    let mut parents = Vec::new();
+    let mut parent_of: HashMap<AreaId, AreaId> = areas.iter().filter_map(|a| Some((a.id, a.parent_id?))).collect();
+    for a in &seeds.areas {
+        let (Some(unit), Some(code)) = (unit_of(a), &a.parent) else { continue };
+        let day = a.a_day().unwrap_or(NaiveDate::MAX);
+        let Some(parent) = holder(code, day).map(|p| p.id) else { continue };
+        if Some(parent) != unit.parent_id {
+            parents.push(serde_json::json!({ "id": unit.id, "parent_id": parent }));
+            parent_of.insert(unit.id, parent);
+        }
+    }
+    if !parents.is_empty() {
+        sqlx::query(&format!(
+            "UPDATE areas SET parent_id = j.parent_id FROM {} WHERE areas.id = j.id",
+            Backend::json_rows(1, &[("id", SqlType::BigInt), ("parent_id", SqlType::BigInt)])
+        ))
+        .bind(serde_json::Value::Array(parents).to_string())
+        .execute(&mut **tx)
+        .await?;
+    }
+
+    // Successions, by the units their codes name on each side of the change.
+    let mut links = Vec::new();
+    for s in &seeds.successions {
+        let before = s.effective_on.pred_opt().unwrap_or(NaiveDate::MIN);
+        let (Some(p), Some(n)) = (holder(&s.predecessor, before), holder(&s.successor, s.effective_on)) else {
+            return Err(StoreError::Corrupt(format!("succession {} → {}: no such units", s.predecessor, s.successor)));
+        };
+        links.push(serde_json::json!({
+            "predecessor_id": p.id, "successor_id": n.id, "effective_on": s.effective_on, "whole": s.whole,
+        }));
+    }
+    if !links.is_empty() {
+        sqlx::query(&format!(
+            "INSERT INTO area_successions (predecessor_id, successor_id, effective_on, whole, source) \
+             SELECT predecessor_id, successor_id, effective_on, whole, $2 FROM {} WHERE TRUE \
+             ON CONFLICT (predecessor_id, successor_id) DO UPDATE SET effective_on = excluded.effective_on, \
+             whole = excluded.whole, source = excluded.source",
+            Backend::json_rows(
+                1,
+                &[
+                    ("predecessor_id", SqlType::BigInt),
+                    ("successor_id", SqlType::BigInt),
+                    ("effective_on", SqlType::Date),
+                    ("whole", SqlType::Boolean),
+                ]
+            )
+        ))
+        .bind(serde_json::Value::Array(links).to_string())
+        .bind(crate::seeds::MAP_SOURCE)
+        .execute(&mut **tx)
+        .await?;
+    }
+
+    // What each unit reaches: its subtree, and the units it took over whole with theirs.
+    let successions: Vec<(i64, i64, bool)> =
+        sqlx::query_as("SELECT predecessor_id, successor_id, whole FROM area_successions").fetch_all(&mut **tx).await?;
+    let mut below: HashMap<AreaId, Vec<AreaId>> = HashMap::new();
+    for (child, parent) in &parent_of {
+        below.entry(*parent).or_default().push(*child);
+    }
+    for (predecessor, successor, whole) in successions {
+        if whole {
+            below.entry(successor).or_default().push(predecessor);
+        }
+    }
+    let mut pairs = Vec::new();
+    for a in &areas {
+        let mut seen: HashSet<AreaId> = HashSet::from([a.id]);
+        let mut stack = vec![a.id];
+        while let Some(id) = stack.pop() {
+            for next in below.get(&id).into_iter().flatten() {
+                if seen.insert(*next) {
+                    stack.push(*next);
+                }
+            }
+        }
+        pairs.extend(seen.into_iter().map(|unit| serde_json::json!({ "ancestor_id": a.id, "unit_id": unit })));
+    }
+    sqlx::query("DELETE FROM area_reach").execute(&mut **tx).await?;
+    sqlx::query(&format!(
+        "INSERT INTO area_reach (ancestor_id, unit_id) SELECT ancestor_id, unit_id FROM {}",
+        Backend::json_rows(1, &[("ancestor_id", SqlType::BigInt), ("unit_id", SqlType::BigInt)])
+    ))
+    .bind(serde_json::Value::Array(pairs).to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(units)
 }

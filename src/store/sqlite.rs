@@ -10,7 +10,7 @@ use std::sync::Arc;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use tokio::sync::broadcast;
 
-use super::dialect::{Dialect, WriteTurn, WriteTurns};
+use super::dialect::{Dialect, SqlType, WriteTurn, WriteTurns};
 use super::{Changed, PoolSettings, StoreError};
 use crate::domain::observations::ValidObservation;
 use push::PUSH_ROWS_COLUMNS;
@@ -85,6 +85,34 @@ impl Dialect for SqliteStore {
         &self.pool
     }
 
+    /// Foreign keys off while migrations run: SQLite changes a key by rebuilding a table,
+    /// and dropping the old one would otherwise cascade to the rows that point at it. The
+    /// keys are checked before the connection goes back to the pool.
+    async fn run_migrations(&self) -> Result<(), StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        sqlx::query("PRAGMA foreign_keys = OFF").execute(&mut *conn).await?;
+        let ran = Self::MIGRATOR.run_direct(&mut *conn).await;
+        let broken: Vec<(String, i64, String)> =
+            sqlx::query_as("SELECT \"table\", rowid, parent FROM pragma_foreign_key_check")
+                .fetch_all(&mut *conn)
+                .await?;
+        sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *conn).await?;
+        ran?;
+        match broken.first() {
+            Some((table, row, parent)) => Err(StoreError::Corrupt(format!(
+                "after migrating, {table} row {row} points at a missing {parent} row ({} such rows)",
+                broken.len()
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    fn json_rows(n: usize, columns: &[(&str, SqlType)]) -> String {
+        let columns: Vec<String> =
+            columns.iter().map(|(name, _)| format!("json_extract(value, '$.{name}') AS {name}")).collect();
+        format!("(SELECT {} FROM json_each(${n})) AS j", columns.join(", "))
+    }
+
     fn any(n: usize) -> String {
         format!("IN (SELECT value FROM json_each(${n}))")
     }
@@ -113,7 +141,7 @@ impl Dialect for SqliteStore {
             insert.push_values(chunk, |mut b, o| {
                 b.push_bind(i64::try_from(o.row).unwrap_or(i64::MAX))
                     .push_bind(&o.key.indicator_code)
-                    .push_bind(&o.key.area_code)
+                    .push_bind(o.key.area_id)
                     .push_bind(&o.key.period)
                     .push_bind(o.key.sex.as_str())
                     .push_bind(&o.key.age_group)

@@ -173,18 +173,38 @@ async fn references_outside_the_area_are_hidden_not_leaked() {
 #[tokio::test]
 async fn areas_and_agencies_stay_inside_the_subtree() {
     let app = TestApp::seeded().await;
+    // Province 24's office, issued today: Tỉnh Bắc Ninh, its communes, and the two old
+    // provinces it took over (Bắc Giang, 24, and Bắc Ninh, 27) with their districts and
+    // communes.
     let province = app.office();
-    let areas = app.data(&province, "{ areas { code } }", json!({})).await;
-    assert_eq!(codes(&areas, "areas"), ["216", "24"]);
+    let areas = app.data(&province, "{ areas { code level validFrom validTo } }", json!({})).await;
+    let all = areas["areas"].as_array().cloned().unwrap_or_default();
+    let count =
+        |level: &str, new: bool| all.iter().filter(|a| a["level"] == level && a["validFrom"].is_null() != new).count();
+    assert_eq!((count("PROVINCE", true), count("COMMUNE", true)), (1, 99), "the new province and its communes");
+    assert_eq!((count("PROVINCE", false), count("DISTRICT", false)), (2, 18), "the old provinces and districts");
+    let codes_of: Vec<&str> = all.iter().filter_map(|a| a["code"].as_str()).collect();
+    assert!(codes_of.contains(&"216") && codes_of.contains(&"27"), "{codes_of:?}");
+    assert!(!codes_of.contains(&"14") && !codes_of.contains(&"121"));
     let agencies = codes(&app.data(&province, "{ agencies { code } }", json!({})).await, "agencies");
     assert!(agencies.iter().all(|c| c.starts_with("216-") || c.starts_with("24-")), "{agencies:?}");
     assert!(agencies.contains(&"216-CCTK".to_owned()));
 
-    let nation = app.data(&app.admin(), r#"{ area(code: "VN") { children { code } } }"#, json!({})).await;
-    assert_eq!(codes(&nation["area"], "children"), ["14", "19", "24", "46"]);
-    let scoped = app.data(&province, r#"{ area(code: "24") { children { code } parent { code } } }"#, json!({})).await;
-    assert_eq!(codes(&scoped["area"], "children"), ["216"]);
+    let nation = app.data(&app.admin(), r#"{ area(code: "VN") { children { code validTo } } }"#, json!({})).await;
+    let children = nation["area"]["children"].as_array().cloned().unwrap_or_default();
+    assert_eq!(children.len(), 63 + 34, "the provinces before and after the reform");
+    assert_eq!(children.iter().filter(|c| c["validTo"].is_null()).count(), 34);
+    let scoped =
+        app.data(&province, r#"{ area(code: "24") { name children { code } parent { code } } }"#, json!({})).await;
+    assert_eq!(scoped["area"]["name"], "Tỉnh Bắc Ninh");
+    assert_eq!(scoped["area"]["children"].as_array().map(Vec::len), Some(99));
     assert!(scoped["area"]["parent"].is_null());
+    // The old unit under the same code, by its day: its districts, Tân Yên among them.
+    let old = app
+        .data(&province, r#"{ area(code: "24", validOn: "2024-12-31") { name children { code } } }"#, json!({}))
+        .await;
+    assert_eq!(old["area"]["name"], "Tỉnh Bắc Giang");
+    assert!(codes(&old["area"], "children").contains(&"216".to_owned()));
 }
 
 #[tokio::test]

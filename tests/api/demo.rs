@@ -80,15 +80,15 @@ async fn demo_values_never_overwrite_reported_ones() {
     assert_eq!(demo.skipped, 2, "{demo:?}");
     assert!(demo.push.created > 300, "{demo:?}");
     let reported =
-        "SELECT COUNT(*) FROM observations WHERE indicator_code = 'SEX_RATIO_AT_BIRTH' AND area_code = '216' \
+        "SELECT COUNT(*) FROM observations WHERE indicator_code = 'SEX_RATIO_AT_BIRTH' AND area_id IN (SELECT id FROM areas WHERE code = '216') \
                     AND period IN ('2023', '2024') AND revision = 1 AND reported_by <> 'seed --demo (synthetic)'";
     assert_eq!(app.count(reported).await, 2, "both reported values keep their first and only revision");
     let approved =
-        "SELECT COUNT(*) FROM observations WHERE indicator_code = 'SEX_RATIO_AT_BIRTH' AND area_code = '216' \
+        "SELECT COUNT(*) FROM observations WHERE indicator_code = 'SEX_RATIO_AT_BIRTH' AND area_id IN (SELECT id FROM areas WHERE code = '216') \
                     AND period = '2024' AND value = 112.4 AND status = 'APPROVED'";
     assert_eq!(app.count(approved).await, 1);
     let synthetic =
-        "SELECT COUNT(*) FROM observations WHERE indicator_code = 'SEX_RATIO_AT_BIRTH' AND area_code = '216' \
+        "SELECT COUNT(*) FROM observations WHERE indicator_code = 'SEX_RATIO_AT_BIRTH' AND area_id IN (SELECT id FROM areas WHERE code = '216') \
                      AND period IN ('2021', '2022') AND reported_by = 'seed --demo (synthetic)'";
     assert_eq!(app.count(synthetic).await, 2, "the years with no value get their demo value");
 }

@@ -56,6 +56,7 @@ async fn a_replica_without_a_signing_key_cannot_issue_tokens() {
             subject: None,
             agency_code: None,
             area_code: Some("216".into()),
+            area_on: None,
             ttl: chrono::Duration::hours(1),
         })
         .expect_err("no signing key");

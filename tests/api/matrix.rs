@@ -107,20 +107,22 @@ impl Who {
         self.claims().map(|(role, agency, area)| app.token(role, agency, area))
     }
 
-    /// The areas the caller may see; `None` for everywhere.
-    fn reach(self) -> Option<&'static [&'static str]> {
+    /// The codes of the units the caller may see (`prepare` reads them from the map);
+    /// `None` for everywhere.
+    fn reach(self) -> Option<&'static BTreeSet<String>> {
+        let reach = REACH.get().expect("prepare() reads the reaches first");
         match self {
-            Anonymous => Some(&[]),
+            Anonymous => Some(&reach.nothing),
             Admin => None,
-            OfficeBacGiang => Some(&["24", "216"]),
-            HealthBacYen => Some(&["121"]),
+            OfficeBacGiang => Some(&reach.bac_ninh),
+            HealthBacYen => Some(&reach.bac_yen),
             AdminTanYen | OfficeTanYen | HealthTanYen | LabourTanYen | BacYenAgencyInTanYen | DashboardTanYen
-            | PartnerTanYen => Some(&["216"]),
+            | PartnerTanYen => Some(&reach.tan_yen),
         }
     }
 
     fn reaches(self, area: &str) -> bool {
-        self.reach().is_none_or(|codes| codes.contains(&area))
+        self.reach().is_none_or(|codes| codes.contains(area))
     }
 
     /// Reads approved values only.
@@ -764,7 +766,7 @@ async fn run_cell(app: &TestApp, call: &Call, who: Who, place: Place, writes: &m
             let written = app
                 .count(&format!(
                     "SELECT COUNT(*) FROM observations WHERE indicator_code = '{SRB}' \
-                     AND area_code = '{}' AND period = '{period}'",
+                     AND area_id IN (SELECT id FROM areas WHERE code = '{}') AND period = '{period}'",
                     place.area()
                 ))
                 .await;
@@ -786,7 +788,7 @@ async fn run_cell(app: &TestApp, call: &Call, who: Who, place: Place, writes: &m
                     assert_eq!(pushed["created"], 1, "setup push: {pushed}");
                     app.count(&format!(
                         "SELECT id FROM observations WHERE indicator_code = '{SRB}' \
-                         AND area_code = '{}' AND period = '{period}'",
+                         AND area_id IN (SELECT id FROM areas WHERE code = '{}') AND period = '{period}'",
                         place.area()
                     ))
                     .await
@@ -857,7 +859,45 @@ async fn run_cell(app: &TestApp, call: &Call, who: Who, place: Place, writes: &m
 
 /// Approved sex ratios and primary completion (female and male) in Tân Yên, Bắc Giang and
 /// Bắc Yên, and one Tân Yên value left SUBMITTED, which partners must never see.
+/// What the callers' units reach, by code, read from the map's parent links and
+/// successions (not from the hub's own reach table).
+struct Reaches {
+    nothing: BTreeSet<String>,
+    /// Huyện Tân Yên (216) and its communes.
+    tan_yen: BTreeSet<String>,
+    /// Huyện Bắc Yên (121) and its communes.
+    bac_yen: BTreeSet<String>,
+    /// Tỉnh Bắc Ninh (24 since 2025-07-01), its communes, and the provinces it took over
+    /// whole (Bắc Giang 24 and Bắc Ninh 27 until 2025-06-30) with theirs.
+    bac_ninh: BTreeSet<String>,
+}
+
+static REACH: std::sync::OnceLock<Reaches> = std::sync::OnceLock::new();
+
+async fn read_reaches(app: &TestApp) -> Reaches {
+    let set = |codes: Vec<String>| codes.into_iter().collect::<BTreeSet<String>>();
+    let new_24 = "SELECT id FROM areas WHERE code = '24' AND valid_from IS NOT NULL";
+    Reaches {
+        nothing: BTreeSet::new(),
+        tan_yen: set(app.subtree_codes("SELECT id FROM areas WHERE code = '216'").await),
+        bac_yen: set(app.subtree_codes("SELECT id FROM areas WHERE code = '121'").await),
+        bac_ninh: set(app
+            .subtree_codes(&format!(
+                "{new_24} UNION SELECT predecessor_id FROM area_successions WHERE successor_id IN ({new_24})"
+            ))
+            .await),
+    }
+}
+
 async fn prepare(app: &TestApp) {
+    let reaches = read_reaches(app).await;
+    assert!(
+        reaches.tan_yen.len() == 20 && reaches.bac_ninh.len() > 300,
+        "the map is loaded: {}, {}",
+        reaches.tan_yen.len(),
+        reaches.bac_ninh.len()
+    );
+    let _ = REACH.set(reaches);
     let admin = app.admin();
     let mut rows = Vec::new();
     for area in ["216", "24", "121"] {
@@ -995,6 +1035,7 @@ fn place_id(place: Place) -> String {
 #[tokio::test]
 async fn subscriptions_hear_only_what_the_caller_may_read() {
     let app = TestApp::seeded().await;
+    let _ = REACH.set(read_reaches(&app).await);
     let addr = serve(app.router.clone()).await;
     let grid = READ_IN_AREA;
     let places = AREAS;

@@ -68,7 +68,10 @@ async fn sigterm_lets_requests_in_flight_finish_refuses_new_ones_and_exits() {
     assert!(answer.contains("\"created\":1"), "{answer}");
     let status = exit_within(&mut server, Duration::from_secs(20)).await.expect("the server exits once drained");
     assert!(status.success(), "{status}");
-    assert_eq!(app.count("SELECT COUNT(*) FROM observations WHERE area_code = '216'").await, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM observations WHERE area_id IN (SELECT id FROM areas WHERE code = '216')").await,
+        1
+    );
 }
 
 /// What a fake OTLP/HTTP collector received: each POST's path, content type and body.

@@ -20,21 +20,35 @@ fn indicator(code: &str, unit: Unit, sex_disaggregated: bool, dimensions: Vec<Di
     }
 }
 
+/// The units of the tests: 24 (id 1), 216 under it (id 2, ended 2025-06-30), 14 (id 3,
+/// outside the caller's reach).
+fn id_of(code: &str) -> AreaId {
+    match code {
+        "24" => 1,
+        "216" => 2,
+        _ => 3,
+    }
+}
+
 fn area(code: &str, parent: Option<&str>, valid_to: Option<&str>) -> Area {
     Area {
+        id: id_of(code),
         code: code.into(),
         name: code.into(),
         level: if parent.is_some() { AreaLevel::District } else { AreaLevel::Province },
-        parent_code: parent.map(Into::into),
+        parent_id: parent.map(id_of),
         valid_from: None,
         valid_to: valid_to.map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").expect("date")),
+        location: None,
+        area_km2: None,
         source: None,
     }
 }
 
 struct World {
     indicators: HashMap<String, Indicator>,
-    areas: HashMap<String, Area>,
+    holders: HashMap<String, Vec<Area>>,
+    ancestors: HashMap<AreaId, Area>,
 }
 
 fn world() -> World {
@@ -47,11 +61,10 @@ fn world() -> World {
     .into_iter()
     .map(|i| (i.code.clone(), i))
     .collect();
-    let areas = [area("24", None, None), area("216", Some("24"), Some("2025-06-30")), area("14", None, None)]
-        .into_iter()
-        .map(|a| (a.code.clone(), a))
-        .collect();
-    World { indicators, areas }
+    let areas = [area("24", None, None), area("216", Some("24"), Some("2025-06-30")), area("14", None, None)];
+    let holders = areas.iter().map(|a| (a.code.clone(), vec![a.clone()])).collect();
+    let ancestors = areas.into_iter().map(|a| (a.id, a)).collect();
+    World { indicators, holders, ancestors }
 }
 
 fn row(indicator: &str, area: &str, period: &str, sex: Sex, value: f64) -> ObservationInput {
@@ -71,12 +84,51 @@ fn row(indicator: &str, area: &str, period: &str, sex: Sex, value: f64) -> Obser
 
 fn run(
     rows: &[ObservationInput],
-    assigned: Option<&HashSet<(String, String)>>,
+    assigned: Option<&HashSet<(String, AreaId)>>,
 ) -> (Vec<ValidObservation>, Vec<ImportError>) {
     let w = world();
-    let in_reach = |code: &str| code != "14";
-    let rules = PushRules { indicators: &w.indicators, areas: &w.areas, in_reach: &in_reach, assigned };
+    run_in(&w, rows, assigned)
+}
+
+fn run_in(
+    w: &World,
+    rows: &[ObservationInput],
+    assigned: Option<&HashSet<(String, AreaId)>>,
+) -> (Vec<ValidObservation>, Vec<ImportError>) {
+    let in_reach = |id: AreaId| id != id_of("14");
+    let named = HashMap::new();
+    let rules = PushRules {
+        indicators: &w.indicators,
+        holders: &w.holders,
+        ancestors: &w.ancestors,
+        named: &named,
+        in_reach: &in_reach,
+        assigned,
+    };
     validate(rows, &rules)
+}
+
+#[test]
+fn a_code_held_twice_names_the_unit_of_the_period() {
+    let mut w = world();
+    let mut new = area("24", None, None);
+    new.id = 9;
+    new.valid_from = NaiveDate::from_ymd_opt(2025, 7, 1);
+    let old = w.holders.get_mut("24").expect("24");
+    old[0].valid_to = NaiveDate::from_ymd_opt(2025, 6, 30);
+    old.push(new);
+    let rows = [
+        row("SRB", "24", "2024", Sex::Total, 110.0),
+        row("SRB", "24", "2025-S1", Sex::Total, 111.0),
+        row("SRB", "24", "2025", Sex::Total, 112.0),
+        row("SRB", "24", "2026-Q1", Sex::Total, 113.0),
+        row("SRB", "216", "2026", Sex::Total, 114.0),
+    ];
+    let (valid, errors) = run_in(&w, &rows, None);
+    let units: Vec<AreaId> = valid.iter().map(|v| v.key.area_id).collect();
+    assert_eq!(units, vec![1, 1, 9, 9]);
+    assert_eq!(codes(&errors), vec![(5, "AREA_NOT_VALID_FOR_PERIOD")]);
+    assert!(errors[0].message.contains("2025-06-30"), "{}", errors[0].message);
 }
 
 fn codes(errors: &[ImportError]) -> Vec<(usize, &'static str)> {
@@ -148,7 +200,7 @@ fn each_bad_field_has_its_code() {
         ]
     );
     assert_eq!(errors[0].field.as_deref(), Some("indicatorCode"));
-    assert_eq!(errors[3].message, "area 216 existed from … to 2025-06-30, not in 2026");
+    assert_eq!(errors[3].message, "no unit held code 216 in 2026: 216 216 (… – 2025-06-30)");
 }
 
 #[test]
@@ -195,7 +247,7 @@ fn female_plus_male_must_make_the_total_of_a_count() {
 #[test]
 fn an_agency_pushes_only_what_a_covering_plan_assigns_it() {
     // Assigned SRB by the province's plan (area 24): allowed for 24 and for district 216.
-    let assigned: HashSet<(String, String)> = [("SRB".to_owned(), "24".to_owned())].into_iter().collect();
+    let assigned: HashSet<(String, AreaId)> = [("SRB".to_owned(), id_of("24"))].into_iter().collect();
     let rows = [
         row("SRB", "216", "2024", Sex::Total, 110.0),
         row("SRB", "24", "2024", Sex::Total, 110.0),
@@ -206,7 +258,7 @@ fn an_agency_pushes_only_what_a_covering_plan_assigns_it() {
     assert_eq!(valid.len(), 2);
 
     // Assigned by the district's plan only: not allowed for the province.
-    let assigned: HashSet<(String, String)> = [("SRB".to_owned(), "216".to_owned())].into_iter().collect();
+    let assigned: HashSet<(String, AreaId)> = [("SRB".to_owned(), id_of("216"))].into_iter().collect();
     let (_, errors) = run(&rows[..2], Some(&assigned));
     assert_eq!(codes(&errors), [(2, "NOT_ASSIGNED")]);
 }

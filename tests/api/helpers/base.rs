@@ -29,6 +29,7 @@ pub fn token(keys: &Keys, role: Role, agency: Option<&str>, area: Option<&str>) 
         subject: Some(format!("test-{role}")),
         agency_code: agency.map(str::to_owned),
         area_code: area.map(str::to_owned),
+        area_on: None,
         ttl: chrono::Duration::hours(1),
     })
     .expect("issue token")

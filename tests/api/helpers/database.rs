@@ -43,6 +43,28 @@ impl TestApp {
         }
     }
 
+    /// Texts read directly from the database (`SELECT code FROM …`), one per row.
+    pub async fn texts(&self, sql: &str) -> Vec<String> {
+        if self.is_postgres() {
+            let mut conn = sqlx::PgConnection::connect(&self.database_url).await.expect("connect");
+            sqlx::query_scalar(sql).fetch_all(&mut conn).await.unwrap_or_else(|e| panic!("{sql}: {e}"))
+        } else {
+            let mut conn = sqlx::SqliteConnection::connect(&self.database_url).await.expect("connect");
+            sqlx::query_scalar(sql).fetch_all(&mut conn).await.unwrap_or_else(|e| panic!("{sql}: {e}"))
+        }
+    }
+
+    /// The codes of the units under (and including) the units whose ids `roots` selects,
+    /// read from the map's parent links alone: an oracle for what a token reaches.
+    pub async fn subtree_codes(&self, roots: &str) -> Vec<String> {
+        self.texts(&format!(
+            "WITH RECURSIVE below (id) AS (SELECT id FROM areas WHERE id IN ({roots}) \
+             UNION SELECT a.id FROM areas a JOIN below b ON a.parent_id = b.id) \
+             SELECT a.code FROM areas a JOIN below b ON b.id = a.id"
+        ))
+        .await
+    }
+
     /// Runs one statement directly; the database's error message when it fails.
     pub async fn try_execute(&self, sql: &str) -> Result<(), String> {
         let result = if self.is_postgres() {

@@ -21,12 +21,28 @@ impl TestApp {
         base::token(&self.keys, role, agency, area)
     }
 
+    /// A token for the unit that held `area` on `on` ("2024-01-01": old Bắc Giang for 24).
+    pub fn token_on(&self, role: Role, area: &str, on: &str) -> String {
+        self.keys
+            .issue(IssueRequest {
+                role,
+                subject: Some(format!("test-{role}")),
+                agency_code: None,
+                area_code: Some(area.to_owned()),
+                area_on: Some(on.parse().expect("a day")),
+                ttl: chrono::Duration::hours(1),
+            })
+            .expect("issue")
+            .token
+    }
+
     /// The admin of every area.
     pub fn admin(&self) -> String {
         self.token(Role::Admin, None, None)
     }
 
-    /// Bắc Giang's statistics office (province 24), reporting as no agency in particular.
+    /// The statistics office of province 24 (issued today: Tỉnh Bắc Ninh, which took over
+    /// Bắc Giang and reaches its history), reporting as no agency in particular.
     pub fn office(&self) -> String {
         self.token(Role::StatisticsOffice, None, Some("24"))
     }
@@ -46,6 +62,7 @@ impl TestApp {
                 subject: Some(subject.to_owned()),
                 agency_code: None,
                 area_code: Some("216".to_owned()),
+                area_on: None,
                 ttl,
             })
             .expect("issue")
@@ -64,6 +81,7 @@ pub fn admin_token(keys: &Keys, subject: Option<&str>) -> String {
         subject: subject.map(str::to_owned),
         agency_code: None,
         area_code: None,
+        area_on: None,
         ttl: chrono::Duration::hours(1),
     })
     .expect("issue")
