@@ -7,7 +7,7 @@ use async_graphql::{Context, Object, SimpleObject};
 use super::areas::{AgencyObject, AreaObject};
 use super::catalogue::IndicatorObject;
 use super::context::ContextExt;
-use super::enums::{AssignmentRoleEnum, ComparatorEnum, DomainEnum, PeriodKindEnum, ProgressStatusEnum};
+use super::enums::{AssignmentRoleEnum, ComparatorEnum, DomainEnum, PeriodKindEnum, ProgressStatusEnum, SexScopeEnum};
 use super::error::{GqlResult, OrGql};
 use super::helpers::{find_area, may_withhold, required};
 use super::loaders::{ProgressKey, ReportKey, TableKey};
@@ -185,6 +185,18 @@ impl TargetObject {
 
     async fn target_year(&self) -> Option<i32> {
         self.0.target_year
+    }
+
+    /// What the target is measured on: the total, women, men, or each sex separately (met
+    /// only when every sex meets it).
+    async fn measured_on(&self) -> SexScopeEnum {
+        self.0.measured_on.into()
+    }
+
+    /// The document's words that say what the target is measured on, e.g. "002 line 57:
+    /// «…»"; null for a target on the total.
+    async fn measured_on_source(&self) -> Option<&str> {
+        self.0.measured_on_source.as_deref()
     }
 
     /// Blanks, inconsistencies and other remarks from transcription.
