@@ -13,7 +13,7 @@ use thiserror::Error;
 use crate::domain::agencies::AgencyKind;
 use crate::domain::areas::AreaLevel;
 use crate::domain::indicators::{Dimension, Direction, Unit};
-use crate::domain::plans::{AssignmentRole, Comparator, Domain, PeriodKind};
+use crate::domain::plans::{AssignmentRole, Comparator, Domain, PeriodKind, SexScope};
 
 #[derive(Debug, Error)]
 pub enum SeedError {
@@ -168,6 +168,11 @@ pub struct TargetSeed {
     pub comparator: Option<Comparator>,
     pub value: Option<f64>,
     pub target_year: Option<i32>,
+    /// TOTAL unless the document's words measure one sex, or each sex separately.
+    #[serde(default)]
+    pub measured_on: SexScope,
+    /// The document's line that says so: "002 line 57: «…»".
+    pub measured_on_source: Option<String>,
     pub source: Option<String>,
     pub note: Option<String>,
     pub inconsistency: Option<String>,
@@ -341,12 +346,15 @@ impl SeedSet {
             }
         }
         let plan_codes = unique_codes("plan", self.plans.iter().map(|p| &p.code), &mut problems);
+        let by_sex: HashSet<String> =
+            self.indicators.iter().filter(|i| i.sex_disaggregated).map(|i| i.code.clone()).collect();
 
-        for (plan, known) in self.plans.iter_mut().zip(plan_areas) {
-            if !known {
+        for (plan, known_area) in self.plans.iter_mut().zip(plan_areas) {
+            if !known_area {
                 problems.push(format!("plan {}: no unit held area `{}` on {}", plan.code, plan.area, plan.area_on()));
             }
-            check_plan(plan, &agency_codes, &indicator_codes, &plan_codes, &mut problems);
+            let known = Known { agencies: &agency_codes, indicators: &indicator_codes, by_sex: &by_sex };
+            check_plan(plan, &known, &plan_codes, &mut problems);
             self.warnings.extend(collect_inconsistencies(plan));
         }
 
@@ -362,13 +370,17 @@ impl SeedSet {
     }
 }
 
-fn check_plan(
-    plan: &PlanSeed,
-    agencies: &HashSet<String>,
-    indicators: &HashSet<String>,
-    plans: &HashSet<String>,
-    problems: &mut Vec<String>,
-) {
+/// The codes a plan's records may name.
+#[derive(Clone, Copy)]
+struct Known<'a> {
+    agencies: &'a HashSet<String>,
+    indicators: &'a HashSet<String>,
+    /// The indicators disaggregated by sex: the only ones a target may measure per sex.
+    by_sex: &'a HashSet<String>,
+}
+
+fn check_plan(plan: &PlanSeed, known: &Known<'_>, plans: &HashSet<String>, problems: &mut Vec<String>) {
+    let Known { agencies, indicators, by_sex } = *known;
     let at = format!("plan {}", plan.code);
     if let Some(issuer) = &plan.issuer {
         if !agencies.contains(issuer.as_str()) {
@@ -412,6 +424,16 @@ fn check_plan(
                     problems.push(format!("{at}: comparator {c} needs a value"))
                 }
                 _ => {}
+            }
+            if t.measured_on != SexScope::Total {
+                // A value of an indicator not broken down by sex is pushed as TOTAL only.
+                if !t.indicator.as_ref().is_some_and(|i| by_sex.contains(i.as_str())) {
+                    problems
+                        .push(format!("{at}: measured on {} needs an indicator disaggregated by sex", t.measured_on));
+                }
+                if t.measured_on_source.is_none() {
+                    problems.push(format!("{at}: measured on {} needs a measured_on_source", t.measured_on));
+                }
             }
             for a in &t.assignments {
                 if !agencies.contains(a.agency.as_str()) {
@@ -658,5 +680,36 @@ mod tests {
         let built_in = SeedSet::embedded().expect("the built-in seeds load");
         assert!(built_in.plans.len() >= 5 && built_in.areas.len() > 14_000 && !built_in.indicators.is_empty());
         assert_eq!(format!("{built_in:?}"), format!("{folder:?}"));
+    }
+
+    fn target<'a>(seeds: &'a mut SeedSet, code: &str) -> &'a mut TargetSeed {
+        let plan = seeds.plans.iter_mut().find(|p| p.code == "tan-yen-bdg-2021-2025").expect("Tân Yên");
+        plan.objectives.iter_mut().flat_map(|o| &mut o.targets).find(|t| t.code == code).expect("target")
+    }
+
+    fn problems(seeds: &mut SeedSet) -> String {
+        match seeds.check(Vec::new()) {
+            Err(SeedError::Invalid(problems)) => problems.join("\n"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// A value of an indicator not broken down by sex is pushed as TOTAL only, so a target on
+    /// one sex of it could never be measured; and a scope other than TOTAL cites its line.
+    #[test]
+    fn a_target_measured_per_sex_needs_an_indicator_by_sex_and_a_citation() {
+        let mut seeds = SeedSet::embedded().expect("the built-in seeds load");
+        let women_leaders = target(&mut seeds, "M1.CT1");
+        women_leaders.measured_on = SexScope::Female;
+        women_leaders.measured_on_source = Some("004 §II.2.1".into());
+        let completion = target(&mut seeds, "M5.CT2a");
+        completion.measured_on = SexScope::EachSex;
+        completion.measured_on_source = None;
+        let problems = problems(&mut seeds);
+        assert!(
+            problems.contains("target M1.CT1: measured on FEMALE needs an indicator disaggregated by sex"),
+            "{problems}"
+        );
+        assert!(problems.contains("target M5.CT2a: measured on EACH_SEX needs a measured_on_source"), "{problems}");
     }
 }

@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 
 use super::named_enum;
+use super::observations::Sex;
 
 /// The six domains of the national strategy (lĩnh vực), plus OTHER for annual-plan tasks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -47,6 +48,30 @@ named_enum!(Comparator {
     About = "ABOUT",
     Achieved = "ACHIEVED",
 });
+
+/// What a target is measured on: the total, women, men, or each sex separately ("tỷ lệ trẻ
+/// em trai và trẻ em gái … đạt trên 95%" is met only when girls and boys each exceed 95%).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum SexScope {
+    #[default]
+    Total,
+    Female,
+    Male,
+    EachSex,
+}
+named_enum!(SexScope { Total = "TOTAL", Female = "FEMALE", Male = "MALE", EachSex = "EACH_SEX" });
+
+impl SexScope {
+    /// The values a target is compared with: one per sex named, each of which must meet it.
+    pub fn sexes(self) -> &'static [Sex] {
+        match self {
+            SexScope::Total => &[Sex::Total],
+            SexScope::Female => &[Sex::Female],
+            SexScope::Male => &[Sex::Male],
+            SexScope::EachSex => &[Sex::Female, Sex::Male],
+        }
+    }
+}
 
 /// LEAD = chủ trì / chịu trách nhiệm; SUPPORT = phối hợp.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -118,6 +143,10 @@ pub struct Target {
     pub comparator: Option<Comparator>,
     pub value: Option<f64>,
     pub target_year: Option<i32>,
+    /// The total, one sex, or each sex (then met only when every sex meets it).
+    pub measured_on: SexScope,
+    /// The document's words that say so, e.g. "002 line 57: «…»"; none for the total by default.
+    pub measured_on_source: Option<String>,
     pub source: Option<String>,
     pub note: Option<String>,
     /// The area of the plan that sets the target: where progress is measured by default.

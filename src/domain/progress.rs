@@ -11,15 +11,18 @@
 //!
 //! A compilation needs every component: a partial sum would understate the whole, and a
 //! divided commune's value cannot be split, so a predecessor only partly inside, or a
-//! successor straddling the old boundary, gives no value.
+//! successor straddling the old boundary, gives no value. A target measured on one sex
+//! reads that sex's values; one measured on each sex reads both, in the same period, and
+//! is met only when each sex meets it.
 
 use std::collections::{HashMap, HashSet};
 
 use super::areas::{Area, AreaId, Succession};
 use super::indicators::{Indicator, Unit};
 use super::named_enum;
+use super::observations::Sex;
 use super::periods::Period;
-use super::plans::Comparator;
+use super::plans::{Comparator, SexScope};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ProgressStatus {
@@ -29,7 +32,7 @@ pub enum ProgressStatus {
 }
 named_enum!(ProgressStatus { Met = "MET", NotMet = "NOT_MET", NoData = "NO_DATA" });
 
-/// A value (not broken down by age group or ethnicity) reported for one unit and period.
+/// A value reported for one unit, period and sex, not broken down by age group or ethnicity.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Total {
     pub value: f64,
@@ -167,8 +170,18 @@ impl AreaGraph {
     }
 }
 
-/// Values of one indicator (and one sex), by (unit, period).
+/// Values of one indicator and sex, by (unit, period).
 pub type Totals = HashMap<(AreaId, String), Total>;
+
+/// Totals of one indicator, for each sex reported.
+pub type TotalsBySex = HashMap<Sex, Totals>;
+
+/// One sex's value to compare with a target, if it has one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SexMeasured {
+    pub sex: Sex,
+    pub measured: Option<Measured>,
+}
 
 const MAX_DEPTH: usize = 16;
 
@@ -210,6 +223,31 @@ fn value_at(
     ))
 }
 
+/// The periods to try, best first: `period` when given, else every period of the series,
+/// the latest first.
+fn candidates<'a>(series: impl IntoIterator<Item = &'a Totals>, period: Option<&Period>) -> Vec<Period> {
+    if let Some(p) = period {
+        return vec![*p];
+    }
+    let mut periods: Vec<Period> =
+        series.into_iter().flat_map(|totals| totals.keys()).filter_map(|(_, p)| p.parse().ok()).collect();
+    periods.sort_by_key(|p: &Period| {
+        let (first, last) = p.days();
+        // latest end first; of two ending together, the longer (the year over its half)
+        (std::cmp::Reverse(last), first)
+    });
+    periods.dedup();
+    periods
+}
+
+fn measured_at(graph: &AreaGraph, totals: &Totals, unit: Unit, area: AreaId, period: &Period) -> Option<Measured> {
+    value_at(graph, totals, unit, area, period, 0).map(|(total, derived)| Measured {
+        value: total.value,
+        period: period.to_string(),
+        derived,
+    })
+}
+
 /// The value to compare for `area`: in `period` when given, else in the latest period
 /// for which one can be had (own or compiled).
 pub fn measure(
@@ -221,25 +259,36 @@ pub fn measure(
 ) -> Option<Measured> {
     // Any period is fair for the area asked about: a unit created by a merger still shows
     // its predecessors' earlier values, rolled up.
-    let candidates: Vec<Period> = match period {
-        Some(p) => vec![*p],
-        None => {
-            let mut periods: Vec<Period> = totals.keys().filter_map(|(_, p)| p.parse().ok()).collect();
-            periods.sort_by_key(|p: &Period| {
-                let (first, last) = p.days();
-                // latest end first; of two ending together, the longer (the year over its half)
-                (std::cmp::Reverse(last), first)
-            });
-            periods.dedup();
-            periods
-        }
-    };
-    candidates.iter().find_map(|p| {
-        value_at(graph, totals, indicator.unit, area, p, 0).map(|(total, derived)| Measured {
-            value: total.value,
-            period: p.to_string(),
-            derived,
-        })
+    candidates([totals], period).iter().find_map(|p| measured_at(graph, totals, indicator.unit, area, p))
+}
+
+/// The value of each sex `scope` names, in one period: `period` when given, else the latest
+/// period in which every one of them has a value (own or rolled up, by the same rules as
+/// `measure`). When no period has them all, each is its own latest, so that what is known
+/// still shows.
+pub fn measure_by_sex(
+    graph: &AreaGraph,
+    totals: &TotalsBySex,
+    indicator: &Indicator,
+    scope: SexScope,
+    area: AreaId,
+    period: Option<&Period>,
+) -> Vec<SexMeasured> {
+    let empty = Totals::new();
+    let series: Vec<(Sex, &Totals)> = scope.sexes().iter().map(|s| (*s, totals.get(s).unwrap_or(&empty))).collect();
+    let together = candidates(series.iter().map(|(_, t)| *t), period).iter().find_map(|p| {
+        series
+            .iter()
+            .map(|(sex, t)| {
+                measured_at(graph, t, indicator.unit, area, p).map(|m| SexMeasured { sex: *sex, measured: Some(m) })
+            })
+            .collect::<Option<Vec<_>>>()
+    });
+    together.unwrap_or_else(|| {
+        series
+            .iter()
+            .map(|(sex, t)| SexMeasured { sex: *sex, measured: measure(graph, t, indicator, area, period) })
+            .collect()
     })
 }
 
@@ -261,6 +310,18 @@ pub fn status(comparator: Option<Comparator>, target: Option<f64>, value: Option
         ProgressStatus::Met
     } else {
         ProgressStatus::NotMet
+    }
+}
+
+/// How a target stands on the statuses of the sexes it is measured on: MET when every one
+/// meets it, NOT_MET when each has a value and one falls short, NO_DATA when one has none.
+pub fn overall(statuses: &[ProgressStatus]) -> ProgressStatus {
+    if statuses.is_empty() || statuses.contains(&ProgressStatus::NoData) {
+        ProgressStatus::NoData
+    } else if statuses.contains(&ProgressStatus::NotMet) {
+        ProgressStatus::NotMet
+    } else {
+        ProgressStatus::Met
     }
 }
 
@@ -451,5 +512,105 @@ mod tests {
         assert_eq!(status(Some(Achieved), None, Some(1.0)), ProgressStatus::Met);
         assert_eq!(status(None, None, Some(1.0)), ProgressStatus::NoData);
         assert_eq!(status(Some(AtLeast), Some(60.0), None), ProgressStatus::NoData);
+    }
+
+    fn by_sex(rows: &[(Sex, AreaId, &str, Total)]) -> TotalsBySex {
+        let mut by_sex = TotalsBySex::new();
+        for (sex, a, p, t) in rows {
+            by_sex.entry(*sex).or_default().insert((*a, (*p).to_owned()), *t);
+        }
+        by_sex
+    }
+
+    fn values(measured: &[SexMeasured]) -> Vec<(Sex, Option<f64>, Option<&str>)> {
+        measured
+            .iter()
+            .map(|m| (m.sex, m.measured.as_ref().map(|m| m.value), m.measured.as_ref().map(|m| m.period.as_str())))
+            .collect()
+    }
+
+    #[test]
+    fn a_scope_names_the_sexes_compared() {
+        assert_eq!(SexScope::Total.sexes(), [Sex::Total]);
+        assert_eq!(SexScope::Female.sexes(), [Sex::Female]);
+        assert_eq!(SexScope::Male.sexes(), [Sex::Male]);
+        assert_eq!(SexScope::EachSex.sexes(), [Sex::Female, Sex::Male]);
+        assert_eq!(SexScope::default(), SexScope::Total);
+    }
+
+    #[test]
+    fn one_sex_reads_its_own_values_only() {
+        let t = by_sex(&[
+            (Sex::Female, 1, "2024", total(96.0, None)),
+            (Sex::Male, 1, "2024", total(88.0, None)),
+            (Sex::Total, 1, "2024", total(92.0, None)),
+        ]);
+        let i = indicator(Unit::Percent);
+        let female = measure_by_sex(&graph(), &t, &i, SexScope::Female, 1, None);
+        assert_eq!(values(&female), [(Sex::Female, Some(96.0), Some("2024"))]);
+        let all = measure_by_sex(&graph(), &t, &i, SexScope::Total, 1, None);
+        assert_eq!(values(&all), [(Sex::Total, Some(92.0), Some("2024"))]);
+    }
+
+    #[test]
+    fn each_sex_is_measured_in_the_latest_period_both_have() {
+        // Girls reported for 2025-S1 already, boys not yet: both are compared in 2024.
+        let t = by_sex(&[
+            (Sex::Female, 1, "2024", total(96.0, None)),
+            (Sex::Female, 1, "2025-S1", total(97.0, None)),
+            (Sex::Male, 1, "2024", total(88.0, None)),
+        ]);
+        let m = measure_by_sex(&graph(), &t, &indicator(Unit::Percent), SexScope::EachSex, 1, None);
+        assert_eq!(values(&m), [(Sex::Female, Some(96.0), Some("2024")), (Sex::Male, Some(88.0), Some("2024"))]);
+        // A period asked for is the period of both.
+        let p = "2025-S1".parse().expect("period");
+        let m = measure_by_sex(&graph(), &t, &indicator(Unit::Percent), SexScope::EachSex, 1, Some(&p));
+        assert_eq!(values(&m), [(Sex::Female, Some(97.0), Some("2025-S1")), (Sex::Male, None, None)]);
+    }
+
+    #[test]
+    fn with_no_period_common_to_both_each_sex_shows_what_it_has() {
+        let t = by_sex(&[(Sex::Female, 1, "2024", total(96.0, None))]);
+        let m = measure_by_sex(&graph(), &t, &indicator(Unit::Percent), SexScope::EachSex, 1, None);
+        assert_eq!(values(&m), [(Sex::Female, Some(96.0), Some("2024")), (Sex::Male, None, None)]);
+    }
+
+    #[test]
+    fn each_sex_rolls_up_from_its_own_numerators_and_denominators() {
+        // Girls: 45 of 50 in A, 9 of 10 in B (90%); boys: 40 of 50 and 10 of 10 (83.3%).
+        let t = by_sex(&[
+            (Sex::Female, 1, "2024", total(90.0, Some((45.0, 50.0)))),
+            (Sex::Female, 2, "2024", total(90.0, Some((9.0, 10.0)))),
+            (Sex::Male, 1, "2024", total(80.0, Some((40.0, 50.0)))),
+            (Sex::Male, 2, "2024", total(100.0, Some((10.0, 10.0)))),
+        ]);
+        let m = measure_by_sex(&graph(), &t, &indicator(Unit::Percent), SexScope::EachSex, 3, None);
+        assert_eq!(m[0].measured.as_ref().map(|m| (m.value, m.derived)), Some((90.0, true)));
+        let boys = m[1].measured.as_ref().expect("boys");
+        assert!((boys.value - 83.3333).abs() < 1e-3 && boys.derived, "{boys:?}");
+        // A component missing for one sex: that sex has no value, the other still has its own.
+        let t = by_sex(&[
+            (Sex::Female, 1, "2024", total(90.0, Some((45.0, 50.0)))),
+            (Sex::Female, 2, "2024", total(90.0, Some((9.0, 10.0)))),
+            (Sex::Male, 1, "2024", total(80.0, Some((40.0, 50.0)))),
+        ]);
+        let m = measure_by_sex(&graph(), &t, &indicator(Unit::Percent), SexScope::EachSex, 3, None);
+        assert_eq!(values(&m), [(Sex::Female, Some(90.0), Some("2024")), (Sex::Male, None, None)]);
+    }
+
+    #[test]
+    fn a_target_on_each_sex_is_met_only_when_every_sex_meets_it() {
+        use ProgressStatus::*;
+        let each = |f: Option<f64>, m: Option<f64>| {
+            let statuses = [f, m].map(|v| status(Some(Comparator::MoreThan), Some(95.0), v));
+            overall(&statuses)
+        };
+        assert_eq!(each(Some(96.0), Some(88.0)), NotMet);
+        assert_eq!(each(Some(88.0), Some(96.0)), NotMet);
+        assert_eq!(each(Some(96.0), Some(97.0)), Met);
+        assert_eq!(each(Some(96.0), None), NoData);
+        assert_eq!(each(Some(88.0), None), NoData, "a shortfall of one sex is no verdict while the other is unknown");
+        assert_eq!(overall(&[Met]), Met);
+        assert_eq!(overall(&[]), NoData);
     }
 }

@@ -121,6 +121,21 @@ pub enum AssignmentRoleEnum {
     Support,
 }
 
+/// What a target is measured on: the total, women, men, or each sex separately ("tỷ lệ trẻ
+/// em trai và trẻ em gái … đạt trên 95%" is met only when girls and boys each exceed 95%).
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(name = "SexScope", remote = "crate::domain::plans::SexScope")]
+pub enum SexScopeEnum {
+    /// the value for both sexes together (sex TOTAL)
+    Total,
+    /// women's or girls' values (sex FEMALE)
+    Female,
+    /// men's or boys' values (sex MALE)
+    Male,
+    /// FEMALE and MALE each compared with the target: met only when both meet it
+    EachSex,
+}
+
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 #[graphql(name = "PeriodKind", remote = "crate::domain::plans::PeriodKind")]
 pub enum PeriodKindEnum {

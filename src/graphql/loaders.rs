@@ -15,7 +15,7 @@ use crate::domain::disclosure::{DisclosureRule, Table};
 use crate::domain::indicators::Indicator;
 use crate::domain::observations::{Observation, ObservationRevision};
 use crate::domain::plans::{Assignment, Objective, Plan, ReportingDeadline, Target};
-use crate::domain::progress::Measured;
+use crate::domain::progress::SexMeasured;
 use crate::domain::reporting::AgencyReport;
 pub use crate::service::reads::{PageKey, ProgressKey, ReportKey, TableKey};
 use crate::service::{reads, Caller};
@@ -95,10 +95,10 @@ pub struct MeasureProgress {
 }
 
 impl Loader<ProgressKey> for MeasureProgress {
-    type Value = Measured;
+    type Value = Vec<SexMeasured>;
     type Error = LoadError;
 
-    async fn load(&self, keys: &[ProgressKey]) -> Result<HashMap<ProgressKey, Measured>, LoadError> {
+    async fn load(&self, keys: &[ProgressKey]) -> Result<HashMap<ProgressKey, Vec<SexMeasured>>, LoadError> {
         let store = self.store.as_ref();
         let scope = self.caller.scope(store).await.map_err(Arc::new)?;
         reads::progress(store, scope, self.caller.reads_published_only(), keys).await.map_err(Arc::new)

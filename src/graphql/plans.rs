@@ -2,12 +2,15 @@
 //! by when, and how each target stands (`Progress`). A plan's parent, children and issuer
 //! outside the caller's subtree resolve to null or are left out.
 
+use async_graphql::futures_util::future::try_join_all;
 use async_graphql::{Context, Object, SimpleObject};
 
 use super::areas::{AgencyObject, AreaObject};
 use super::catalogue::IndicatorObject;
 use super::context::ContextExt;
-use super::enums::{AssignmentRoleEnum, ComparatorEnum, DomainEnum, PeriodKindEnum, ProgressStatusEnum};
+use super::enums::{
+    AssignmentRoleEnum, ComparatorEnum, DomainEnum, PeriodKindEnum, ProgressStatusEnum, SexEnum, SexScopeEnum,
+};
 use super::error::{GqlResult, OrGql};
 use super::helpers::{find_area, find_area_for_period, may_withhold, required};
 use super::loaders::{ProgressKey, ReportKey, TableKey};
@@ -17,7 +20,7 @@ use crate::domain::areas::AreaId;
 use crate::domain::observations::Sex;
 use crate::domain::periods::{BadPeriod, Period};
 use crate::domain::plans::{Assignment, Objective, Plan, ReportingDeadline, Target};
-use crate::domain::progress::{Measured, ProgressStatus};
+use crate::domain::progress::{overall, status, Measured, ProgressStatus, SexMeasured};
 use crate::domain::DomainError;
 
 pub struct PlanObject(pub Plan);
@@ -187,6 +190,18 @@ impl TargetObject {
         self.0.target_year
     }
 
+    /// What the target is measured on: the total, women, men, or each sex separately (met
+    /// only when every sex meets it).
+    async fn measured_on(&self) -> SexScopeEnum {
+        self.0.measured_on.into()
+    }
+
+    /// The document's words that say what the target is measured on, e.g. "002 line 57:
+    /// «…»"; null for a target on the total.
+    async fn measured_on_source(&self) -> Option<&str> {
+        self.0.measured_on_source.as_deref()
+    }
+
     /// Blanks, inconsistencies and other remarks from transcription.
     async fn note(&self) -> Option<&str> {
         self.0.note.as_deref()
@@ -195,7 +210,8 @@ impl TargetObject {
     /// The latest value for the plan's unit (or the unit `areaCode` names in `period`, else
     /// today), in `period` or the latest period, compared with the target. Compiled from
     /// sub-units, predecessors or successors where the unit has no value of its own
-    /// (`derived`; README, "Codes, validity and successions").
+    /// (`derived`; README, "Codes, validity and successions"). A target measured on one sex
+    /// reads that sex's values; one measured on each sex compares both, in the same period.
     async fn progress(
         &self,
         ctx: &Context<'_>,
@@ -211,19 +227,26 @@ impl TargetObject {
             (Some(code), None) => find_area(ctx, &code, None).await?.id,
             (None, _) => self.0.plan_area_id,
         };
-        let Some(indicator_code) = &self.0.indicator_code else { return Ok(Progress::no_data()) };
-        let key = ProgressKey { indicator_code: indicator_code.clone(), area_id, period, sex: Sex::Total };
-        let Some(measured) = ctx.request().loaders.progress.load_one(key).await.gql()? else {
-            return Ok(Progress::no_data());
-        };
-        let status = crate::domain::progress::status(self.0.comparator, self.0.value, Some(measured.value));
-        let withheld = progress_withheld(ctx, indicator_code, area_id, &measured).await?;
-        Ok(Progress {
-            status: status.into(),
-            value: (!withheld).then_some(measured.value),
-            period: Some(measured.period),
-            derived: measured.derived,
-        })
+        let unmeasured = || self.0.measured_on.sexes().iter().map(|&sex| SexMeasured { sex, measured: None }).collect();
+        let Some(indicator_code) = &self.0.indicator_code else { return Ok(Progress::of(self.sexes(unmeasured()))) };
+        let key =
+            ProgressKey { indicator_code: indicator_code.clone(), area_id, period, measured_on: self.0.measured_on };
+        let measured = ctx.request().loaders.progress.load_one(key).await.gql()?.unwrap_or_else(unmeasured);
+        // Together, so that every target's table reads are batched as one.
+        let withheld = try_join_all(measured.iter().map(|m| async {
+            match &m.measured {
+                Some(value) => progress_withheld(ctx, indicator_code, area_id, m.sex, value).await,
+                None => Ok(false),
+            }
+        }))
+        .await?;
+        let by_sex = self.sexes(measured).into_iter().zip(withheld).map(|(mut p, withheld)| {
+            if withheld {
+                p.value = None;
+            }
+            p
+        });
+        Ok(Progress::of(by_sex.collect()))
     }
 
     async fn assignments(&self, ctx: &Context<'_>) -> GqlResult<Vec<AssignmentObject>> {
@@ -243,6 +266,7 @@ async fn progress_withheld(
     ctx: &Context<'_>,
     indicator_code: &str,
     area_id: AreaId,
+    sex: Sex,
     measured: &Measured,
 ) -> GqlResult<bool> {
     if !may_withhold(ctx, indicator_code).await? {
@@ -253,23 +277,73 @@ async fn progress_withheld(
     }
     let key = TableKey { indicator_code: indicator_code.to_owned(), area_id, period: measured.period.clone() };
     let table = ctx.request().loaders.tables.load_one(key).await.gql()?.unwrap_or_default();
-    Ok(table.by_sex(Sex::Total).is_none_or(|o| table.published_value(o).is_none()))
+    Ok(table.by_sex(sex).is_none_or(|o| table.published_value(o).is_none()))
 }
 
 /// How a target stands.
 #[derive(SimpleObject)]
 pub struct Progress {
+    /// Whether the value meets the target. For a target measured on each sex: MET when every
+    /// sex meets it, NOT_MET when both are known and one falls short (see `bySex`), NO_DATA
+    /// while one is unknown.
     pub status: ProgressStatusEnum,
-    /// The value compared with the target.
+    /// The value compared with the target; null for a target measured on each sex (its two
+    /// values are in `bySex`).
+    pub value: Option<f64>,
+    /// The period compared; for a target measured on each sex, the one both values are of.
+    pub period: Option<String>,
+    /// True when rolled up from sub-areas or predecessor areas.
+    pub derived: bool,
+    /// One entry per sex the target is measured on (`Target.measuredOn`): TOTAL, FEMALE or
+    /// MALE alone, or FEMALE then MALE for EACH_SEX. An entry NOT_MET names a sex that falls
+    /// short.
+    pub by_sex: Vec<SexProgress>,
+}
+
+/// How one sex stands against a target, e.g. girls at 96% and boys at 88% of a target of
+/// more than 95%.
+#[derive(SimpleObject)]
+pub struct SexProgress {
+    pub sex: SexEnum,
+    pub status: ProgressStatusEnum,
+    /// This sex's value compared with the target.
     pub value: Option<f64>,
     pub period: Option<String>,
     /// True when rolled up from sub-areas or predecessor areas.
     pub derived: bool,
 }
 
+impl TargetObject {
+    /// Each sex's value compared with the target.
+    fn sexes(&self, measured: Vec<SexMeasured>) -> Vec<SexProgress> {
+        measured
+            .into_iter()
+            .map(|SexMeasured { sex, measured }| SexProgress {
+                sex: sex.into(),
+                status: status(self.0.comparator, self.0.value, measured.as_ref().map(|m| m.value)).into(),
+                value: measured.as_ref().map(|m| m.value),
+                derived: measured.as_ref().is_some_and(|m| m.derived),
+                period: measured.map(|m| m.period),
+            })
+            .collect()
+    }
+}
+
 impl Progress {
-    fn no_data() -> Progress {
-        Progress { status: ProgressStatus::NoData.into(), value: None, period: None, derived: false }
+    /// The whole, from how each sex stands: one sex's figures are the target's; of two, the
+    /// period when they share it.
+    fn of(by_sex: Vec<SexProgress>) -> Progress {
+        let statuses: Vec<ProgressStatus> = by_sex.iter().map(|p| p.status.into()).collect();
+        let (value, period, derived) = match by_sex.as_slice() {
+            [one] => (one.value, one.period.clone(), one.derived),
+            all => {
+                let first = all.first().and_then(|p| p.period.clone());
+                let shared = first.filter(|f| all.iter().all(|p| p.period.as_ref() == Some(f)));
+                let derived = shared.is_some() && all.iter().any(|p| p.derived);
+                (None, shared, derived)
+            }
+        };
+        Progress { status: overall(&statuses).into(), value, period, derived, by_sex }
     }
 }
 

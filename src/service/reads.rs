@@ -12,7 +12,8 @@ use crate::domain::areas::AreaId;
 use crate::domain::disclosure::{DisclosureRule, Table, TableId};
 use crate::domain::observations::{Observation, ObservationQuery, ObservationStatus, Sex};
 use crate::domain::periods::Period;
-use crate::domain::progress::{measure, AreaGraph, Measured, Total, Totals};
+use crate::domain::plans::SexScope;
+use crate::domain::progress::{measure_by_sex, AreaGraph, SexMeasured, Total, TotalsBySex};
 use crate::domain::reporting::{agency_reports, AgencyReport, Duty};
 use crate::domain::DomainError;
 use crate::store::{Store, StoreError};
@@ -133,13 +134,14 @@ async fn read_tables<'a>(
     Ok(rule.tables(&known, cells, published_only))
 }
 
-/// What to measure: an indicator for one sex in a unit, in a period or the latest one.
+/// What to measure: an indicator in a unit, in a period or the latest one, on the sexes a
+/// target is measured on.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ProgressKey {
     pub indicator_code: String,
     pub area_id: AreaId,
     pub period: Option<String>,
-    pub sex: Sex,
+    pub measured_on: SexScope,
 }
 
 /// Measures many targets at once: the units around theirs, the indicators and every value
@@ -147,33 +149,36 @@ pub struct ProgressKey {
 /// number of targets.
 /// Only values inside the caller's scope count: a compilation that needs a value the caller
 /// may not read is no value at all, so a neighbour's figure never leaks through a succession.
+/// Each key has one entry per sex it is measured on, with a value or none.
 pub async fn progress(
     store: &dyn Store,
     scope: &Scope,
     published_only: bool,
     keys: &[ProgressKey],
-) -> Result<HashMap<ProgressKey, Measured>, StoreError> {
+) -> Result<HashMap<ProgressKey, Vec<SexMeasured>>, StoreError> {
     let roots: Vec<AreaId> = keys.iter().map(|k| k.area_id).collect::<BTreeSet<_>>().into_iter().collect();
     let graph = graph_around(store, &roots).await?;
     let indicator_codes: Vec<String> =
         keys.iter().map(|k| k.indicator_code.clone()).collect::<BTreeSet<_>>().into_iter().collect();
     let family: Vec<AreaId> = graph.wanted(&roots).into_iter().filter(|id| scope.allows(*id)).collect();
+    let sexes: Vec<Sex> =
+        keys.iter().flat_map(|k| k.measured_on.sexes()).copied().collect::<BTreeSet<_>>().into_iter().collect();
     let indicators = store.indicators_by_codes(&indicator_codes).await?;
-    let rows = store.totals(&indicator_codes, &family, published_only).await?;
-    let mut totals: HashMap<(String, Sex), Totals> = HashMap::new();
+    let rows = store.totals(&indicator_codes, &family, &sexes, published_only).await?;
+    let mut totals: HashMap<String, TotalsBySex> = HashMap::new();
     for o in rows {
         let total = Total { value: o.value, numerator: o.numerator, denominator: o.denominator };
-        totals.entry((o.key.indicator_code, o.key.sex)).or_default().insert((o.key.area_id, o.key.period), total);
+        let by_sex = totals.entry(o.key.indicator_code).or_default();
+        by_sex.entry(o.key.sex).or_default().insert((o.key.area_id, o.key.period), total);
     }
-    let empty = Totals::new();
+    let empty = TotalsBySex::new();
     let mut measured = HashMap::new();
     for key in keys {
         let Some(indicator) = indicators.iter().find(|i| i.code == key.indicator_code) else { continue };
         let period: Option<Period> = key.period.as_deref().and_then(|p| p.parse().ok());
-        let series = totals.get(&(key.indicator_code.clone(), key.sex)).unwrap_or(&empty);
-        if let Some(m) = measure(&graph, series, indicator, key.area_id, period.as_ref()) {
-            measured.insert(key.clone(), m);
-        }
+        let series = totals.get(&key.indicator_code).unwrap_or(&empty);
+        let by_sex = measure_by_sex(&graph, series, indicator, key.measured_on, key.area_id, period.as_ref());
+        measured.insert(key.clone(), by_sex);
     }
     Ok(measured)
 }

@@ -58,7 +58,9 @@ use crate::domain::agencies::Agency;
 use crate::domain::areas::{Area, AreaId, AreaLevel, Succession};
 use crate::domain::audit::{AuditAction, AuditEntry};
 use crate::domain::indicators::Indicator;
-use crate::domain::observations::{Decision, Observation, ObservationQuery, ObservationRevision, ValidObservation};
+use crate::domain::observations::{
+    Decision, Observation, ObservationQuery, ObservationRevision, Sex, ValidObservation,
+};
 use crate::domain::plans::{Assignment, Objective, Plan, ReportingDeadline, Target};
 use crate::domain::reporting::{Arrival, Duty};
 use crate::seeds::SeedSet;
@@ -280,12 +282,13 @@ pub trait ObservationStore {
     async fn observations_by_ids(&self, ids: &[i64], published_only: bool) -> Result<Vec<Observation>, StoreError>;
     async fn revisions_by_observations(&self, ids: &[i64]) -> Result<Vec<ObservationRevision>, StoreError>;
 
-    /// Totals (both sexes, not broken down) of the indicators in the areas, rejected values
-    /// left out; for partners, the last approved revision only.
+    /// Totals (not broken down by age group or ethnicity) of the indicators in the areas, for
+    /// the sexes named, rejected values left out; for partners, the last approved revision only.
     async fn totals(
         &self,
         indicator_codes: &[String],
         area_ids: &[AreaId],
+        sexes: &[Sex],
         published_only: bool,
     ) -> Result<Vec<Observation>, StoreError>;
     /// Every value (rejected ones left out; for partners, the last approved revision) of the

@@ -7,7 +7,7 @@ use sqlx::QueryBuilder;
 
 use super::Backend;
 use crate::domain::areas::AreaId;
-use crate::domain::observations::{Observation, ObservationQuery, ObservationRevision};
+use crate::domain::observations::{Observation, ObservationQuery, ObservationRevision, Sex};
 use crate::domain::reporting::Arrival;
 use crate::store::dialect::Dialect;
 use crate::store::rows::{
@@ -143,18 +143,22 @@ impl ObservationStore for Backend {
         &self,
         indicator_codes: &[String],
         area_ids: &[AreaId],
+        sexes: &[Sex],
         published_only: bool,
     ) -> Result<Vec<Observation>, StoreError> {
         let (select, status) = standing_values(published_only);
         let sql = format!(
-            "{select}{status} AND o.indicator_code {} AND o.area_id {} AND o.sex = 'TOTAL' \
+            "{select}{status} AND o.indicator_code {} AND o.area_id {} AND o.sex {} \
              AND o.age_group = '_T' AND o.ethnicity = '_T' ORDER BY o.id",
             Self::any(1),
-            Self::any(2)
+            Self::any(2),
+            Self::any(3)
         );
+        let sexes: Vec<String> = sexes.iter().map(|s| s.as_str().to_owned()).collect();
         let rows = sqlx::query_as::<_, ObservationRow>(&sql)
             .bind(Self::texts(indicator_codes))
             .bind(Self::ids(area_ids))
+            .bind(Self::texts(&sexes))
             .fetch_all(self.pool())
             .await?;
         convert(rows)

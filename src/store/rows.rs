@@ -223,19 +223,23 @@ pub struct TargetRow {
     comparator: Option<String>,
     value: Option<f64>,
     target_year: Option<i32>,
+    measured_on: String,
+    measured_on_source: Option<String>,
     source: Option<String>,
     note: Option<String>,
     plan_area_id: i64,
     plan_area_code: String,
 }
 pub const TARGET_COLUMNS: &str = "t.id, t.objective_id, t.code, t.text, t.indicator_code, t.comparator, t.value, \
-     t.target_year, t.source, t.note";
+     t.target_year, t.measured_on, t.measured_on_source, t.source, t.note";
 
 impl TryFrom<TargetRow> for Target {
     type Error = StoreError;
     fn try_from(r: TargetRow) -> Result<Self, StoreError> {
         Ok(Target {
             comparator: parse_opt(r.comparator)?,
+            measured_on: parse(&r.measured_on)?,
+            measured_on_source: r.measured_on_source,
             id: r.id,
             objective_id: r.objective_id,
             code: r.code,

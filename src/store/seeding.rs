@@ -132,11 +132,13 @@ impl SeedStore for Backend {
                 for t in &o.targets {
                     let target_id: i64 = sqlx::query_scalar(
                         "INSERT INTO targets (objective_id, code, text, indicator_code, comparator, \
-                         value, target_year, source, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+                         value, target_year, source, note, measured_on, measured_on_source) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
                          ON CONFLICT (objective_id, code) DO UPDATE SET text = excluded.text, \
                          indicator_code = excluded.indicator_code, comparator = excluded.comparator, \
                          value = excluded.value, target_year = excluded.target_year, \
-                         source = excluded.source, note = excluded.note RETURNING id",
+                         source = excluded.source, note = excluded.note, measured_on = excluded.measured_on, \
+                         measured_on_source = excluded.measured_on_source RETURNING id",
                     )
                     .bind(objective_id)
                     .bind(&t.code)
@@ -147,6 +149,8 @@ impl SeedStore for Backend {
                     .bind(t.target_year)
                     .bind(&t.source)
                     .bind(&t.note)
+                    .bind(t.measured_on.as_str())
+                    .bind(&t.measured_on_source)
                     .fetch_one(&mut *tx)
                     .await?;
                     kept_targets.push(target_id);

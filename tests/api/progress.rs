@@ -21,6 +21,12 @@ async fn progress(app: &TestApp, token: &str, target: &str, area: Option<&str>, 
         .unwrap_or_else(|| panic!("no target {target}"))
 }
 
+/// A rate of 2024 with its numerator and denominator, the value rounded as reported.
+fn rate(indicator: &str, area: &str, sex: &str, n: f64, d: f64) -> Value {
+    json!({ "indicatorCode": indicator, "areaCode": area, "period": "2024", "sex": sex,
+            "value": (n / d * 1000.0).round() / 10.0, "numerator": n, "denominator": d })
+}
+
 /// Pushes rows, none of which may be refused.
 async fn push(app: &TestApp, token: &str, rows: Value) {
     let summary = app.push(token, rows).await;
@@ -59,33 +65,31 @@ async fn values_of_merged_units_roll_up_into_their_successor() {
     // Tỉnh Bắc Giang (24) and Tỉnh Bắc Ninh (27) merged into Tỉnh Bắc Ninh, code 24, on
     // 2025-07-01. In 2024, code 24 names Bắc Giang.
     let admin = app.admin();
-    let completion = |area: &str, n: f64, d: f64| {
-        json!({ "indicatorCode": "EM_PRIMARY_COMPLETION_PCT", "areaCode": area, "period": "2024", "sex": "TOTAL",
-                "value": (n / d * 1000.0).round() / 10.0, "numerator": n, "denominator": d })
-    };
-    push(&app, &admin, json!([completion("24", 90.0, 100.0), completion("27", 5.0, 10.0)])).await;
+    let reached = |area: &str, n: f64, d: f64| rate("POPULATION_GE_KNOWLEDGE_PCT", area, "TOTAL", n, d);
+    push(&app, &admin, json!([reached("24", 90.0, 100.0), reached("27", 5.0, 10.0)])).await;
 
-    // Today, 24 is the new Bắc Ninh: 95 of 110 children completed primary school in its
-    // territory in 2024, 86.36%, not the 70% mean of 90% and 50%.
-    let p = progress(&app, &admin, "M5.CT2a", Some("24"), None).await;
-    assert_eq!(p["status"], "NOT_MET");
+    // "Đạt 60% dân số được tiếp cận kiến thức cơ bản về bình đẳng giới". Today, 24 is the
+    // new Bắc Ninh: 95 of 110 people reached in its territory in 2024 is 86.36%, not the
+    // 70% mean of 90% and 50%.
+    let p = progress(&app, &admin, "M6.CT1", Some("24"), None).await;
+    assert_eq!(p["status"], "MET");
     assert_eq!(p["period"], "2024");
     assert_eq!(p["derived"], true);
     assert!((p["value"].as_f64().unwrap_or_default() - 86.3636).abs() < 1e-3, "{p}");
     // Each old unit keeps its own value: 24 in 2024 is Bắc Giang, 27 names old Bắc Ninh.
-    let own = progress(&app, &admin, "M5.CT2a", Some("24"), Some("2024")).await;
+    let own = progress(&app, &admin, "M6.CT1", Some("24"), Some("2024")).await;
     assert_eq!((own["value"].as_f64(), own["derived"].as_bool()), (Some(90.0), Some(false)));
-    let own = progress(&app, &admin, "M5.CT2a", Some("27"), None).await;
+    let own = progress(&app, &admin, "M6.CT1", Some("27"), None).await;
     assert_eq!((own["value"].as_f64(), own["derived"].as_bool()), (Some(50.0), Some(false)));
     // A new value without a denominator for one of them: no roll-up is possible.
     push(
         &app,
         &admin,
-        json!([{ "indicatorCode": "EM_PRIMARY_COMPLETION_PCT", "areaCode": "27", "period": "2024",
+        json!([{ "indicatorCode": "POPULATION_GE_KNOWLEDGE_PCT", "areaCode": "27", "period": "2024",
                                  "sex": "TOTAL", "value": 55.0 }]),
     )
     .await;
-    assert_eq!(progress(&app, &admin, "M5.CT2a", Some("24"), None).await["status"], "NO_DATA");
+    assert_eq!(progress(&app, &admin, "M6.CT1", Some("24"), None).await["status"], "NO_DATA");
 }
 
 /// SRB values (boys per 100 girls) of 2025 for new communes: (code, boys, girls).
@@ -243,4 +247,193 @@ async fn partners_measure_progress_on_approved_values_only() {
         progress(&app, &partner, "M4.CT1", None, None).await,
         json!({ "status": "MET", "value": 112.0, "period": "2024", "derived": false })
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// Targets measured per sex
+
+const BY_SEX: &str = r#"query($plan: String!, $area: String, $period: String) {
+  plan(code: $plan) { objectives { targets { code measuredOn
+    progress(areaCode: $area, period: $period) { status value period derived bySex { sex status value period derived } } } } }
+}"#;
+
+/// A target of Tân Yên's plan: what it is measured on, and its progress with each sex's.
+async fn by_sex(app: &TestApp, token: &str, target: &str, area: Option<&str>, period: Option<&str>) -> (Value, Value) {
+    let data =
+        app.data(token, BY_SEX, json!({ "plan": "tan-yen-bdg-2021-2025", "area": area, "period": period })).await;
+    let target = data["plan"]["objectives"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|o| o["targets"].as_array().into_iter().flatten())
+        .find(|t| t["code"] == target)
+        .unwrap_or_else(|| panic!("no target {target}"))
+        .clone();
+    (target["measuredOn"].clone(), target["progress"].clone())
+}
+
+fn sex(sex: &str, status: &str, value: Option<f64>, period: Option<&str>) -> Value {
+    json!({ "sex": sex, "status": status, "value": value, "period": period, "derived": false })
+}
+
+fn primary(sex: &str, value: f64) -> Value {
+    json!({ "indicatorCode": "EM_PRIMARY_COMPLETION_PCT", "areaCode": "216", "period": "2024", "sex": sex, "value": value })
+}
+
+/// "Tỷ lệ trẻ em trai và trẻ em gái dân tộc thiểu số hoàn thành giáo dục tiểu học đạt trên
+/// 95%" (004, M5.CT2a): girls at 96% and boys at 88% fall short, and the boys are named.
+#[tokio::test]
+async fn a_target_on_each_sex_is_not_met_when_one_sex_falls_short_and_names_it() {
+    let app = TestApp::seeded().await;
+    let office = app.office();
+    push(&app, &office, json!([primary("FEMALE", 96.0), primary("MALE", 88.0)])).await;
+    let (measured_on, p) = by_sex(&app, &office, "M5.CT2a", None, None).await;
+    assert_eq!(measured_on, "EACH_SEX");
+    assert_eq!(
+        p,
+        json!({ "status": "NOT_MET", "value": null, "period": "2024", "derived": false, "bySex": [
+            sex("FEMALE", "MET", Some(96.0), Some("2024")),
+            sex("MALE", "NOT_MET", Some(88.0), Some("2024")),
+        ] })
+    );
+    // A total above the mark changes nothing: each sex must pass it.
+    push(&app, &office, json!([primary("TOTAL", 96.5)])).await;
+    assert_eq!(by_sex(&app, &office, "M5.CT2a", None, None).await.1["status"], "NOT_MET");
+
+    // Boys at 97%: both exceed 95%.
+    push(&app, &office, json!([primary("MALE", 97.0)])).await;
+    let (_, p) = by_sex(&app, &office, "M5.CT2a", None, Some("2024")).await;
+    assert_eq!(
+        p,
+        json!({ "status": "MET", "value": null, "period": "2024", "derived": false, "bySex": [
+            sex("FEMALE", "MET", Some(96.0), Some("2024")),
+            sex("MALE", "MET", Some(97.0), Some("2024")),
+        ] })
+    );
+}
+
+#[tokio::test]
+async fn a_target_on_each_sex_has_no_data_while_one_sex_is_unknown() {
+    let app = TestApp::seeded().await;
+    let office = app.office();
+    push(&app, &office, json!([primary("FEMALE", 96.0)])).await;
+    let (_, p) = by_sex(&app, &office, "M5.CT2a", None, None).await;
+    assert_eq!(
+        p,
+        json!({ "status": "NO_DATA", "value": null, "period": null, "derived": false, "bySex": [
+            sex("FEMALE", "MET", Some(96.0), Some("2024")),
+            sex("MALE", "NO_DATA", None, None),
+        ] })
+    );
+    // Girls falling short are no verdict either while the boys are unknown.
+    push(&app, &office, json!([primary("FEMALE", 88.0)])).await;
+    assert_eq!(by_sex(&app, &office, "M5.CT2a", None, None).await.1["status"], "NO_DATA");
+    // Boys reported for an earlier year only: the two are compared in the year both have.
+    let boys_2023 = json!({ "indicatorCode": "EM_PRIMARY_COMPLETION_PCT", "areaCode": "216", "period": "2023", "sex": "MALE", "value": 97.0 });
+    let girls_2023 = json!({ "indicatorCode": "EM_PRIMARY_COMPLETION_PCT", "areaCode": "216", "period": "2023", "sex": "FEMALE", "value": 98.0 });
+    push(&app, &office, json!([boys_2023, girls_2023])).await;
+    let (_, p) = by_sex(&app, &office, "M5.CT2a", None, None).await;
+    assert_eq!((&p["status"], &p["period"]), (&json!("MET"), &json!("2023")), "{p}");
+    assert_eq!(by_sex(&app, &office, "M5.CT2a", None, Some("2024")).await.1["status"], "NO_DATA");
+}
+
+/// A target on one sex compares that sex's value and ignores the other's; a target on the
+/// total reads the total, as before. No seeded target is on one sex: the test sets one.
+#[tokio::test]
+async fn a_target_on_one_sex_ignores_the_other_and_one_on_the_total_reads_the_total() {
+    let app = TestApp::seeded().await;
+    let office = app.office();
+    app.execute(&["UPDATE targets SET measured_on = 'FEMALE' WHERE code = 'M5.CT2a' AND objective_id IN \
+                   (SELECT o.id FROM objectives o JOIN plans p ON p.id = o.plan_id WHERE p.code = 'tan-yen-bdg-2021-2025')"])
+        .await;
+    push(&app, &office, json!([primary("FEMALE", 96.0), primary("MALE", 88.0)])).await;
+    let (measured_on, p) = by_sex(&app, &office, "M5.CT2a", None, None).await;
+    assert_eq!(measured_on, "FEMALE");
+    assert_eq!(
+        p,
+        json!({ "status": "MET", "value": 96.0, "period": "2024", "derived": false, "bySex": [
+            sex("FEMALE", "MET", Some(96.0), Some("2024")),
+        ] })
+    );
+    app.execute(&["UPDATE targets SET measured_on = 'MALE' WHERE code = 'M5.CT2a'"]).await;
+    let (_, p) = by_sex(&app, &office, "M5.CT2a", None, None).await;
+    assert_eq!((&p["status"], &p["value"]), (&json!("NOT_MET"), &json!(88.0)), "{p}");
+
+    // "Đạt 60% dân số được tiếp cận kiến thức cơ bản về bình đẳng giới" (M6.CT1): the total.
+    let reached = |sex: &str, value: f64| json!({ "indicatorCode": "POPULATION_GE_KNOWLEDGE_PCT", "areaCode": "216", "period": "2024", "sex": sex, "value": value });
+    push(&app, &office, json!([reached("FEMALE", 70.0), reached("MALE", 50.0)])).await;
+    let (measured_on, p) = by_sex(&app, &office, "M6.CT1", None, None).await;
+    assert_eq!(measured_on, "TOTAL");
+    assert_eq!(p["status"], "NO_DATA", "a total is not made up of the sexes' values: {p}");
+    push(&app, &office, json!([reached("TOTAL", 61.0)])).await;
+    let (_, p) = by_sex(&app, &office, "M6.CT1", None, None).await;
+    assert_eq!(
+        p,
+        json!({ "status": "MET", "value": 61.0, "period": "2024", "derived": false, "bySex": [
+            sex("TOTAL", "MET", Some(61.0), Some("2024")),
+        ] })
+    );
+}
+
+/// Girls and boys of Huyện Cô Tô rolled up, each from its communes' own numerators and
+/// denominators: boys at 92 of 100, 3 of 3 and 2 of 2 are 92.4%, not the mean of the rates.
+#[tokio::test]
+async fn each_sex_rolls_up_from_sub_areas_on_its_own() {
+    let app = TestApp::seeded().await;
+    // Huyện Cô Tô (207) had three communes until 2025: Thị trấn Cô Tô (07192), Đồng Tiến
+    // (07195) and Thanh Lân (07198).
+    let admin = app.admin();
+    let completion = |area: &str, sex: &str, n: f64, d: f64| rate("EM_PRIMARY_COMPLETION_PCT", area, sex, n, d);
+    push(
+        &app,
+        &admin,
+        json!([
+            completion("07192", "FEMALE", 97.0, 100.0),
+            completion("07192", "MALE", 92.0, 100.0),
+            completion("07195", "FEMALE", 3.0, 3.0),
+            completion("07195", "MALE", 3.0, 3.0),
+            completion("07198", "FEMALE", 2.0, 2.0),
+        ]),
+    )
+    .await;
+    // One commune has no boys' figure: the boys' roll-up, and so the target, has no value.
+    let (_, p) = by_sex(&app, &admin, "M5.CT2a", Some("207"), None).await;
+    assert_eq!(p["status"], "NO_DATA");
+    assert_eq!((&p["bySex"][0]["status"], &p["bySex"][0]["derived"]), (&json!("MET"), &json!(true)), "{p}");
+    assert_eq!(p["bySex"][1], sex("MALE", "NO_DATA", None, None));
+
+    push(&app, &admin, json!([completion("07198", "MALE", 2.0, 2.0)])).await;
+    let (_, p) = by_sex(&app, &admin, "M5.CT2a", Some("207"), None).await;
+    assert_eq!((&p["status"], &p["period"], &p["derived"]), (&json!("NOT_MET"), &json!("2024"), &json!(true)), "{p}");
+    let value = |i: usize| p["bySex"][i]["value"].as_f64().unwrap_or_default();
+    assert_eq!((&p["bySex"][0]["sex"], &p["bySex"][0]["status"]), (&json!("FEMALE"), &json!("MET")));
+    assert!((value(0) - 97.1429).abs() < 1e-3, "girls: 102 of 105: {p}");
+    assert_eq!((&p["bySex"][1]["sex"], &p["bySex"][1]["status"]), (&json!("MALE"), &json!("NOT_MET")));
+    assert!((value(1) - 92.381).abs() < 1e-3, "boys: 97 of 105: {p}");
+}
+
+/// Partners see how each sex stands, but not a figure the disclosure rule withholds.
+#[tokio::test]
+async fn partners_see_each_sex_status_but_not_a_suppressed_figure() {
+    let app = TestApp::seeded().await;
+    let admin = app.admin();
+    // "Đạt 80% trở lên người bị bạo lực gia đình … được tiếp cận" (M3.CT2a), set on each sex
+    // for the test: 3 of 4 women (a small count) and 20 of 25 men.
+    app.execute(&["UPDATE targets SET measured_on = 'EACH_SEX' WHERE code = 'M3.CT2a'"]).await;
+    let gbv = |sex: &str, n: f64, d: f64| rate("GBV_VICTIMS_SUPPORTED_PCT", "216", sex, n, d);
+    push(&app, &admin, json!([gbv("FEMALE", 3.0, 4.0), gbv("MALE", 20.0, 25.0), gbv("TOTAL", 23.0, 29.0)])).await;
+    let ids = app.observation_ids(&admin, json!(null)).await;
+    app.approve(&admin, ids).await;
+
+    let partner = app.token(Role::Partner, None, Some("216"));
+    let (_, p) = by_sex(&app, &partner, "M3.CT2a", None, None).await;
+    assert_eq!(
+        p,
+        json!({ "status": "NOT_MET", "value": null, "period": "2024", "derived": false, "bySex": [
+            sex("FEMALE", "NOT_MET", None, Some("2024")),
+            sex("MALE", "MET", None, Some("2024")),
+        ] })
+    );
+    let (_, p) = by_sex(&app, &admin, "M3.CT2a", None, None).await;
+    assert_eq!((p["bySex"][0]["value"].as_f64(), p["bySex"][1]["value"].as_f64()), (Some(75.0), Some(80.0)));
 }

@@ -282,3 +282,40 @@ async fn seed_warns_about_every_inconsistency_of_the_documents() {
     assert!(warnings.contains("target M3.CT4, which the plan does not list"), "{warnings}");
     assert_eq!(seeds.warnings.len(), 8, "{warnings}");
 }
+
+/// "Tỷ lệ trẻ em trai và trẻ em gái dân tộc thiểu số hoàn thành giáo dục tiểu học đạt …;
+/// tỷ lệ hoàn thành cấp trung học cơ sở đạt …": girls and boys each, in 002, 003 and 004,
+/// each citing its line; every other target of every plan is measured on the total.
+#[tokio::test]
+async fn targets_for_girls_and_boys_are_measured_on_each_sex() {
+    let app = TestApp::seeded().await;
+    let query = "{ plans { code objectives { targets { code measuredOn measuredOnSource } } } }";
+    let data = app.data(&app.admin(), query, json!({})).await;
+    let mut each_sex = Vec::new();
+    for plan in data["plans"].as_array().expect("plans") {
+        let targets = plan["objectives"].as_array().into_iter().flatten().flat_map(|o| o["targets"].as_array());
+        for t in targets.flatten() {
+            let (code, source) = (t["code"].as_str().unwrap_or_default(), t["measuredOnSource"].as_str());
+            match t["measuredOn"].as_str() {
+                Some("EACH_SEX") => each_sex.push((
+                    plan["code"].as_str().unwrap_or_default().to_owned(),
+                    code.to_owned(),
+                    source.unwrap_or_default().to_owned(),
+                )),
+                Some("TOTAL") => assert!(source.is_none(), "{code}: {source:?}"),
+                other => panic!("{code} is measured on {other:?}"),
+            }
+        }
+    }
+    let cites = |plan: &str, code: &str, line: &str| {
+        let found = each_sex.iter().find(|(p, c, _)| p == plan && c == code);
+        let source = found.map(|(_, _, s)| s.as_str()).unwrap_or_else(|| panic!("{plan} {code} is not EACH_SEX"));
+        assert!(source.starts_with(line) && source.contains("trẻ em trai và trẻ em gái"), "{plan} {code}: {source}");
+    };
+    for code in ["M5.CT2a", "M5.CT2b"] {
+        cites("bac-yen-bdg-2021-2025", code, "002 line 57: «Tỷ lệ trẻ em trai");
+        cites("huong-tra-bdg-2021-2025", code, "003 line 25: «Tỷ lệ trẻ em trai");
+        cites("tan-yen-bdg-2021-2025", code, "004 lines 123–12");
+    }
+    assert_eq!(each_sex.len(), 6, "{each_sex:?}");
+}
