@@ -7,6 +7,7 @@
 
 mod helpers;
 
+mod areas;
 mod audit;
 mod auth;
 mod demo;

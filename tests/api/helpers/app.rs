@@ -9,6 +9,7 @@
 //! app.replica().keys(k).build().await                      // … holding its own key ring
 //! ```
 
+use std::str::FromStr;
 use std::sync::Arc;
 
 use axum::Router;
@@ -90,8 +91,37 @@ impl TestAppBuilder {
         self.build(true).await
     }
 
-    async fn build(self, seeded: bool) -> TestApp {
+    /// An old database upgrading in place: made by the migrations up to `version`,
+    /// holding what `rows` wrote then, and opened by today's hub (migrated and seeded).
+    pub async fn upgraded_from(self, version: i64, rows: &[&str]) -> TestApp {
+        use sqlx::Connection;
         let db = TestDb::fresh().await;
+        let dir = if db.url.starts_with("postgres") { "migrations/postgres" } else { "migrations/sqlite" };
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+        let mut old = sqlx::migrate::Migrator::new(dir).await.expect("the migrations");
+        old.migrations = old.migrations.iter().filter(|m| m.version <= version).cloned().collect::<Vec<_>>().into();
+        if db.url.starts_with("postgres") {
+            let mut conn = sqlx::PgConnection::connect(&db.url).await.expect("connect");
+            old.run(&mut conn).await.expect("the old migrations");
+            for sql in rows {
+                sqlx::query(sql).execute(&mut conn).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+            }
+        } else {
+            let options = sqlx::sqlite::SqliteConnectOptions::from_str(&db.url).expect("url").create_if_missing(true);
+            let mut conn = sqlx::SqliteConnection::connect_with(&options).await.expect("connect");
+            old.run(&mut conn).await.expect("the old migrations");
+            for sql in rows {
+                sqlx::query(sql).execute(&mut conn).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+            }
+        }
+        self.build_on(db, true).await
+    }
+
+    async fn build(self, seeded: bool) -> TestApp {
+        self.build_on(TestDb::fresh().await, seeded).await
+    }
+
+    async fn build_on(self, db: TestDb, seeded: bool) -> TestApp {
         let setup = base::connect(&db.url, &base::test_pool()).await;
         setup.migrate().await.expect("migrate");
         let seed_counts = if seeded { Some(base::seed(setup.as_ref()).await) } else { None };
