@@ -197,8 +197,9 @@ async fn seed(config: &Config, store: &dyn Store) -> anyhow::Result<()> {
     let report = service::seeding::seed(store, config.seeds_dir.as_deref()).await?;
     let counts = report.counts;
     eprintln!(
-        "seeded: {} areas, {} agencies, {} indicators, {} plans, {} objectives, {} targets, {} assignments, {} deadlines ({} warnings)",
+        "seeded: {} areas, {} successions, {} agencies, {} indicators, {} plans, {} objectives, {} targets, {} assignments, {} deadlines ({} warnings)",
         counts.areas,
+        counts.successions,
         counts.agencies,
         counts.indicators,
         counts.plans,

@@ -113,6 +113,7 @@ impl StoreError {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SeedCounts {
     pub areas: usize,
+    pub successions: usize,
     pub agencies: usize,
     pub indicators: usize,
     pub plans: usize,

@@ -196,6 +196,7 @@ impl SeedStore for Backend {
         let mut counts = SeedCounts::default();
         for (table, slot) in [
             ("areas", &mut counts.areas),
+            ("area_successions", &mut counts.successions),
             ("agencies", &mut counts.agencies),
             ("indicators", &mut counts.indicators),
             ("plans", &mut counts.plans),

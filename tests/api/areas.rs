@@ -25,7 +25,11 @@ async fn the_whole_map_is_served_before_and_after_the_reform() {
     assert_eq!(count(r#"{ areas(level: COMMUNE, validOn: "2024-12-31") { code } }"#).await, 10_035);
     assert_eq!(count(r#"{ areas(level: PROVINCE, validOn: "2026-12-01") { code } }"#).await, 34);
     assert_eq!(count(r#"{ areas(level: COMMUNE, validOn: "2026-12-01") { code } }"#).await, 3_321);
-    assert_eq!(count(r#"{ areas(level: DISTRICT, validOn: "2026-12-01") { code } }"#).await, 0, "no districts since the reform");
+    assert_eq!(
+        count(r#"{ areas(level: DISTRICT, validOn: "2026-12-01") { code } }"#).await,
+        0,
+        "no districts since the reform"
+    );
 }
 
 #[tokio::test]
@@ -38,15 +42,21 @@ async fn a_code_names_the_unit_that_held_it_on_the_day_asked() {
         successions { predecessor { code } successor { code } effectiveOn whole } } }"#;
     let now = app.data(&admin, query, json!({})).await;
     let bac_ninh = &now["area"];
-    assert_eq!((&bac_ninh["name"], &bac_ninh["validFrom"], &bac_ninh["validTo"]), (&json!("Tỉnh Bắc Ninh"), &json!("2025-07-01"), &Value::Null));
-    let mut predecessors: Vec<&str> = bac_ninh["predecessors"].as_array().into_iter().flatten().filter_map(|p| p["name"].as_str()).collect();
+    assert_eq!(
+        (&bac_ninh["name"], &bac_ninh["validFrom"], &bac_ninh["validTo"]),
+        (&json!("Tỉnh Bắc Ninh"), &json!("2025-07-01"), &Value::Null)
+    );
+    let mut predecessors: Vec<&str> =
+        bac_ninh["predecessors"].as_array().into_iter().flatten().filter_map(|p| p["name"].as_str()).collect();
     predecessors.sort_unstable();
     assert_eq!(predecessors, ["Tỉnh Bắc Giang", "Tỉnh Bắc Ninh"]);
     assert!(bac_ninh["location"]["lat"].as_f64().is_some_and(|lat| (20.0..22.5).contains(&lat)), "{now}");
     assert!(bac_ninh["areaKm2"].as_f64().is_some_and(|km2| km2 > 4_000.0), "{now}");
     let links = bac_ninh["successions"].as_array().cloned().unwrap_or_default();
     assert_eq!(links.len(), 2);
-    assert!(links.iter().all(|l| l["whole"] == true && l["effectiveOn"] == "2025-07-01" && l["successor"]["code"] == "24"));
+    assert!(links
+        .iter()
+        .all(|l| l["whole"] == true && l["effectiveOn"] == "2025-07-01" && l["successor"]["code"] == "24"));
 
     let then = app.data(&admin, query, json!({ "on": "2024-06-01" })).await;
     let bac_giang = &then["area"];
@@ -58,7 +68,8 @@ async fn a_code_names_the_unit_that_held_it_on_the_day_asked() {
     assert_eq!(tan_yen["area"], json!({ "name": "Huyện Tân Yên", "validTo": "2025-06-30" }));
     assert_eq!(app.error_code(&admin, r#"{ area(code: "99999") { name } }"#, json!({})).await, "NOT_FOUND");
     // A unit that did not exist yet on the day asked.
-    let (_, body) = app.graphql(Some(&admin), r#"{ area(code: "07339", validOn: "2020-01-01") { name } }"#, json!({})).await;
+    let (_, body) =
+        app.graphql(Some(&admin), r#"{ area(code: "07339", validOn: "2020-01-01") { name } }"#, json!({})).await;
     assert_eq!(body["data"]["area"]["name"], "Thị trấn Cao Thượng", "07339 was the township before it was Xã Tân Yên");
 }
 
@@ -131,7 +142,10 @@ async fn tokens_name_the_unit_of_their_day() {
     assert_eq!(app.data(&token, me, json!({})).await["me"]["area"]["name"], "Tỉnh Bắc Ninh");
     let old = app.data(&admin, issue, json!({ "on": "2024-01-01" })).await;
     let old = old["issueToken"]["token"].as_str().unwrap_or_default().to_owned();
-    assert_eq!(app.data(&old, me, json!({})).await["me"]["area"], json!({ "name": "Tỉnh Bắc Giang", "validTo": "2025-06-30" }));
+    assert_eq!(
+        app.data(&old, me, json!({})).await["me"]["area"],
+        json!({ "name": "Tỉnh Bắc Giang", "validTo": "2025-06-30" })
+    );
     // Old Bắc Giang reads Tân Yên but not old Bắc Ninh, which the new province took over too.
     assert_eq!(app.data(&old, r#"{ area(code: "216") { name } }"#, json!({})).await["area"]["name"], "Huyện Tân Yên");
     assert_eq!(app.error_code(&old, r#"{ area(code: "27") { name } }"#, json!({})).await, "FORBIDDEN");
@@ -143,7 +157,11 @@ async fn tokens_name_the_unit_of_their_day() {
         .await;
     assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{body}");
     let (_, body) = app
-        .graphql(Some(&admin), r#"mutation { issueToken(input: { role: DASHBOARD, areaCode: "Tân Yên" }) { token } }"#, json!({}))
+        .graphql(
+            Some(&admin),
+            r#"mutation { issueToken(input: { role: DASHBOARD, areaCode: "Tân Yên" }) { token } }"#,
+            json!({}),
+        )
         .await;
     assert!(body["errors"][0]["message"].as_str().is_some_and(|m| m.contains("216 Huyện Tân Yên")), "{body}");
 }
@@ -173,7 +191,8 @@ async fn an_old_database_upgrades_in_place_keeping_its_values() {
     let query = r#"{ observations(filter: { areaCode: "24", includeDescendants: true }) { edges { node {
         value status revision area { code name validTo } history { revision value } } } } }"#;
     let data = app.data(&app.admin(), query, json!({})).await;
-    let nodes: Vec<Value> = data["observations"]["edges"].as_array().into_iter().flatten().map(|e| e["node"].clone()).collect();
+    let nodes: Vec<Value> =
+        data["observations"]["edges"].as_array().into_iter().flatten().map(|e| e["node"].clone()).collect();
     assert_eq!(nodes.len(), 2, "{data}");
     assert_eq!(
         nodes[0],
@@ -181,7 +200,11 @@ async fn an_old_database_upgrades_in_place_keeping_its_values() {
                 "area": { "code": "216", "name": "Huyện Tân Yên", "validTo": "2025-06-30" },
                 "history": [{ "revision": 1, "value": 113.0 }, { "revision": 2, "value": 112.4 }] })
     );
-    assert_eq!(nodes[1]["area"], json!({ "code": "24", "name": "Tỉnh Bắc Giang", "validTo": "2025-06-30" }), "the old unit, now ended");
+    assert_eq!(
+        nodes[1]["area"],
+        json!({ "code": "24", "name": "Tỉnh Bắc Giang", "validTo": "2025-06-30" }),
+        "the old unit, now ended"
+    );
     // New values for 24 in 2026 go to the new unit, next to the old one's.
     let summary = app
         .push(&app.admin(), json!([{ "indicatorCode": "SEX_RATIO_AT_BIRTH", "areaCode": "24", "period": "2026", "sex": "TOTAL", "value": 110.0 }]))
