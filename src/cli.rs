@@ -54,6 +54,9 @@ pub enum Command {
         #[arg(long, default_value = "cli-import")]
         subject: String,
     },
+    /// Write a consistent copy of the live SQLite database to FILE (which must not exist),
+    /// while the server goes on serving and taking pushes; PostgreSQL: use pg_dump.
+    Backup { file: std::path::PathBuf },
     /// Bearer tokens.
     Token {
         #[command(subcommand)]
@@ -136,6 +139,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             let actor = Actor::CommandLine { subject: &subject, agency_code: agency.as_deref() };
             import(store.as_ref(), actor, &file, dry_run, !partial).await
+        }
+        Command::Backup { file } => {
+            if file.exists() {
+                anyhow::bail!("{} exists: back up to a new file", file.display());
+            }
+            let store = open_existing(&config).await?;
+            store.backup(&file).await.with_context(|| format!("cannot back up to {}", file.display()))?;
+            let bytes = std::fs::metadata(&file).map(|m| m.len()).unwrap_or_default();
+            eprintln!("backed up the {} database to {} ({bytes} bytes)", store.backend(), file.display());
+            Ok(())
         }
         Command::Token { command: TokenCommand::Issue { role, agency, area, area_on, subject, ttl } } => {
             let store = open_existing(&config).await?;

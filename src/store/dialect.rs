@@ -30,6 +30,8 @@ pub(crate) trait Dialect {
 
     /// Runs `MIGRATOR`'s pending migrations.
     async fn run_migrations(&self) -> Result<(), StoreError>;
+    /// A consistent copy of the live database in `file` (see `Store::backup`).
+    async fn backup_into(&self, file: &std::path::Path) -> Result<(), StoreError>;
 
     /// A row source (`FROM` item, aliased `j`) reading list parameter `$n`, a JSON array of
     /// objects, as columns of these names and SQL types (`TEXT`, `BIGINT`, `DOUBLE`,

@@ -31,6 +31,11 @@ impl Store for Backend {
         self.run_migrations().await
     }
 
+    #[tracing::instrument(name = "store.backup", skip_all, fields(otel.kind = "client", db.system.name = Self::SYSTEM))]
+    async fn backup(&self, file: &std::path::Path) -> Result<(), StoreError> {
+        self.backup_into(file).await
+    }
+
     #[tracing::instrument(name = "store.ping", skip_all, fields(otel.kind = "client", db.system.name = Self::SYSTEM))]
     async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(self.pool()).await?;

@@ -80,6 +80,9 @@ pub enum StoreError {
     /// Other writes of this replica kept the write turn longer than a statement may run.
     #[error("waited too long for the turn to write")]
     WriteTurnTimedOut,
+    /// What this backend does not do itself; the message says what does.
+    #[error("{0}")]
+    Unsupported(String),
 }
 
 impl StoreError {
@@ -205,6 +208,9 @@ pub trait Store:
     fn pool_use(&self) -> PoolUse;
     async fn migrate(&self) -> Result<(), StoreError>;
     async fn ping(&self) -> Result<(), StoreError>;
+    /// Writes a consistent copy of the live database to `file` (which must not exist):
+    /// every transaction committed before the copy began, none after, while writes go on.
+    async fn backup(&self, file: &std::path::Path) -> Result<(), StoreError>;
 }
 
 /// Loading the plan documents' seeds (`seeding.rs`).

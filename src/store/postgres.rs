@@ -99,6 +99,15 @@ impl Dialect for PgStore {
         Ok(())
     }
 
+    /// A server's database is copied by the server's own tools, which take a consistent
+    /// snapshot without stopping writers.
+    async fn backup_into(&self, _file: &std::path::Path) -> Result<(), StoreError> {
+        Err(StoreError::Unsupported(
+            "a PostgreSQL database is backed up with pg_dump -Fc (restored with pg_restore): see the README, \"Backups\""
+                .to_owned(),
+        ))
+    }
+
     fn json_rows(n: usize, columns: &[(&str, SqlType)]) -> String {
         let columns: Vec<String> = columns
             .iter()

@@ -107,6 +107,14 @@ impl Dialect for SqliteStore {
         }
     }
 
+    /// `VACUUM INTO` reads one snapshot (WAL keeps writers going meanwhile) and writes a
+    /// compact copy; it refuses a file that exists.
+    async fn backup_into(&self, file: &std::path::Path) -> Result<(), StoreError> {
+        let path = file.to_str().ok_or_else(|| StoreError::Unsupported(format!("{} is not UTF-8", file.display())))?;
+        sqlx::query("VACUUM INTO $1").bind(path).execute(&self.pool).await?;
+        Ok(())
+    }
+
     fn json_rows(n: usize, columns: &[(&str, SqlType)]) -> String {
         let columns: Vec<String> =
             columns.iter().map(|(name, _)| format!("json_extract(value, '$.{name}') AS {name}")).collect();

@@ -10,6 +10,7 @@ mod helpers;
 mod areas;
 mod audit;
 mod auth;
+mod backup;
 mod demo;
 mod feeds;
 mod fuzz_regressions;
