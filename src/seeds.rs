@@ -622,7 +622,11 @@ impl<'a> MapIndex<'a> {
                 problems.push(format!("map: unit {}: no parent {parent} on {day}", a.code));
             }
         }
+        let mut pairs = HashSet::new();
         for s in successions {
+            if !pairs.insert((&s.predecessor, &s.successor, s.effective_on)) {
+                problems.push(format!("map: succession {} → {} appears twice", s.predecessor, s.successor));
+            }
             let before = s.effective_on.pred_opt().unwrap_or(NaiveDate::MIN);
             if self.holder_on(&s.predecessor, before).is_none()
                 || self.holder_on(&s.successor, s.effective_on).is_none()

@@ -78,8 +78,8 @@ pub struct Principal {
     pub agency_code: Option<String>,
     /// The code of the caller's unit; `None` only for `admin`.
     pub area_code: Option<String>,
-    /// The day that code is read on (`domain::areas::unit_on`), which names the unit.
-    pub area_on: chrono::NaiveDate,
+    /// The day that code is read on (`domain::areas::unit_named`), which names the unit.
+    pub area_on: Option<chrono::NaiveDate>,
     pub jti: String,
     /// The token's `exp`: a subscription ends then.
     pub expires_at: chrono::DateTime<chrono::Utc>,

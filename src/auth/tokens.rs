@@ -78,7 +78,8 @@ struct Claims {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     area: Option<String>,
     /// A day the token's unit held `area`: the code names that unit (a code alone no longer
-    /// names one). Tokens without it read the code on the day they were issued.
+    /// names one). Tokens without it were issued before units had days, and name the
+    /// code's first holder, the only one the hub then knew.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     area_on: Option<chrono::NaiveDate>,
     exp: i64,
@@ -315,10 +316,7 @@ impl Keys {
             role,
             agency_code: claims.agency,
             area_code: claims.area,
-            area_on: claims
-                .area_on
-                .or_else(|| DateTime::from_timestamp(claims.iat, 0).map(|t| t.date_naive()))
-                .unwrap_or_else(|| Utc::now().date_naive()),
+            area_on: claims.area_on,
             jti: claims.jti,
             expires_at,
         })

@@ -99,6 +99,15 @@ pub fn unit_on<'a>(holders: impl IntoIterator<Item = &'a Area>, day: NaiveDate) 
     holders.into_iter().filter(|a| a.valid_to.is_some_and(|to| to < day)).max_by_key(|a| a.valid_to)
 }
 
+/// The unit a code names on a day when one is given (`unit_on`), else the code's first
+/// holder: a token issued before units had days meant the only unit the hub then knew.
+pub fn unit_named<'a>(holders: impl IntoIterator<Item = &'a Area>, on: Option<NaiveDate>) -> Option<&'a Area> {
+    match on {
+        Some(day) => unit_on(holders, day),
+        None => holders.into_iter().min_by_key(|a| a.valid_from),
+    }
+}
+
 /// Words that name a unit's type, longest first so "thị xã" goes before "xã".
 const TYPE_WORDS: [&str; 9] = ["thanh pho", "thi tran", "dac khu", "thi xa", "phuong", "huyen", "tinh", "quan", "xa"];
 

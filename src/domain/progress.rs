@@ -151,6 +151,14 @@ impl AreaGraph {
         // smallest units (a merged province's successor also took in its neighbour; its
         // communes' successors may lie wholly inside it).
         let territory = self.territory(id);
+        let inside =
+            |s: &AreaId| self.predecessors.get(s).is_some_and(|ps| ps.iter().all(|(p, _)| territory.contains(p)));
+        // A unit that went on whole under a new unit of the same territory (an unchanged
+        // province, Sơn La): that unit's value is its value.
+        let own: Vec<AreaId> = self.successors.get(&id).cloned().unwrap_or_default();
+        if !own.is_empty() && own.iter().all(inside) {
+            return Some(own);
+        }
         let leaves = territory.iter().filter(|u| self.children.get(u).is_none_or(|c| c.is_empty()));
         let mut successors: Vec<AreaId> = Vec::new();
         for unit in leaves {
@@ -160,8 +168,6 @@ impl AreaGraph {
                 }
             }
         }
-        let inside =
-            |s: &AreaId| self.predecessors.get(s).is_some_and(|ps| ps.iter().all(|(p, _)| territory.contains(p)));
         if successors.is_empty() || !successors.iter().all(inside) {
             return None;
         }
@@ -477,6 +483,26 @@ mod tests {
         // old province 2 = new commune 302
         assert_eq!(at(&t, Unit::Percent, 2, "2026"), None, "no 2026 value");
         assert_eq!(at(&t, Unit::Percent, 2, "2025").map(|m| m.value), Some(30.0));
+    }
+
+    #[test]
+    fn an_unchanged_unit_after_the_reform_takes_its_successors_value() {
+        // 2 (old, commune 200) went whole into 4 (new, same territory); 4 reports itself.
+        let graph = AreaGraph::new(
+            vec![
+                area(2, None, None, OLD),
+                area(200, Some(2), None, OLD),
+                area(4, None, NEW, None),
+                area(400, Some(4), NEW, None),
+            ],
+            vec![link(2, 4, true), link(200, 400, true)],
+        );
+        let t = totals(&[(4, "2025", total(108.0, None))]);
+        let p = "2025".parse().expect("period");
+        let m = measure(&graph, &t, &indicator(Unit::RatioPer100), 2, Some(&p)).expect("value");
+        assert_eq!(m, Measured { value: 108.0, period: "2025".into(), derived: true });
+        // no period asked: 2025 is the latest with a value
+        assert_eq!(measure(&graph, &t, &indicator(Unit::RatioPer100), 2, None).map(|m| m.period), Some("2025".into()));
     }
 
     #[test]

@@ -7,7 +7,7 @@ use async_graphql::{Context, Object};
 use super::context::ContextExt;
 use super::enums::{AgencyKindEnum, AreaLevelEnum};
 use super::error::{GqlResult, OrGql};
-use super::helpers::visible_area;
+use super::helpers::{children_complexity, successions_complexity, visible_area};
 use super::scalars::Date;
 use crate::domain::agencies::Agency;
 use crate::domain::areas::{Area, AreaId, GeoPoint, Succession};
@@ -39,6 +39,7 @@ impl AreaObject {
         Ok(visible_area(ctx, id).await?.map(AreaObject))
     }
 
+    #[graphql(complexity = "children_complexity(child_complexity)")]
     async fn children(&self, ctx: &Context<'_>) -> GqlResult<Vec<AreaObject>> {
         let scope = ctx.scope().await?;
         let children = ctx.request().loaders.area_children.load_one(self.0.id).await.gql()?;
@@ -58,17 +59,20 @@ impl AreaObject {
     }
 
     /// The units that took this one's place after a boundary change.
+    #[graphql(complexity = "successions_complexity(child_complexity)")]
     async fn successors(&self, ctx: &Context<'_>) -> GqlResult<Vec<AreaObject>> {
         self.linked(ctx, |s| (s.predecessor_id == self.0.id).then_some(s.successor_id)).await
     }
 
     /// The units this one took the place of (merged into it, or divided, in part).
+    #[graphql(complexity = "successions_complexity(child_complexity)")]
     async fn predecessors(&self, ctx: &Context<'_>) -> GqlResult<Vec<AreaObject>> {
         self.linked(ctx, |s| (s.successor_id == self.0.id).then_some(s.predecessor_id)).await
     }
 
     /// Every boundary change this unit took part in, as predecessor or successor, each
     /// marked whole or partial; links to units outside the caller's area are left out.
+    #[graphql(complexity = "successions_complexity(child_complexity)")]
     async fn successions(&self, ctx: &Context<'_>) -> GqlResult<Vec<AreaSuccessionObject>> {
         let links = ctx.request().loaders.successions.load_one(self.0.id).await.gql()?.unwrap_or_default();
         let mut visible = Vec::new();

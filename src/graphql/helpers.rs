@@ -54,7 +54,7 @@ pub async fn find_area_for_period(ctx: &Context<'_>, code: &str, period: &Period
 /// (some must be inside the caller's reach), else the caller's scope; `None` means
 /// everything.
 pub async fn reach_within_scope(ctx: &Context<'_>, area_code: Option<&str>) -> GqlResult<Option<Vec<AreaId>>> {
-    crate::service::access::areas_to_read(ctx.store().as_ref(), ctx.caller(), area_code, true).await.gql()
+    crate::service::access::areas_to_read(ctx.store().as_ref(), ctx.caller(), area_code, true, None).await.gql()
 }
 
 /// Whether the disclosure rule may withhold figures of this indicator from the caller: a
@@ -87,6 +87,24 @@ pub fn page_complexity(first: Option<i32>, child_complexity: usize) -> usize {
 /// complexity as if it held this many: tens each, today.
 pub fn list_complexity(child_complexity: usize) -> usize {
     50usize.saturating_mul(child_complexity).min(COMPLEXITY_CEILING)
+}
+
+/// `areas` costs its items' complexity as if it held 50 units when narrowed to a parent's
+/// children or a search, and 1,000 when it may return the whole map (14,150 units): a
+/// nested walk of the whole map's successions is refused before it runs.
+pub fn areas_complexity(narrowed: bool, child_complexity: usize) -> usize {
+    let rows: usize = if narrowed { 50 } else { 1_000 };
+    rows.saturating_mul(child_complexity).min(COMPLEXITY_CEILING)
+}
+
+/// A unit's children count as a province's communes (up to a few hundred); its boundary
+/// changes as up to ten.
+pub fn children_complexity(child_complexity: usize) -> usize {
+    200usize.saturating_mul(child_complexity).min(COMPLEXITY_CEILING)
+}
+
+pub fn successions_complexity(child_complexity: usize) -> usize {
+    10usize.saturating_mul(child_complexity).min(COMPLEXITY_CEILING)
 }
 
 /// The most a list or a page is counted, however deep the pages inside it. async-graphql

@@ -8,7 +8,7 @@ use super::context::ContextExt;
 use super::enums::RoleEnum;
 use super::error::{GqlResult, OrGql};
 use crate::auth::Principal;
-use crate::domain::areas::unit_on;
+use crate::domain::areas::unit_named;
 
 pub struct PrincipalObject(pub Principal);
 
@@ -31,6 +31,6 @@ impl PrincipalObject {
     async fn area(&self, ctx: &Context<'_>) -> GqlResult<Option<AreaObject>> {
         let Some(code) = &self.0.area_code else { return Ok(None) };
         let holders = ctx.store().areas_by_codes(std::slice::from_ref(code)).await.gql()?;
-        Ok(unit_on(&holders, self.0.area_on).cloned().map(AreaObject))
+        Ok(unit_named(&holders, self.0.area_on).cloned().map(AreaObject))
     }
 }

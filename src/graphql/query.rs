@@ -9,7 +9,9 @@ use super::catalogue::IndicatorObject;
 use super::context::ContextExt;
 use super::enums::{AreaLevelEnum, AuditActionEnum};
 use super::error::{GqlResult, OrGql};
-use super::helpers::{find_area, find_area_for_period, list_complexity, page_complexity, reach_within_scope, required};
+use super::helpers::{
+    areas_complexity, find_area, find_area_for_period, list_complexity, page_complexity, reach_within_scope, required,
+};
 use super::loaders::TableKey;
 use super::observations::{GenderGap, ObservationConnection, ObservationFilter};
 use super::pages::read_page;
@@ -39,7 +41,7 @@ impl Query {
     /// the code on `validOn`, else every unit that held it), of one `level`, valid on
     /// `validOn`, whose name holds `search` (with or without diacritics and the unit-type
     /// word: "tan yen", "Huyện Tân Yên"; the name itself first, at most 200).
-    #[graphql(complexity = "list_complexity(child_complexity)")]
+    #[graphql(complexity = "areas_complexity(parent_code.is_some() || search.is_some(), child_complexity)")]
     async fn areas(
         &self,
         ctx: &Context<'_>,
@@ -53,11 +55,17 @@ impl Query {
             Some(code) => Some(units_of_code(ctx.store().as_ref(), code, valid_on).await.gql()?),
             None => None,
         };
+        let parents_held = parents.as_ref().is_none_or(|p| !p.is_empty());
         let scope = ctx.scope().await?;
         let parent_ids: Option<Vec<AreaId>> =
             parents.map(|p| p.iter().map(|a| a.id).filter(|id| scope.allows(*id)).collect());
-        if let (Some(code), Some([])) = (&parent_code, parent_ids.as_deref()) {
-            return Err(DomainError::Forbidden(format!("area {code} is outside your area"))).gql();
+        match (&parent_code, parent_ids.as_deref(), parents_held) {
+            // no unit held the code that day: it has no children then
+            (Some(_), _, false) => return Ok(Vec::new()),
+            (Some(code), Some([]), true) => {
+                return Err(DomainError::Forbidden(format!("area {code} is outside your area"))).gql()
+            }
+            _ => {}
         }
         let search = search.as_deref().map(search_key);
         let within = scope.restrict(None);

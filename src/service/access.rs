@@ -11,7 +11,8 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 
 use crate::auth::{Principal, Role, Scope};
-use crate::domain::areas::{search_key, unit_on, Area, AreaId, AreaLevel};
+use crate::domain::areas::{search_key, unit_for_period, unit_named, Area, AreaId, AreaLevel};
+use crate::domain::periods::Period;
 use crate::domain::DomainError;
 use crate::store::{AreaFilter, Store, StoreError};
 
@@ -59,7 +60,7 @@ async fn scope_of(principal: &Principal, store: &dyn Store) -> Result<Scope, Sto
         (Role::Admin, None) => Ok(Scope::All),
         (_, Some(code)) => {
             let holders = store.areas_by_codes(std::slice::from_ref(code)).await?;
-            match unit_on(&holders, principal.area_on) {
+            match unit_named(&holders, principal.area_on) {
                 Some(unit) if unit.level == AreaLevel::Nation => Ok(Scope::All),
                 Some(unit) => Ok(Scope::reach(store.area_reach(&[unit.id]).await?)),
                 None => Ok(Scope::reach(Vec::new())),
@@ -121,18 +122,26 @@ pub async fn units_named(store: &dyn Store, texts: &[String]) -> Result<HashMap<
     Ok(named)
 }
 
-/// The units a read of values covers: those of `area_code` alone or with everything they
-/// reach (NOT_FOUND when unknown, FORBIDDEN outside the scope), else the whole scope.
-/// `None` means any area.
+/// The units a read of values covers: those of `area_code` (the one it names in `period`,
+/// when given, else every unit that held it) alone or with everything they reach
+/// (NOT_FOUND when unknown, FORBIDDEN outside the scope), else the whole scope. `None`
+/// means any area.
 pub async fn areas_to_read(
     store: &dyn Store,
     caller: &Caller,
     area_code: Option<&str>,
     include_descendants: bool,
+    period: Option<&Period>,
 ) -> Result<Option<Vec<AreaId>>, DomainError> {
     let scope = caller.scope(store).await?;
     let Some(code) = area_code else { return Ok(scope.restrict(None)) };
-    let units = units_of_code(store, code, None).await?;
+    let mut units = units_of_code(store, code, None).await?;
+    if let Some(period) = period {
+        units = unit_for_period(&units, period).cloned().into_iter().collect();
+        if units.is_empty() {
+            return Ok(Some(Vec::new()));
+        }
+    }
     let ids: Vec<AreaId> = units.iter().map(|a| a.id).filter(|id| scope.allows(*id)).collect();
     if ids.is_empty() {
         return Err(DomainError::Forbidden(format!("area {code} is outside your area")));

@@ -44,10 +44,12 @@ pub async fn select(
     selection: Selection,
     period_argument_name: &str,
 ) -> Result<ObservationQuery, DomainError> {
-    if let Some(period) = &selection.period {
-        period_argument(period_argument_name, period)?;
-    }
-    let area_ids = areas_to_read(store, caller, selection.area_code.as_deref(), selection.include_descendants).await?;
+    let period = match &selection.period {
+        Some(period) => Some(period_argument(period_argument_name, period)?),
+        None => None,
+    };
+    let code = selection.area_code.as_deref();
+    let area_ids = areas_to_read(store, caller, code, selection.include_descendants, period.as_ref()).await?;
     Ok(ObservationQuery {
         indicator_code: selection.indicator_code,
         area_ids,

@@ -90,12 +90,19 @@ impl Dialect for SqliteStore {
     /// keys are checked before the connection goes back to the pool.
     async fn run_migrations(&self) -> Result<(), StoreError> {
         let mut conn = self.pool.acquire().await?;
+        // Only after migrations that ran: the check reads every row of every table.
+        const APPLIED: &str = "SELECT COUNT(*) FROM _sqlx_migrations";
+        let before: i64 = sqlx::query_scalar(APPLIED).fetch_one(&mut *conn).await.unwrap_or(0);
         sqlx::query("PRAGMA foreign_keys = OFF").execute(&mut *conn).await?;
         let ran = Self::MIGRATOR.run_direct(&mut *conn).await;
-        let broken: Vec<(String, i64, String)> =
+        let after: i64 = sqlx::query_scalar(APPLIED).fetch_one(&mut *conn).await.unwrap_or(0);
+        let broken: Vec<(String, i64, String)> = if after == before {
+            Vec::new()
+        } else {
             sqlx::query_as("SELECT \"table\", rowid, parent FROM pragma_foreign_key_check")
                 .fetch_all(&mut *conn)
-                .await?;
+                .await?
+        };
         sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *conn).await?;
         ran?;
         match broken.first() {

@@ -1,7 +1,7 @@
 //! The map as users look it up: units by name, by code and day, their successions, and a
 //! name written where a code belongs; and an old database upgrading in place.
 
-use gender_data_hub::auth::Role;
+use gender_data_hub::auth::{IssueRequest, Role};
 use serde_json::{json, Value};
 
 use crate::helpers::TestApp;
@@ -150,6 +150,22 @@ async fn tokens_name_the_unit_of_their_day() {
     assert_eq!(app.data(&old, r#"{ area(code: "216") { name } }"#, json!({})).await["area"]["name"], "Huyện Tân Yên");
     assert_eq!(app.error_code(&old, r#"{ area(code: "27") { name } }"#, json!({})).await, "FORBIDDEN");
     assert_eq!(app.data(&token, r#"{ area(code: "27") { name } }"#, json!({})).await["area"]["name"], "Tỉnh Bắc Ninh");
+    // A token from before units had days (no `area_on`) names the code's first holder: it
+    // meant Bắc Giang, and does not grow into the new Bắc Ninh's reach.
+    let legacy = app
+        .keys
+        .issue(IssueRequest {
+            role: Role::Dashboard,
+            subject: None,
+            agency_code: None,
+            area_code: Some("24".into()),
+            area_on: None,
+            ttl: chrono::Duration::hours(1),
+        })
+        .expect("issue")
+        .token;
+    assert_eq!(app.data(&legacy, me, json!({})).await["me"]["area"]["name"], "Tỉnh Bắc Giang");
+    assert_eq!(app.error_code(&legacy, r#"{ area(code: "27") { name } }"#, json!({})).await, "FORBIDDEN");
     // A day before any unit held the code (Đặc khu Côn Đảo, new in 2025 under a new code),
     // and a name for a code, are refused.
     let (_, body) = app
@@ -214,4 +230,57 @@ async fn an_old_database_upgrades_in_place_keeping_its_values() {
         app.count("SELECT COUNT(*) FROM observations o JOIN areas a ON a.id = o.area_id WHERE a.code = '24' AND a.valid_from IS NOT NULL").await,
         1
     );
+}
+
+#[tokio::test]
+async fn a_walk_of_the_whole_maps_successions_is_refused_before_it_runs() {
+    let app = TestApp::seeded().await;
+    let walk = "{ areas { successions { successor { successions { predecessor { successions { successor { code } } } } } } } }";
+    let (_, body) = app.graphql(Some(&app.admin()), walk, json!({})).await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{body}");
+    assert!(body["errors"][0]["message"].as_str().is_some_and(|m| m.contains("complex")), "{body}");
+    // one unit's links, two steps out, is fine
+    let near = r#"{ area(code: "24") { successions { predecessor { code successions { successor { code } } } } } }"#;
+    assert!(app.data(&app.admin(), near, json!({})).await["area"]["successions"].is_array());
+}
+
+#[tokio::test]
+async fn a_code_with_a_period_reads_the_unit_of_that_period_only() {
+    let app = TestApp::seeded().await;
+    let admin = app.admin();
+    let srb = |code: &str, value: f64| json!({ "indicatorCode": "SEX_RATIO_AT_BIRTH", "areaCode": code, "period": "2023", "sex": "TOTAL", "value": value });
+    let summary = app.push(&admin, json!([srb("24", 111.0), srb("27", 112.0)])).await;
+    assert_eq!(summary["created"], 2, "{summary}");
+    let read = |period: Option<&str>| {
+        let filter = match period {
+            Some(p) => json!({ "areaCode": "24", "includeDescendants": true, "period": p }),
+            None => json!({ "areaCode": "24", "includeDescendants": true }),
+        };
+        let app = &app;
+        let admin = admin.clone();
+        async move {
+            let data = app
+                .data(
+                    &admin,
+                    "query($f: ObservationFilter) { observations(filter: $f) { edges { node { value } } } }",
+                    json!({ "f": filter }),
+                )
+                .await;
+            let mut values: Vec<f64> = data["observations"]["edges"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|e| e["node"]["value"].as_f64())
+                .collect();
+            values.sort_by(f64::total_cmp);
+            values
+        }
+    };
+    // 24 in 2023 is Bắc Giang: old Bắc Ninh's value is not under it
+    assert_eq!(read(Some("2023")).await, [111.0]);
+    // without a period, 24 is every unit that held it, the new Bắc Ninh's history included
+    assert_eq!(read(None).await, [111.0, 112.0]);
+    // a code and a day no unit held: no children, not an error
+    let none = app.data(&admin, r#"{ areas(parentCode: "216", validOn: "2026-01-01") { code } }"#, json!({})).await;
+    assert_eq!(none["areas"], json!([]));
 }

@@ -87,8 +87,9 @@ async fn a_storage_failure_is_internal_with_a_request_id_and_no_sql() {
 #[tokio::test]
 async fn a_query_deeper_than_the_limit_is_refused_before_it_runs() {
     let app = TestApp::seeded().await;
-    let deep = "{ areas { children { children { children { children { children { children { children { \
-                children { children { children { children { children { children { children { children { code \
+    // single objects all the way down, so that only the depth is over its limit
+    let deep = "{ area(code: \"216\") { parent { parent { parent { parent { parent { parent { parent { \
+                parent { parent { parent { parent { parent { parent { parent { parent { code \
                 } } } } } } } } } } } } } } } } }";
     let (status, body) = app.graphql(Some(&app.admin()), deep, json!({})).await;
     assert_eq!(status, StatusCode::OK);

@@ -29,7 +29,8 @@ pub fn token(keys: &Keys, role: Role, agency: Option<&str>, area: Option<&str>) 
         subject: Some(format!("test-{role}")),
         agency_code: agency.map(str::to_owned),
         area_code: area.map(str::to_owned),
-        area_on: None,
+        // as `issueToken` and `token issue` write it: the code read today
+        area_on: area.map(|_| chrono::Utc::now().date_naive()),
         ttl: chrono::Duration::hours(1),
     })
     .expect("issue token")
