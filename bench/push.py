@@ -10,7 +10,7 @@ It builds the release binary, starts it on a free port of 127.0.0.1 against a fr
 database (a temporary SQLite file, or a PostgreSQL database with a random name that is
 dropped afterwards), and talks to it over HTTP like any client.
 """
-import argparse, json, sys, time
+import argparse, json, os, subprocess, sys, tempfile, time
 
 from hub import Server, build, database, request
 
@@ -74,6 +74,44 @@ def run_backend(name, database_url):
         return results
 
 
+BASELINE_SQL = """\\set ON_ERROR_STOP on
+BEGIN;
+CREATE TEMP TABLE staged (indicator_code text, area_id bigint, period text, sex text, age_group text,
+  ethnicity text, value float8) ON COMMIT DROP;
+\\copy staged FROM '{file}' (FORMAT csv)
+INSERT INTO observations (indicator_code, area_id, period, sex, age_group, ethnicity, value, status, revision,
+  reported_by, reported_at)
+  SELECT indicator_code, area_id, period, sex, age_group, ethnicity, value, 'SUBMITTED', 1, 'baseline', now()
+  FROM staged;
+INSERT INTO observation_revisions (observation_id, revision, value, numerator, denominator, status, comment,
+  reported_by, reported_at)
+  SELECT id, revision, value, numerator, denominator, status, comment, reported_by, reported_at
+  FROM observations WHERE reported_by = 'baseline';
+COMMIT;
+"""
+
+
+def baseline_postgres(database_url):
+    """The same 100,000 new rows by hand, on the hub's own schema (migrated and seeded by the
+    hub): COPY into a temporary table, then one INSERT … SELECT and the revisions."""
+    with Server(database_url):
+        pass  # migrates and seeds, then stops
+    area = subprocess.run(["psql", "-qtA", "-d", database_url, "-c", "SELECT id FROM areas WHERE code = '216'"],
+                          check=True, capture_output=True, text=True).stdout.strip()
+    with tempfile.TemporaryDirectory() as tmp:
+        data = os.path.join(tmp, "rows.csv")
+        with open(data, "w") as f:
+            for r in rows("2024", 10):
+                f.write(f"{r[0]},{area},{r[2]},TOTAL,{r[4]},{r[5]},{r[6]}\n")
+        script = os.path.join(tmp, "baseline.sql")
+        with open(script, "w") as f:
+            f.write(BASELINE_SQL.format(file=data))
+        start = time.perf_counter()
+        subprocess.run(["psql", "-q", "-d", database_url, "-f", script], check=True)
+        seconds = time.perf_counter() - start
+    return ("PostgreSQL", "by hand: COPY, INSERT … SELECT, revisions", ROWS, seconds, None)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
@@ -84,9 +122,16 @@ def main():
         if args.backend in (backend, "both"):
             with database(backend) as url:
                 results += run_backend(label, url)
+            if backend == "postgres":
+                with database(backend) as url:
+                    results.append(baseline_postgres(url))
     print(f"\n{'backend':<11} {'push':<50} {'seconds':>8} {'rows/s':>9}")
     for backend, label, n, seconds, _ in results:
         print(f"{backend:<11} {label:<50} {seconds:8.2f} {n / seconds:9,.0f}")
+    hub = [r for r in results if r[0] == "PostgreSQL" and r[1].startswith("CSV feed, 100,000 new")]
+    hand = [r for r in results if r[0] == "PostgreSQL" and r[1].startswith("by hand")]
+    if hub and hand:
+        print(f"\nPostgreSQL new rows: the hub's CSV feed at {hand[0][3] / hub[0][3]:.2f}x the hand-written COPY baseline")
 
 
 if __name__ == "__main__":
