@@ -92,6 +92,16 @@ async fn values_of_merged_units_roll_up_into_their_successor() {
     assert_eq!(progress(&app, &admin, "M6.CT1", Some("24"), None).await["status"], "NO_DATA");
 }
 
+/// Births of 2025 (code, boys, girls) in the five new communes that took over Huyện Yên
+/// Thế (215) whole: 500 boys per 440 girls in all.
+const YEN_THE_2025: [(&str, f64, f64); 5] = [
+    ("07246", 100.0, 90.0),
+    ("07264", 110.0, 100.0),
+    ("07282", 120.0, 100.0),
+    ("07288", 90.0, 80.0),
+    ("07294", 80.0, 70.0),
+];
+
 /// SRB values (boys per 100 girls) of 2025 for new communes: (code, boys, girls).
 fn srb_2025(rows: &[(&str, f64, f64)]) -> Value {
     let rows: Vec<Value> = rows
@@ -149,18 +159,7 @@ async fn an_ended_district_in_2025_is_compiled_from_the_new_communes_wholly_insi
     // Tân Yên's plan, target M4.CT1 ("không vượt quá 115"): Đa Mai straddles, so no value.
     assert_eq!(progress(&app, &admin, "M4.CT1", None, Some("2025")).await["status"], "NO_DATA");
     // Huyện Yên Thế (215) went wholly into 5 new communes: its 2025 value is theirs, summed.
-    push(
-        &app,
-        &admin,
-        srb_2025(&[
-            ("07246", 100.0, 90.0),
-            ("07264", 110.0, 100.0),
-            ("07282", 120.0, 100.0),
-            ("07288", 90.0, 80.0),
-            ("07294", 80.0, 70.0),
-        ]),
-    )
-    .await;
+    push(&app, &admin, srb_2025(&YEN_THE_2025)).await;
     let yen_the = progress(&app, &admin, "M4.CT1", Some("215"), Some("2025")).await;
     assert_eq!(yen_the["derived"], true, "{yen_the}");
     assert!((yen_the["value"].as_f64().unwrap_or_default() - 500.0 / 440.0 * 100.0).abs() < 1e-9, "{yen_the}");
@@ -210,18 +209,7 @@ async fn a_new_commune_before_the_reform_is_compiled_from_its_predecessors() {
 #[tokio::test]
 async fn a_roll_up_never_reads_past_the_callers_area() {
     let app = TestApp::seeded().await;
-    push(
-        &app,
-        &app.admin(),
-        srb_2025(&[
-            ("07246", 100.0, 90.0),
-            ("07264", 110.0, 100.0),
-            ("07282", 120.0, 100.0),
-            ("07288", 90.0, 80.0),
-            ("07294", 80.0, 70.0),
-        ]),
-    )
-    .await;
+    push(&app, &app.admin(), srb_2025(&YEN_THE_2025)).await;
     let admin = progress(&app, &app.admin(), "M4.CT1", Some("215"), Some("2025")).await;
     assert_eq!(admin["derived"], true);
     // A token of old Bắc Giang (24 as it was in 2024) reads the Tân Yên plan and Yên Thế's
