@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use crate::domain::periods::Period;
 use crate::seeds::{SeedError, SeedSet};
 use crate::store::{SeedCounts, Store, StoreError};
 
@@ -44,5 +45,29 @@ pub async fn seed(store: &dyn Store, dir: Option<&Path>) -> Result<SeedReport, S
         tracing::warn!("seed: {warning}");
     }
     let counts = store.apply_seeds(&seeds).await?;
-    Ok(SeedReport { counts, warnings: seeds.warnings })
+    let mut warnings = seeds.warnings;
+    for warning in values_outside_their_units(store).await? {
+        tracing::warn!("seed: {warning}");
+        warnings.push(warning);
+    }
+    Ok(SeedReport { counts, warnings })
+}
+
+/// Values filed under a unit in a period it did not exist in: a database from before the
+/// map filed `24` for 2025-Q3 under Bắc Giang, which the map ends on 2025-06-30. They stay
+/// where they are (values never move); pushed again, they go to the unit of their period.
+async fn values_outside_their_units(store: &dyn Store) -> Result<Vec<String>, StoreError> {
+    let mut warnings = Vec::new();
+    for (area, period, n) in store.periods_near_unit_bounds().await? {
+        let Ok(parsed) = period.parse::<Period>() else { continue };
+        let (first, last) = parsed.days();
+        if !area.valid_during(first, last) {
+            warnings.push(format!(
+                "{n} value(s) of {period} are filed under {}, which did not exist then; they stay there, and pushed again they go to the unit holding {} in {period}",
+                area.label(),
+                area.code
+            ));
+        }
+    }
+    Ok(warnings)
 }

@@ -223,6 +223,10 @@ pub trait SeedStore {
     async fn has_plans(&self) -> Result<bool, StoreError>;
     /// How many units the database holds.
     async fn area_count(&self) -> Result<usize, StoreError>;
+    /// The units with days, and the periods of their values in or beside the years of
+    /// those days, with how many values each: where a value may lie outside its unit's
+    /// validity (a database from before the map). A superset; the caller checks the days.
+    async fn periods_near_unit_bounds(&self) -> Result<Vec<(Area, String, i64)>, StoreError>;
 }
 
 /// Administrative areas and their boundary changes (`areas.rs`).

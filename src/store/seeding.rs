@@ -218,6 +218,26 @@ impl SeedStore for Backend {
         Ok(usize::try_from(n).unwrap_or_default())
     }
 
+    #[tracing::instrument(name = "store.periods_near_unit_bounds", skip_all, fields(otel.kind = "client", db.system.name = Self::SYSTEM))]
+    async fn periods_near_unit_bounds(&self) -> Result<Vec<(Area, String, i64)>, StoreError> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            area: AreaRow,
+            period: String,
+            n: i64,
+        }
+        let rows: Vec<Row> = sqlx::query_as(&format!(
+            "SELECT {AREA_COLUMNS}, o.period, COUNT(*) AS n FROM observations o JOIN areas a ON a.id = o.area_id \
+             WHERE substr(o.period, 1, 4) >= substr(CAST(a.valid_to AS TEXT), 1, 4) \
+                OR substr(o.period, 1, 4) <= substr(CAST(a.valid_from AS TEXT), 1, 4) \
+             GROUP BY {AREA_COLUMNS}, o.period ORDER BY a.code, o.period"
+        ))
+        .fetch_all(self.pool())
+        .await?;
+        rows.into_iter().map(|r| Ok((Area::try_from(r.area)?, r.period, r.n))).collect()
+    }
+
     #[tracing::instrument(name = "store.has_plans", skip_all, fields(otel.kind = "client", db.system.name = Self::SYSTEM))]
     async fn has_plans(&self) -> Result<bool, StoreError> {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM plans").fetch_one(self.pool()).await?;

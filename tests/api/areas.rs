@@ -199,6 +199,9 @@ async fn an_old_database_upgrades_in_place_keeping_its_values() {
          VALUES (1, 1, 113.0, 'SUBMITTED', 'office', '{now}'), (1, 2, 112.4, 'APPROVED', 'office', '{now}')"),
         format!("INSERT INTO observations (indicator_code, area_code, period, sex, value, status, revision, reported_by, reported_at) \
          VALUES ('SEX_RATIO_AT_BIRTH', '24', '2024', 'TOTAL', 111.0, 'SUBMITTED', 1, 'office', '{now}')"),
+        // filed before the map knew that Bắc Giang ended on 2025-06-30
+        format!("INSERT INTO observations (indicator_code, area_code, period, sex, value, status, revision, reported_by, reported_at) \
+         VALUES ('SEX_RATIO_AT_BIRTH', '24', '2025-Q3', 'TOTAL', 109.0, 'SUBMITTED', 1, 'office', '{now}')"),
     ];
     let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
     let app = TestApp::builder().upgraded_from(5, &rows).await;
@@ -209,7 +212,7 @@ async fn an_old_database_upgrades_in_place_keeping_its_values() {
     let data = app.data(&app.admin(), query, json!({})).await;
     let nodes: Vec<Value> =
         data["observations"]["edges"].as_array().into_iter().flatten().map(|e| e["node"].clone()).collect();
-    assert_eq!(nodes.len(), 2, "{data}");
+    assert_eq!(nodes.len(), 3, "{data}");
     assert_eq!(
         nodes[0],
         json!({ "value": 112.4, "status": "APPROVED", "revision": 2,
@@ -221,6 +224,18 @@ async fn an_old_database_upgrades_in_place_keeping_its_values() {
         json!({ "code": "24", "name": "Tỉnh Bắc Giang", "validTo": "2025-06-30" }),
         "the old unit, now ended"
     );
+    // A value of a period the old unit did not live to see stays with it, and seeding says so.
+    assert_eq!((&nodes[2]["value"], &nodes[2]["area"]["validTo"]), (&json!(109.0), &json!("2025-06-30")));
+    let report = gender_data_hub::service::seeding::seed(app.store.as_ref(), Some(crate::helpers::base::seeds_dir()))
+        .await
+        .expect("seed again");
+    let warned = |text: &str| report.warnings.iter().any(|w| w.contains(text));
+    assert!(
+        warned("1 value(s) of 2025-Q3 are filed under 24 Tỉnh Bắc Giang (… – 2025-06-30)"),
+        "{:?}",
+        report.warnings
+    );
+    assert!(!warned("of 2024 "), "{:?}", report.warnings);
     // New values for 24 in 2026 go to the new unit, next to the old one's.
     let summary = app
         .push(&app.admin(), json!([{ "indicatorCode": "SEX_RATIO_AT_BIRTH", "areaCode": "24", "period": "2026", "sex": "TOTAL", "value": 110.0 }]))
