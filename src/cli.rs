@@ -207,8 +207,12 @@ async fn open_existing(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
 }
 
 async fn seed(config: &Config, store: &dyn Store) -> anyhow::Result<()> {
-    let report = service::seeding::seed(store, config.seeds_dir.as_deref()).await?;
-    let counts = report.counts;
+    print_seeded(&service::seeding::seed(store, config.seeds_dir.as_deref()).await?);
+    Ok(())
+}
+
+fn print_seeded(report: &service::seeding::SeedReport) {
+    let counts = &report.counts;
     eprintln!(
         "seeded: {} areas, {} successions, {} agencies, {} indicators, {} plans, {} objectives, {} targets, {} assignments, {} deadlines ({} warnings)",
         counts.areas,
@@ -222,7 +226,6 @@ async fn seed(config: &Config, store: &dyn Store) -> anyhow::Result<()> {
         counts.deadlines,
         report.warnings.len(),
     );
-    Ok(())
 }
 
 async fn import(
@@ -277,9 +280,8 @@ async fn import(
 
 async fn serve(config: &Config, bind: SocketAddr) -> anyhow::Result<()> {
     let store = open(config).await?;
-    if service::seeding::needs_seeding(store.as_ref(), config.seeds_dir.as_deref()).await? {
-        tracing::info!("the database holds no plans, or not the whole map: seeding it");
-        seed(config, store.as_ref()).await?;
+    if let Some(report) = service::seeding::seed_if_needed(store.as_ref(), config.seeds_dir.as_deref()).await? {
+        print_seeded(&report);
     }
     let keys = Arc::new(config.keys()?);
     let verifying: Vec<_> = keys.verifying_key_ids().collect();

@@ -99,6 +99,17 @@ pub fn unit_on<'a>(holders: impl IntoIterator<Item = &'a Area>, day: NaiveDate) 
     holders.into_iter().filter(|a| a.valid_to.is_some_and(|to| to < day)).max_by_key(|a| a.valid_to)
 }
 
+/// What to say of a code that names no unit: when it is a name (`named`, the units of that
+/// name), the units with their codes and validity, so the writer can pick the code.
+pub fn unknown_area_message(written: &str, named: &[Area]) -> String {
+    if named.is_empty() {
+        format!("no area `{written}`")
+    } else {
+        let units: Vec<String> = named.iter().map(Area::label).collect();
+        format!("`{written}` is not an area code; areas of that name: {}", units.join("; "))
+    }
+}
+
 /// The unit a code names on a day when one is given (`unit_on`), else the code's first
 /// holder: a token issued before units had days meant the only unit the hub then knew.
 pub fn unit_named<'a>(holders: impl IntoIterator<Item = &'a Area>, on: Option<NaiveDate>) -> Option<&'a Area> {

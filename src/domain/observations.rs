@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 
-use super::areas::{unit_for_period, Area, AreaId};
+use super::areas::{unit_for_period, unknown_area_message, Area, AreaId};
 use super::indicators::{Dimension, Indicator, Unit};
 use super::named_enum;
 use super::periods::Period;
@@ -240,7 +240,8 @@ fn check_row(
     // holding it now stands in, so the row's other problems are still reported.
     let area = match (holders, &period) {
         (None, _) => {
-            error("areaCode", ImportErrorCode::UnknownArea, unknown_area(&input.area_code, rules.named));
+            let named = rules.named.get(&input.area_code).map_or(&[][..], Vec::as_slice);
+            error("areaCode", ImportErrorCode::UnknownArea, unknown_area_message(&input.area_code, named));
             None
         }
         (Some(holders), Some(period)) => {
@@ -316,17 +317,6 @@ fn check_row(
         denominator: input.denominator,
         comment: input.comment.clone().filter(|c| !c.trim().is_empty()),
     })
-}
-
-/// UNKNOWN_AREA's message: what was written, and the units of that name when it is one.
-fn unknown_area(written: &str, named: &HashMap<String, Vec<Area>>) -> String {
-    match named.get(written).filter(|units| !units.is_empty()) {
-        Some(units) => {
-            let units: Vec<String> = units.iter().map(Area::label).collect();
-            format!("`{written}` is not an area code; areas of that name: {}", units.join("; "))
-        }
-        None => format!("no area `{written}`"),
-    }
 }
 
 const MAX_DIMENSION_LEN: usize = 32;

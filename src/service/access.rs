@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 
 use crate::auth::{Principal, Role, Scope};
-use crate::domain::areas::{search_key, unit_for_period, unit_named, Area, AreaId, AreaLevel};
+use crate::domain::areas::{self, search_key, unit_for_period, unit_named, Area, AreaId, AreaLevel};
 use crate::domain::periods::Period;
 use crate::domain::DomainError;
 use crate::store::{AreaFilter, Store, StoreError};
@@ -98,12 +98,7 @@ pub const SEARCH_LIMIT: usize = 200;
 /// their codes and validity.
 pub async fn unknown_area_message(store: &dyn Store, written: &str) -> Result<String, StoreError> {
     let named = units_named(store, &[written.to_owned()]).await?;
-    let units: Vec<String> = named.get(written).into_iter().flatten().map(Area::label).collect();
-    Ok(if units.is_empty() {
-        format!("no area `{written}`")
-    } else {
-        format!("`{written}` is not an area code; areas of that name: {}", units.join("; "))
-    })
+    Ok(areas::unknown_area_message(written, named.get(written).map_or(&[][..], Vec::as_slice)))
 }
 
 /// For each text, the units whose name it is (with or without diacritics or the unit-type

@@ -31,16 +31,25 @@ fn load(dir: Option<&Path>) -> Result<SeedSet, SeedingError> {
     }
 }
 
-/// Whether `serve` should seed first: the database holds no plans (it is new), or fewer
-/// units than the map (it predates the whole map, and upgrades in place).
-pub async fn needs_seeding(store: &dyn Store, dir: Option<&Path>) -> Result<bool, SeedingError> {
-    Ok(!store.has_plans().await? || store.area_count().await? < load(dir)?.areas.len())
+/// Seeds when `serve` should first: the database holds no plans (it is new), or fewer
+/// units than the map (it predates the whole map, and upgrades in place); the report, if it
+/// did. The seeds are read once either way.
+pub async fn seed_if_needed(store: &dyn Store, dir: Option<&Path>) -> Result<Option<SeedReport>, SeedingError> {
+    let seeds = load(dir)?;
+    if store.has_plans().await? && store.area_count().await? >= seeds.areas.len() {
+        return Ok(None);
+    }
+    tracing::info!("the database holds no plans, or not the whole map: seeding it");
+    Ok(Some(write(store, seeds).await?))
 }
 
 /// Loads the seeds of `dir`, or those built into the binary, and writes them; running it
 /// twice leaves the same rows.
 pub async fn seed(store: &dyn Store, dir: Option<&Path>) -> Result<SeedReport, SeedingError> {
-    let seeds = load(dir)?;
+    write(store, load(dir)?).await
+}
+
+async fn write(store: &dyn Store, seeds: SeedSet) -> Result<SeedReport, SeedingError> {
     for warning in &seeds.warnings {
         tracing::warn!("seed: {warning}");
     }
