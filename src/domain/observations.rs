@@ -117,6 +117,9 @@ pub struct ObservationQuery {
     /// Keyset pagination: ids greater than this.
     pub after_id: Option<i64>,
     pub limit: usize,
+    /// Whether to count everything the query selects as well (a page's `totalCount`):
+    /// counting reads every selected row, so only when asked.
+    pub counted: bool,
 }
 
 impl ObservationQuery {

@@ -35,7 +35,7 @@ pub async fn read_page(
 ) -> GqlResult<ObservationConnection> {
     let (query, limit) = page_query(ctx, filter, first, &after).await?;
     let (rows, total) = ctx.store().observations(&query).await.gql()?;
-    Ok(connection(rows, total, limit, query.published_only, after.is_some()))
+    Ok(connection(rows, total.unwrap_or_default(), limit, query.published_only, after.is_some()))
 }
 
 /// One indicator's page, read together with every other indicator's of the request.
@@ -78,6 +78,7 @@ async fn page_query(
     let mut query = selection(ctx, filter).await?;
     query.after_id = after_id;
     query.limit = limit + 1;
+    query.counted = ctx.look_ahead().field("totalCount").exists();
     Ok((query, limit))
 }
 

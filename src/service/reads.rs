@@ -59,6 +59,7 @@ pub async fn select(
         published_only: caller.reads_published_only(),
         after_id: None,
         limit: 0,
+        counted: false,
     })
 }
 

@@ -38,8 +38,22 @@ pub(crate) trait Dialect {
     /// `DATE`, `BOOLEAN`): how the seed loads the map's thousands of rows in one statement.
     fn json_rows(n: usize, columns: &[(&str, SqlType)]) -> String;
 
+    /// Whether a `WITH` may hold `INSERT … RETURNING` (PostgreSQL), so a push classifies
+    /// and writes its staged rows in one statement; else it joins them in several.
+    const DATA_MODIFYING_WITH: bool;
+
+    /// Whether a `FROM` item may read columns of an earlier one (`CROSS JOIN LATERAL`,
+    /// PostgreSQL), and a list parameter may be read as rows with `UNNEST`.
+    const LATERAL: bool;
+
+    /// The SQL around a list parameter that tests membership in it (after a column), for
+    /// statements whose parameters are pushed in order.
+    const ANY: (&'static str, &'static str);
+
     /// The SQL fragment testing membership in list parameter `$n` (after a column).
-    fn any(n: usize) -> String;
+    fn any(n: usize) -> String {
+        format!("{}${n}{}", Self::ANY.0, Self::ANY.1)
+    }
     fn texts(codes: &[String]) -> Self::Texts;
     fn ids(ids: &[i64]) -> Self::Ids;
 

@@ -280,11 +280,12 @@ pub trait PlanStore {
 /// (`observations.rs`).
 #[async_trait]
 pub trait ObservationStore {
-    /// One page of the observations a query selects (ordered by id), and how many it selects in all.
-    async fn observations(&self, query: &ObservationQuery) -> Result<(Vec<Observation>, usize), StoreError>;
+    /// One page of the observations a query selects (ordered by id), and how many it
+    /// selects in all when the query is `counted`.
+    async fn observations(&self, query: &ObservationQuery) -> Result<(Vec<Observation>, Option<usize>), StoreError>;
     /// A page per indicator of what a query selects (its `indicator_code` aside, `limit`
-    /// rows each), and how many each selects in all: one request's many
-    /// `Indicator.observations` in two statements.
+    /// rows each), and, when `counted`, how many each selects in all: one request's many
+    /// `Indicator.observations` in one statement, two with counts.
     async fn observation_pages(
         &self,
         indicator_codes: &[String],

@@ -59,93 +59,14 @@ impl PushStore for Backend {
             }
         }
         sqlx::query(CREATE_PUSH_ROWS).execute(&mut *tx).await?;
-        // Without it, joining observations back to the staged rows is a nested loop:
-        // 100,000 × 100,000 comparisons for a full feed.
-        sqlx::query("CREATE INDEX IF NOT EXISTS push_rows_existing ON push_rows (existing_id)")
-            .execute(&mut *tx)
-            .await?;
         sqlx::query("DELETE FROM push_rows").execute(&mut *tx).await?;
         Self::stage(&mut tx, write.rows).await?;
-        // Fresh statistics, so the planner knows how large the staged push is.
-        sqlx::query("ANALYZE push_rows").execute(&mut *tx).await?;
-        // Joins, not correlated subqueries: a subquery is planned while the table may
-        // still look empty to the planner, and then scans it once per staged row.
-        sqlx::query(&format!("UPDATE push_rows SET existing_id = o.id FROM observations o WHERE {SAME_KEY}"))
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(
-            "UPDATE push_rows SET outcome = CASE \
-               WHEN existing_id IS NULL THEN 'created' \
-               WHEN EXISTS (SELECT 1 FROM observations o WHERE o.id = push_rows.existing_id \
-                 AND o.value = push_rows.value AND o.status <> 'REJECTED' \
-                 AND (push_rows.comment IS NULL OR o.comment IS NOT DISTINCT FROM push_rows.comment) \
-                 AND ((push_rows.numerator IS NULL AND push_rows.denominator IS NULL) \
-                   OR (o.numerator IS NOT DISTINCT FROM push_rows.numerator \
-                     AND o.denominator IS NOT DISTINCT FROM push_rows.denominator))) THEN 'unchanged' \
-               ELSE 'updated' END",
-        )
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO observations (indicator_code, area_id, period, sex, age_group, ethnicity, value, \
-               numerator, denominator, status, revision, source_agency_code, reported_by, reported_at, comment) \
-             SELECT indicator_code, area_id, period, sex, age_group, ethnicity, value, numerator, \
-               denominator, 'SUBMITTED', 1, $1, $2, $3, comment \
-             FROM push_rows WHERE outcome = 'created' ORDER BY row_no",
-        )
-        .bind(write.source_agency)
-        .bind(write.reported_by)
-        .bind(write.reported_at)
-        .execute(&mut *tx)
-        .await?;
-        let created: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM push_rows WHERE outcome = 'created'").fetch_one(&mut *tx).await?;
-        Self::after_bulk_insert(&mut tx, created).await?;
-        sqlx::query(&format!(
-            "UPDATE push_rows SET existing_id = o.id FROM observations o \
-             WHERE push_rows.outcome = 'created' AND {SAME_KEY}"
-        ))
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "UPDATE observations SET value = p.value, numerator = p.numerator, denominator = p.denominator, \
-               comment = p.comment, status = 'SUBMITTED', revision = observations.revision + 1, \
-               source_agency_code = $1, reported_by = $2, reported_at = $3 \
-             FROM push_rows p WHERE p.existing_id = observations.id AND p.outcome = 'updated'",
-        )
-        .bind(write.source_agency)
-        .bind(write.reported_by)
-        .bind(write.reported_at)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO observation_revisions (observation_id, revision, value, numerator, denominator, \
-               status, comment, reported_by, reported_at) \
-             SELECT o.id, o.revision, o.value, o.numerator, o.denominator, o.status, o.comment, \
-               o.reported_by, o.reported_at \
-             FROM observations o JOIN push_rows p ON p.existing_id = o.id \
-             WHERE p.outcome IN ('created', 'updated')",
-        )
-        .execute(&mut *tx)
-        .await?;
-        let outcomes: Vec<(String, i64)> =
-            sqlx::query_as("SELECT outcome, COUNT(*) FROM push_rows GROUP BY outcome").fetch_all(&mut *tx).await?;
-        let changed: Vec<Option<i64>> = sqlx::query_scalar(
-            "SELECT existing_id FROM push_rows WHERE outcome IN ('created', 'updated') ORDER BY row_no",
-        )
-        .fetch_all(&mut *tx)
-        .await?;
-        let changed: Vec<i64> = changed.into_iter().flatten().collect();
+        let (counts, changed) = if Self::DATA_MODIFYING_WITH {
+            write_by_upsert(&mut tx, &write).await?
+        } else {
+            write_by_joins(&mut tx, &write).await?
+        };
         sqlx::query("DELETE FROM push_rows").execute(&mut *tx).await?;
-        let mut counts = WriteCounts::default();
-        for (outcome, n) in outcomes {
-            let n = usize::try_from(n).unwrap_or_default();
-            match outcome.as_str() {
-                "created" => counts.created = n,
-                "updated" => counts.updated = n,
-                _ => counts.unchanged = n,
-            }
-        }
         if write.dry_run {
             tx.rollback().await?;
         } else {
@@ -165,4 +86,141 @@ impl PushStore for Backend {
         }
         Ok(WriteOutcome::Written(counts))
     }
+}
+
+type Tx<'t> = sqlx::Transaction<'t, <Backend as Dialect>::Database>;
+
+/// Classifies and writes the staged rows in one statement where the backend allows a data-
+/// modifying `WITH` (PostgreSQL): an upsert on the natural key that leaves unchanged values
+/// alone, and the new revisions from what it returns. No join of the staged rows with
+/// `observations` and no second pass to find the new ids: each row costs one probe of the
+/// natural key, as a plain insert's uniqueness check does. Writes take turns, so no other
+/// push races the upsert.
+async fn write_by_upsert(tx: &mut Tx<'_>, write: &ObservationWrite<'_>) -> Result<(WriteCounts, Vec<i64>), StoreError> {
+    let written: Vec<(i64, bool)> = sqlx::query_as(
+        "WITH written AS ( \
+           INSERT INTO observations AS o (indicator_code, area_id, period, sex, age_group, ethnicity, value, \
+             numerator, denominator, status, revision, source_agency_code, reported_by, reported_at, comment) \
+           SELECT indicator_code, area_id, period, sex, age_group, ethnicity, value, numerator, \
+             denominator, 'SUBMITTED', 1, $1, $2, $3, comment \
+           FROM push_rows ORDER BY row_no \
+           ON CONFLICT (indicator_code, area_id, period, sex, age_group, ethnicity) DO UPDATE SET \
+             value = EXCLUDED.value, numerator = EXCLUDED.numerator, denominator = EXCLUDED.denominator, \
+             comment = EXCLUDED.comment, status = 'SUBMITTED', revision = o.revision + 1, \
+             source_agency_code = EXCLUDED.source_agency_code, reported_by = EXCLUDED.reported_by, \
+             reported_at = EXCLUDED.reported_at \
+           WHERE NOT (o.value = EXCLUDED.value AND o.status <> 'REJECTED' \
+             AND (EXCLUDED.comment IS NULL OR o.comment IS NOT DISTINCT FROM EXCLUDED.comment) \
+             AND ((EXCLUDED.numerator IS NULL AND EXCLUDED.denominator IS NULL) \
+               OR (o.numerator IS NOT DISTINCT FROM EXCLUDED.numerator \
+                 AND o.denominator IS NOT DISTINCT FROM EXCLUDED.denominator))) \
+           RETURNING o.id, o.revision, o.value, o.numerator, o.denominator, o.status, o.comment, \
+             o.reported_by, o.reported_at, o.xmax = 0 AS created), \
+         revisions AS ( \
+           INSERT INTO observation_revisions (observation_id, revision, value, numerator, denominator, \
+             status, comment, reported_by, reported_at) \
+           SELECT id, revision, value, numerator, denominator, status, comment, reported_by, reported_at \
+           FROM written) \
+         SELECT id, created FROM written ORDER BY id",
+    )
+    .bind(write.source_agency)
+    .bind(write.reported_by)
+    .bind(write.reported_at)
+    .fetch_all(&mut **tx)
+    .await?;
+    let created = written.iter().filter(|(_, created)| *created).count();
+    let counts = WriteCounts {
+        created,
+        updated: written.len() - created,
+        unchanged: write.rows.len().saturating_sub(written.len()),
+    };
+    Backend::after_bulk_insert(tx, i64::try_from(created).unwrap_or(i64::MAX)).await?;
+    Ok((counts, written.into_iter().map(|(id, _)| id).collect()))
+}
+
+/// Classifies the staged rows against what is stored by joins on the natural key, then
+/// inserts the new ones, updates the changed ones and writes their revisions (SQLite).
+async fn write_by_joins(tx: &mut Tx<'_>, write: &ObservationWrite<'_>) -> Result<(WriteCounts, Vec<i64>), StoreError> {
+    // Without it, joining observations back to the staged rows is a nested loop:
+    // 100,000 × 100,000 comparisons for a full feed.
+    sqlx::query("CREATE INDEX IF NOT EXISTS push_rows_existing ON push_rows (existing_id)").execute(&mut **tx).await?;
+    // Fresh statistics, so the planner knows how large the staged push is.
+    sqlx::query("ANALYZE push_rows").execute(&mut **tx).await?;
+    // Joins, not correlated subqueries: a subquery is planned while the table may
+    // still look empty to the planner, and then scans it once per staged row.
+    sqlx::query(&format!("UPDATE push_rows SET existing_id = o.id FROM observations o WHERE {SAME_KEY}"))
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "UPDATE push_rows SET outcome = CASE \
+               WHEN existing_id IS NULL THEN 'created' \
+               WHEN EXISTS (SELECT 1 FROM observations o WHERE o.id = push_rows.existing_id \
+                 AND o.value = push_rows.value AND o.status <> 'REJECTED' \
+                 AND (push_rows.comment IS NULL OR o.comment IS NOT DISTINCT FROM push_rows.comment) \
+                 AND ((push_rows.numerator IS NULL AND push_rows.denominator IS NULL) \
+                   OR (o.numerator IS NOT DISTINCT FROM push_rows.numerator \
+                     AND o.denominator IS NOT DISTINCT FROM push_rows.denominator))) THEN 'unchanged' \
+               ELSE 'updated' END",
+    )
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO observations (indicator_code, area_id, period, sex, age_group, ethnicity, value, \
+               numerator, denominator, status, revision, source_agency_code, reported_by, reported_at, comment) \
+             SELECT indicator_code, area_id, period, sex, age_group, ethnicity, value, numerator, \
+               denominator, 'SUBMITTED', 1, $1, $2, $3, comment \
+             FROM push_rows WHERE outcome = 'created' ORDER BY row_no",
+    )
+    .bind(write.source_agency)
+    .bind(write.reported_by)
+    .bind(write.reported_at)
+    .execute(&mut **tx)
+    .await?;
+    let created: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM push_rows WHERE outcome = 'created'").fetch_one(&mut **tx).await?;
+    Backend::after_bulk_insert(tx, created).await?;
+    sqlx::query(&format!(
+        "UPDATE push_rows SET existing_id = o.id FROM observations o \
+             WHERE push_rows.outcome = 'created' AND {SAME_KEY}"
+    ))
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "UPDATE observations SET value = p.value, numerator = p.numerator, denominator = p.denominator, \
+               comment = p.comment, status = 'SUBMITTED', revision = observations.revision + 1, \
+               source_agency_code = $1, reported_by = $2, reported_at = $3 \
+             FROM push_rows p WHERE p.existing_id = observations.id AND p.outcome = 'updated'",
+    )
+    .bind(write.source_agency)
+    .bind(write.reported_by)
+    .bind(write.reported_at)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO observation_revisions (observation_id, revision, value, numerator, denominator, \
+               status, comment, reported_by, reported_at) \
+             SELECT o.id, o.revision, o.value, o.numerator, o.denominator, o.status, o.comment, \
+               o.reported_by, o.reported_at \
+             FROM observations o JOIN push_rows p ON p.existing_id = o.id \
+             WHERE p.outcome IN ('created', 'updated')",
+    )
+    .execute(&mut **tx)
+    .await?;
+    let outcomes: Vec<(String, i64)> =
+        sqlx::query_as("SELECT outcome, COUNT(*) FROM push_rows GROUP BY outcome").fetch_all(&mut **tx).await?;
+    let changed: Vec<Option<i64>> =
+        sqlx::query_scalar("SELECT existing_id FROM push_rows WHERE outcome IN ('created', 'updated') ORDER BY row_no")
+            .fetch_all(&mut **tx)
+            .await?;
+    let changed: Vec<i64> = changed.into_iter().flatten().collect();
+    let mut counts = WriteCounts::default();
+    for (outcome, n) in outcomes {
+        let n = usize::try_from(n).unwrap_or_default();
+        match outcome.as_str() {
+            "created" => counts.created = n,
+            "updated" => counts.updated = n,
+            _ => counts.unchanged = n,
+        }
+    }
+    Ok((counts, changed))
 }

@@ -404,6 +404,9 @@ pub const OBSERVATION_PUBLISHED: &str = "SELECT o.id, o.indicator_code, o.area_i
      FROM observations o JOIN areas oa ON oa.id = o.area_id \
      JOIN observation_revisions r ON r.observation_id = o.id AND r.revision = o.approved_revision \
      AND r.status = 'APPROVED' WHERE 1 = 1";
+/// The join of `OBSERVATION_PUBLISHED` that keeps values with an approved revision, as `r`.
+pub const PUBLISHED_REVISION: &str = " JOIN observation_revisions r ON r.observation_id = o.id \
+     AND r.revision = o.approved_revision AND r.status = 'APPROVED'";
 
 impl TryFrom<ObservationRow> for Observation {
     type Error = StoreError;

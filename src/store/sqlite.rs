@@ -128,9 +128,9 @@ impl Dialect for SqliteStore {
         format!("(SELECT {} FROM json_each(${n})) AS j", columns.join(", "))
     }
 
-    fn any(n: usize) -> String {
-        format!("IN (SELECT value FROM json_each(${n}))")
-    }
+    const DATA_MODIFYING_WITH: bool = false;
+    const LATERAL: bool = false;
+    const ANY: (&'static str, &'static str) = ("IN (SELECT value FROM json_each(", "))");
 
     fn texts(codes: &[String]) -> String {
         serde_json::Value::from(codes.to_vec()).to_string()

@@ -589,3 +589,88 @@ async fn a_new_comment_or_a_repush_after_rejection_is_an_update_never_lost() {
     let node = &read(&app, &token, json!({})).await["edges"][0]["node"];
     assert_eq!((node["status"].as_str(), node["revision"].as_i64()), (Some("SUBMITTED"), Some(3)));
 }
+
+/// Every id a read returns, following its cursors `first` at a time: each page in id order
+/// and full but the last.
+async fn every_page(app: &TestApp, token: &str, filter: Value, first: usize) -> Vec<i64> {
+    let mut ids = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = app.data(token, READ, json!({ "filter": filter, "first": first, "after": after })).await
+            ["observations"]
+            .clone();
+        let edges = page["edges"].as_array().cloned().unwrap_or_default();
+        let page_ids: Vec<i64> =
+            edges.iter().filter_map(|e| e["node"]["id"].as_str().and_then(|id| id.parse().ok())).collect();
+        assert!(page_ids.windows(2).all(|w| w[0] < w[1]), "a page in id order: {page_ids:?}");
+        ids.extend(&page_ids);
+        if page["pageInfo"]["hasNextPage"] != true {
+            return ids;
+        }
+        assert_eq!(page_ids.len(), first, "a page before the last is full");
+        after = page["pageInfo"]["endCursor"].as_str().map(str::to_owned);
+    }
+}
+
+#[tokio::test]
+async fn pages_over_many_units_return_each_value_of_the_area_once_in_id_order() {
+    // A district's token reaches its communes: on PostgreSQL its pages are read unit by unit
+    // and merged (a seek per unit), the partner's with the published revisions only.
+    let app = TestApp::seeded().await;
+    let admin = app.admin();
+    let communes = app
+        .texts(
+            "SELECT c.code FROM areas c JOIN areas d ON d.id = c.parent_id \
+             WHERE d.code = '216' ORDER BY c.code",
+        )
+        .await;
+    assert!(communes.len() > 10, "Tân Yên's communes: {communes:?}");
+    let rows: Vec<Value> = communes
+        .iter()
+        .take(8)
+        .flat_map(|c| {
+            ["2023", "2024"].into_iter().flat_map(move |p| {
+                [("SEX_RATIO_AT_BIRTH", 110.0), ("ADOLESCENT_BIRTH_RATE", 20.0)]
+                    .map(|(indicator, value)| obs(indicator, c, p, "TOTAL", value))
+            })
+        })
+        .chain([
+            obs("SEX_RATIO_AT_BIRTH", "216", "2024", "TOTAL", 112.0),
+            obs("SEX_RATIO_AT_BIRTH", "215", "2024", "TOTAL", 109.0),
+        ])
+        .collect();
+    app.push_with(&admin, rows, json!({})).await;
+    let under_216: Vec<i64> = app
+        .texts(
+            "SELECT CAST(o.id AS TEXT) FROM observations o JOIN areas a ON a.id = o.area_id \
+             LEFT JOIN areas p ON p.id = a.parent_id WHERE a.code = '216' OR p.code = '216' ORDER BY o.id",
+        )
+        .await
+        .iter()
+        .filter_map(|id| id.parse().ok())
+        .collect();
+    assert_eq!(under_216.len(), 33);
+
+    let dashboard = app.token(Role::Dashboard, None, Some("216"));
+    assert_eq!(every_page(&app, &dashboard, json!({}), 5).await, under_216, "the dashboard's whole area");
+    let filter = json!({ "areaCode": "216", "includeDescendants": true });
+    assert_eq!(every_page(&app, &admin, filter.clone(), 4).await, under_216, "the admin's filter");
+    let one_indicator = json!({ "indicatorCode": "ADOLESCENT_BIRTH_RATE" });
+    assert_eq!(every_page(&app, &dashboard, one_indicator, 3).await.len(), 16, "one indicator of the area");
+
+    // Every third value approved: the partner pages through those, and no others.
+    let approved: Vec<i64> = under_216.iter().copied().step_by(3).collect();
+    app.approve(&admin, approved.iter().map(|id| id.to_string()).collect::<Vec<_>>()).await;
+    let partner = app.token(Role::Partner, None, Some("216"));
+    assert_eq!(every_page(&app, &partner, json!({}), 2).await, approved, "the partner's published values");
+    let status = json!({ "status": "APPROVED", "period": "2024" });
+    let approved_2024 = every_page(
+        &app,
+        &admin,
+        json!({ "status": "APPROVED", "period": "2024", "areaCode": "216", "includeDescendants": true }),
+        2,
+    )
+    .await;
+    assert_eq!(every_page(&app, &partner, status, 2).await, approved_2024);
+    assert!(!approved_2024.is_empty());
+}

@@ -169,4 +169,14 @@ async fn the_nested_plan_query_runs_the_same_statements_for_one_plan_and_for_all
     // the token's revocation check, the indicator(s), the pages and their counts, the
     // values' indicators and areas
     assert_eq!((for_one, for_all), (6, 6), "statements for one indicator's page and for all");
+
+    // Without `totalCount` nothing is counted: one statement fewer, the same pages.
+    let uncounted =
+        "{ indicators { code observations(first: 2) { edges { node { value indicator { code } area { name } } } } } }";
+    let (statements_uncounted, uncounted_data) = measure(uncounted.to_owned()).await;
+    assert_eq!(statements_uncounted, 5, "statements for every page without counts");
+    let edges = |data: &Value| -> Vec<Value> {
+        data["indicators"].as_array().into_iter().flatten().map(|i| i["observations"]["edges"].clone()).collect()
+    };
+    assert_eq!(edges(&uncounted_data), edges(&all_data));
 }
