@@ -62,13 +62,15 @@ def call(base, token, what):
     except urllib.error.HTTPError as e:
         body, status = e.read(), e.code
     seconds = time.perf_counter() - started
-    refused = status != 200
-    if not refused and not what.startswith("/"):
-        errors = json.loads(body).get("errors")
-        refused = bool(errors) and errors[0].get("extensions", {}).get("code", "?")
-        if errors and refused not in ("FORBIDDEN", "NOT_FOUND"):
-            raise RuntimeError(f"{what[:60]}: {errors}")
-    return seconds, (refused and (refused if isinstance(refused, str) else str(status))), len(body)
+    if status != 200:
+        return seconds, str(status)
+    errors = None if what.startswith("/") else json.loads(body).get("errors")
+    if not errors:
+        return seconds, None
+    code = errors[0].get("extensions", {}).get("code", "?")
+    if code not in ("FORBIDDEN", "NOT_FOUND"):
+        raise RuntimeError(f"{what[:60]}: {errors}")
+    return seconds, code
 
 
 def percentile(values, p):
@@ -112,14 +114,13 @@ def main():
         print("|---|---:|" + "---:|" * len(ROLES), flush=True)
         for title, short, what in kinds:
             times = {name: [] for name, _ in ROLES}
-            refused, size = {}, {}
+            refused = {}
             for name, token in tokens:  # warm up: caches, plans, connections
                 call(server.base, token, what)
             for _ in range(args.rounds):
                 for name, token in tokens:
-                    seconds, no, length = call(server.base, token, what)
+                    seconds, refused[name] = call(server.base, token, what)
                     times[name].append(seconds)
-                    refused[name], size[name] = no, length
             script = os.path.join(HERE, "sql", f"{short}.sql")
             by_hand = pgbench(url, script, args.rounds) if os.path.exists(script) else None
             if args.explain and os.path.exists(script):

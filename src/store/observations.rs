@@ -41,11 +41,16 @@ fn standing_values(published_only: bool) -> (&'static str, &'static str) {
 /// The conditions of a read of observations, after `selection_head`. The list of units
 /// travels as one parameter, so a page of many indicators repeats it cheaply.
 fn selection_conditions(qb: &mut QueryBuilder<'_, Db>, query: &ObservationQuery) {
+    in_units(qb, query);
+    conditions_within_unit(qb, query);
+}
+
+/// The query's units, if it names them: one list parameter.
+fn in_units(qb: &mut QueryBuilder<'_, Db>, query: &ObservationQuery) {
     if let Some(ids) = &query.area_ids {
         let (open, close) = Backend::ANY;
         qb.push(" AND o.area_id ").push(open).push_bind(Backend::ids(ids)).push(close);
     }
-    conditions_within_unit(qb, query);
 }
 
 /// The conditions of `selection_conditions` but the units'.
@@ -63,8 +68,8 @@ fn conditions_within_unit(qb: &mut QueryBuilder<'_, Db>, query: &ObservationQuer
 }
 
 /// One page of what a query selects, for one indicator or any: the first `limit` by id
-/// after the cursor. The planner seeks the `(indicator_code, id)` or `(area_id, period)`
-/// index and stops at the limit; nothing is numbered or counted.
+/// after the cursor. The planner seeks the `(indicator_code, id)` or `(area_id, id)` index
+/// and stops at the limit; nothing is numbered or counted.
 fn push_page(qb: &mut QueryBuilder<'_, Db>, query: &ObservationQuery, indicator_code: Option<&str>) {
     let limit = i64::try_from(query.limit).unwrap_or(i64::MAX);
     qb.push(selection_head(query));
@@ -86,10 +91,7 @@ fn push_page(qb: &mut QueryBuilder<'_, Db>, query: &ObservationQuery, indicator_
             qb.push(")");
         }
         _ => {
-            if let Some(ids) = &query.area_ids {
-                let (open, close) = Backend::ANY;
-                qb.push(" AND o.area_id ").push(open).push_bind(Backend::ids(ids)).push(close);
-            }
+            in_units(qb, query);
             page_conditions(qb, query, indicator_code);
         }
     }
@@ -110,9 +112,9 @@ fn page_conditions(qb: &mut QueryBuilder<'_, Db>, query: &ObservationQuery, indi
 
 /// Values in id order, sorted here: a plan's totals are some 20,000 rows on a national
 /// table, and PostgreSQL sorted them on disk past its 4 MB of `work_mem`.
-fn by_id(mut rows: Vec<Observation>) -> Result<Vec<Observation>, StoreError> {
+fn by_id(mut rows: Vec<Observation>) -> Vec<Observation> {
     rows.sort_unstable_by_key(|o| o.id);
-    Ok(rows)
+    rows
 }
 
 /// Indicators whose pages one statement reads: SQLite allows 500 terms in a compound
@@ -220,7 +222,7 @@ impl ObservationStore for Backend {
             .bind(Self::texts(&sexes))
             .fetch_all(self.pool())
             .await?;
-        by_id(convert(rows)?)
+        Ok(by_id(convert(rows)?))
     }
 
     #[tracing::instrument(name = "store.tables", skip_all, fields(otel.kind = "client", db.system.name = Self::SYSTEM))]
@@ -244,7 +246,7 @@ impl ObservationStore for Backend {
             .bind(Self::texts(periods))
             .fetch_all(self.pool())
             .await?;
-        by_id(convert(rows)?)
+        Ok(by_id(convert(rows)?))
     }
 
     #[tracing::instrument(name = "store.arrivals", skip_all, fields(otel.kind = "client", db.system.name = Self::SYSTEM))]

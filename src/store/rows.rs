@@ -397,16 +397,25 @@ pub const OBSERVATION_CURRENT: &str = "SELECT o.id, o.indicator_code, o.area_id,
      o.sex, o.age_group, o.ethnicity, o.value, o.numerator, o.denominator, o.status, o.revision, \
      o.source_agency_code, o.reported_by, o.reported_at, o.comment \
      FROM observations o JOIN areas oa ON oa.id = o.area_id WHERE 1 = 1";
+/// The join that keeps values with an approved revision, as `r`: written once, since a
+/// page seeking unit by unit must select exactly what `OBSERVATION_PUBLISHED` does.
+macro_rules! published_revision {
+    () => {
+        " JOIN observation_revisions r ON r.observation_id = o.id AND r.revision = o.approved_revision \
+         AND r.status = 'APPROVED'"
+    };
+}
 /// Columns of the last approved revision (what partners see while a newer one is reviewed).
-pub const OBSERVATION_PUBLISHED: &str = "SELECT o.id, o.indicator_code, o.area_id, oa.code AS area_code, o.period, \
+pub const OBSERVATION_PUBLISHED: &str = concat!(
+    "SELECT o.id, o.indicator_code, o.area_id, oa.code AS area_code, o.period, \
      o.sex, o.age_group, o.ethnicity, r.value, r.numerator, r.denominator, r.status, r.revision, \
      o.source_agency_code, r.reported_by, r.reported_at, r.comment \
-     FROM observations o JOIN areas oa ON oa.id = o.area_id \
-     JOIN observation_revisions r ON r.observation_id = o.id AND r.revision = o.approved_revision \
-     AND r.status = 'APPROVED' WHERE 1 = 1";
-/// The join of `OBSERVATION_PUBLISHED` that keeps values with an approved revision, as `r`.
-pub const PUBLISHED_REVISION: &str = " JOIN observation_revisions r ON r.observation_id = o.id \
-     AND r.revision = o.approved_revision AND r.status = 'APPROVED'";
+     FROM observations o JOIN areas oa ON oa.id = o.area_id",
+    published_revision!(),
+    " WHERE 1 = 1"
+);
+/// The join of `OBSERVATION_PUBLISHED` that keeps values with an approved revision.
+pub const PUBLISHED_REVISION: &str = published_revision!();
 
 impl TryFrom<ObservationRow> for Observation {
     type Error = StoreError;
