@@ -150,6 +150,13 @@ impl Dialect for PgStore {
         ids.to_vec()
     }
 
+    /// `SET LOCAL`: the lifted timeout ends with the transaction, not with the pooled
+    /// connection.
+    async fn without_statement_timeout(tx: &mut sqlx::Transaction<'_, sqlx::Postgres>) -> Result<(), StoreError> {
+        sqlx::query("SET LOCAL statement_timeout = 0").execute(&mut **tx).await?;
+        Ok(())
+    }
+
     /// Writes take turns, as on SQLite: two pushes creating the same natural key at once
     /// would otherwise both find it missing and the second fail on the unique key, and a
     /// retry with the same idempotency key could read the first's receipt before it was

@@ -140,6 +140,11 @@ impl Dialect for SqliteStore {
         serde_json::Value::from(ids.to_vec()).to_string()
     }
 
+    /// SQLite's busy timeout bounds waiting for the file lock, not a running statement.
+    async fn without_statement_timeout(_tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>) -> Result<(), StoreError> {
+        Ok(())
+    }
+
     /// Takes the file's write lock at the start: a transaction that read first and then
     /// tried to write would fail at once (SQLITE_BUSY) when another writer was busy,
     /// instead of waiting its turn under the busy timeout.
