@@ -40,6 +40,8 @@ pub enum ErrorCode {
     PayloadTooLarge,
     MethodNotAllowed,
     UnsupportedMediaType,
+    /// A persisted query's hash this server does not know: send the text with it.
+    PersistedQueryNotFound,
 }
 
 impl ErrorCode {
@@ -57,6 +59,7 @@ impl ErrorCode {
         ErrorCode::PayloadTooLarge,
         ErrorCode::MethodNotAllowed,
         ErrorCode::UnsupportedMediaType,
+        ErrorCode::PersistedQueryNotFound,
     ];
 
     /// The name clients read.
@@ -75,6 +78,7 @@ impl ErrorCode {
             ErrorCode::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
             ErrorCode::MethodNotAllowed => "METHOD_NOT_ALLOWED",
             ErrorCode::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
+            ErrorCode::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
         }
     }
 
@@ -85,7 +89,9 @@ impl ErrorCode {
             ErrorCode::Unauthenticated => StatusCode::UNAUTHORIZED,
             ErrorCode::Forbidden => StatusCode::FORBIDDEN,
             ErrorCode::NotFound => StatusCode::NOT_FOUND,
-            ErrorCode::BadUserInput | ErrorCode::BadRequest => StatusCode::BAD_REQUEST,
+            ErrorCode::BadUserInput | ErrorCode::BadRequest | ErrorCode::PersistedQueryNotFound => {
+                StatusCode::BAD_REQUEST
+            }
             ErrorCode::NotSupported => StatusCode::NOT_IMPLEMENTED,
             ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -140,6 +146,7 @@ impl ErrorCode {
             ErrorCode::Unauthenticated => "a valid bearer token is needed",
             ErrorCode::Forbidden => "not allowed",
             ErrorCode::NotFound => "not found",
+            ErrorCode::PersistedQueryNotFound => "PersistedQueryNotFound",
             ErrorCode::BadUserInput | ErrorCode::BadRequest | ErrorCode::NotSupported => "the request is not valid",
         }
     }

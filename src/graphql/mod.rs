@@ -13,6 +13,7 @@ mod loaders;
 mod mutation;
 mod observations;
 mod pages;
+mod persisted;
 mod plans;
 mod principal;
 mod query;
@@ -26,6 +27,7 @@ use async_graphql::Schema;
 
 pub use context::RequestContext;
 pub use limits::{check as check_limits, request_error, selected_operation};
+pub use persisted::PersistedQueries;
 
 use crate::auth::Keys;
 use crate::store::Store;

@@ -94,14 +94,23 @@ pub async fn execute(
     let mut responses = Vec::with_capacity(requests.len());
     let mut outcome = None;
     for mut request in requests {
-        let (response, operation, rejected) = match crate::graphql::check_limits(&mut request, settings) {
+        // A hash in place of the text is resolved first: the limits are the text's.
+        let checked = state.persisted.resolve(&mut request).map_err(|e| (e, false)).and_then(|text| {
+            crate::graphql::check_limits(&mut request, settings).map(|()| text).map_err(|e| (e, true))
+        });
+        let (response, operation, rejected) = match checked {
             // Named only as the client named it: a refused text may not have been parsed, and
-            // parsing it now would undo the token limit.
-            Err(error) => {
+            // parsing it now would undo the token limit. An unknown hash is not refused by
+            // the limits, only answered with what to send.
+            Err((error, over_limits)) => {
                 let operation = request.operation_name.as_deref().map_or_else(|| "(refused)".to_owned(), label);
-                (finish(async_graphql::Response::from_errors(vec![error]), &request_id, settings), operation, true)
+                let response = finish(async_graphql::Response::from_errors(vec![error]), &request_id, settings);
+                (response, operation, over_limits)
             }
-            Ok(()) => {
+            Ok(text) => {
+                if let Some(text) = text {
+                    state.persisted.remember(text);
+                }
                 let operation = operation_name(&mut request);
                 let context = RequestContext::new(
                     principal.clone(),

@@ -25,7 +25,7 @@ use std::sync::Arc;
 use axum::http::HeaderName;
 
 use crate::auth::Keys;
-use crate::graphql::{ApiSettings, HubSchema};
+use crate::graphql::{ApiSettings, HubSchema, PersistedQueries};
 use crate::metrics::Metrics;
 use crate::store::Store;
 
@@ -34,6 +34,12 @@ pub use router::{app, drain_deadline};
 
 /// Set on every request (or kept from the client), answered back, and quoted in errors.
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+/// A push's retry key, as a header (the feed endpoint also takes it as a parameter).
+const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
+
+/// Query texts a server keeps for automatic persisted queries: the few dozen a dashboard
+/// sends, many times over.
+const PERSISTED_QUERIES: std::num::NonZeroUsize = std::num::NonZeroUsize::new(1_000).expect("not zero");
 
 /// What every handler shares. Cheap to clone.
 #[derive(Clone)]
@@ -44,6 +50,7 @@ pub struct AppState {
     pub settings: ApiSettings,
     pub limiter: Arc<TokenLimiter>,
     pub metrics: Arc<Metrics>,
+    pub persisted: Arc<PersistedQueries>,
 }
 
 impl AppState {
@@ -51,6 +58,7 @@ impl AppState {
         let metrics = Arc::new(Metrics::new(store.clone()));
         let schema = crate::graphql::build_schema(store.clone(), keys.clone(), &settings, metrics.clone());
         let limiter = Arc::new(TokenLimiter::for_settings(&settings));
-        AppState { store, keys, schema, settings, limiter, metrics }
+        let persisted = Arc::new(PersistedQueries::new(PERSISTED_QUERIES));
+        AppState { store, keys, schema, settings, limiter, metrics, persisted }
     }
 }

@@ -17,7 +17,7 @@ use tower_http::trace::TraceLayer;
 
 use super::problem::{json_errors, problem};
 use super::track::track;
-use super::{feeds, graphql, health, AppState, REQUEST_ID};
+use super::{feeds, graphql, health, AppState, IDEMPOTENCY_KEY, REQUEST_ID};
 use crate::error::{ErrorCode, Rejection};
 use crate::graphql::ApiSettings;
 use crate::metrics::Outcome;
@@ -60,11 +60,7 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
         .fallback(not_found)
         .layer(CompressionLayer::new())
-        .layer(CorsLayer::new().allow_origin(Any).allow_methods([Method::GET, Method::POST]).allow_headers([
-            header::AUTHORIZATION,
-            header::CONTENT_TYPE,
-            header::ACCEPT,
-        ]))
+        .layer(cors())
         .layer(TimeoutLayer::with_status_code(StatusCode::GATEWAY_TIMEOUT, request_timeout))
         // Outside the timeout, so its 504 too is answered in JSON.
         .layer(axum::middleware::map_response(json_errors))
@@ -93,6 +89,19 @@ pub fn app(state: AppState) -> Router {
                 }),
         )
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
+/// Dashboards on another origin: any origin may call (a token, not a cookie, is the
+/// credential, so no origin gains what it did not hold), send the headers the API reads,
+/// and read the headers a client acts on: the request id to quote, and when to retry.
+fn cors() -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT, IDEMPOTENCY_KEY])
+        .expose_headers([REQUEST_ID, header::RETRY_AFTER])
+        // Browsers keep the answer to a preflight this long (most cap it at 2 hours).
+        .max_age(Duration::from_secs(2 * 60 * 60))
 }
 
 /// 503 from the in-flight limit, counted as `overloaded` rather than as a database outage.

@@ -11,6 +11,7 @@ mod areas;
 mod audit;
 mod auth;
 mod backup;
+mod dashboards;
 mod demo;
 mod feeds;
 mod fuzz_regressions;

@@ -1,0 +1,110 @@
+//! What a dashboard on another origin relies on: CORS that lets it send and read the
+//! headers it needs, and automatic persisted queries (a hash in place of the text).
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use crate::helpers::http::graphql_post as post;
+use crate::helpers::TestApp;
+
+const ORIGIN: &str = "https://dashboard.example";
+
+fn sha256(text: &str) -> String {
+    Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn persisted(hash: &str) -> Value {
+    json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } })
+}
+
+#[tokio::test]
+async fn a_browser_on_another_origin_may_send_the_idempotency_key_and_read_request_id_and_retry_after() {
+    let app = TestApp::seeded().await;
+    let preflight = Request::builder()
+        .method(Method::OPTIONS)
+        .uri("/api/v1/feeds/observations")
+        .header(header::ORIGIN, ORIGIN)
+        .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+        .header(header::ACCESS_CONTROL_REQUEST_HEADERS, "authorization,content-type,idempotency-key")
+        .body(Body::empty())
+        .expect("request");
+    let response = tower::ServiceExt::oneshot(app.router.clone(), preflight).await.expect("response");
+    assert!(response.status().is_success(), "{}", response.status());
+    let allowed = response.headers()[header::ACCESS_CONTROL_ALLOW_HEADERS].to_str().expect("text").to_ascii_lowercase();
+    for name in ["authorization", "content-type", "idempotency-key"] {
+        assert!(allowed.contains(name), "{allowed}");
+    }
+
+    let mut request = post(&app.admin(), "application/json", json!({ "query": "{ me { role } }" }).to_string());
+    request.headers_mut().insert(header::ORIGIN, ORIGIN.parse().expect("origin"));
+    let response = tower::ServiceExt::oneshot(app.router.clone(), request).await.expect("response");
+    assert_eq!(response.status(), StatusCode::OK);
+    let exposed =
+        response.headers()[header::ACCESS_CONTROL_EXPOSE_HEADERS].to_str().expect("text").to_ascii_lowercase();
+    assert!(exposed.contains("x-request-id") && exposed.contains("retry-after"), "{exposed}");
+    assert!(response.headers().contains_key("x-request-id"));
+}
+
+#[tokio::test]
+async fn a_persisted_query_runs_by_its_hash_once_the_server_has_its_text() {
+    let app = TestApp::seeded().await;
+    let admin = app.admin();
+    let text = r#"{ area(code: "216") { name } }"#;
+    let hash = sha256(text);
+
+    // Unknown hash: the client is told to send the text.
+    let body = json!({ "extensions": persisted(&hash) }).to_string();
+    let (status, answer) = app.send(post(&admin, "application/json", body.clone())).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(answer["errors"][0]["extensions"]["code"], "PERSISTED_QUERY_NOT_FOUND", "{answer}");
+    assert_eq!(answer["errors"][0]["message"], "PersistedQueryNotFound", "{answer}");
+
+    // Text and hash: it runs and is remembered; then the hash alone runs it.
+    let with_text = json!({ "query": text, "extensions": persisted(&hash) }).to_string();
+    let (_, answer) = app.send(post(&admin, "application/json", with_text)).await;
+    assert_eq!(answer["data"]["area"]["name"], "Huyện Tân Yên", "{answer}");
+    let (_, answer) = app.send(post(&admin, "application/json", body)).await;
+    assert_eq!(answer["data"]["area"]["name"], "Huyện Tân Yên", "{answer}");
+
+    // The text runs for each caller as that caller: Hà Nội's dashboard is refused a unit
+    // of Bắc Giang.
+    let ha_noi = app.token(gender_data_hub::auth::Role::Dashboard, None, Some("01"));
+    let (_, answer) =
+        app.send(post(&ha_noi, "application/json", json!({ "extensions": persisted(&hash) }).to_string())).await;
+    assert_eq!(answer["errors"][0]["extensions"]["code"], "FORBIDDEN", "{answer}");
+}
+
+#[tokio::test]
+async fn a_hash_that_is_not_the_texts_or_a_bad_extension_is_refused_and_not_remembered() {
+    let app = TestApp::seeded().await;
+    let admin = app.admin();
+    let text = "{ me { role } }";
+    let wrong = sha256("{ me { subject } }");
+    let (_, answer) = app
+        .send(post(&admin, "application/json", json!({ "query": text, "extensions": persisted(&wrong) }).to_string()))
+        .await;
+    assert_eq!(answer["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{answer}");
+    let (_, answer) =
+        app.send(post(&admin, "application/json", json!({ "extensions": persisted(&wrong) }).to_string())).await;
+    assert_eq!(answer["errors"][0]["extensions"]["code"], "PERSISTED_QUERY_NOT_FOUND", "{answer}");
+
+    for extension in [json!({ "version": 2, "sha256Hash": sha256(text) }), json!({ "version": 1 }), json!("x")] {
+        let body = json!({ "query": text, "extensions": { "persistedQuery": extension } }).to_string();
+        let (_, answer) = app.send(post(&admin, "application/json", body)).await;
+        assert_eq!(answer["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{extension}: {answer}");
+    }
+
+    // A text over the limits is refused and its hash stays unknown.
+    let aliases: String = (0..1_300).map(|i| format!("a{i}: me {{ role }} ")).collect();
+    let big = format!("{{ {aliases} }}");
+    let hash = sha256(&big);
+    let (_, answer) = app
+        .send(post(&admin, "application/json", json!({ "query": big, "extensions": persisted(&hash) }).to_string()))
+        .await;
+    assert_eq!(answer["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{answer}");
+    let (_, answer) =
+        app.send(post(&admin, "application/json", json!({ "extensions": persisted(&hash) }).to_string())).await;
+    assert_eq!(answer["errors"][0]["extensions"]["code"], "PERSISTED_QUERY_NOT_FOUND", "{answer}");
+}
