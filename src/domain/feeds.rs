@@ -4,11 +4,14 @@
 
 use std::io::Read;
 
-use super::observations::{ImportError, ImportErrorCode, Observation, ObservationInput, Sex, NOT_BROKEN_DOWN};
+use super::observations::{
+    ImportError, ImportErrorCode, Observation, ObservationInput, ObservationStatus, Sex, NOT_BROKEN_DOWN,
+};
 
 pub const PLAIN_HEADER: &[&str] =
     &["indicator", "area", "period", "sex", "age_group", "ethnicity", "value", "numerator", "denominator", "comment"];
-pub const SDMX_HEADER: &[&str] = &[
+/// SDMX-CSV of the dataflow's first structure: still read, no longer written.
+pub const SDMX_HEADER_1_0: &[&str] = &[
     "STRUCTURE",
     "STRUCTURE_ID",
     "ACTION",
@@ -22,7 +25,28 @@ pub const SDMX_HEADER: &[&str] = &[
     "OBS_STATUS",
     "COMMENT_OBS",
 ];
-pub const SDMX_STRUCTURE_ID: &str = "GDH:DF_GENDER(1.0)";
+const SDMX_STRUCTURE_ID_1_0: &str = "GDH:DF_GENDER(1.0)";
+/// SDMX-CSV as the export writes it: the first structure's columns, then the cell's
+/// confidentiality (CL_CONF_STATUS: `F` free, `C` confidential) and the numerator and
+/// denominator a rate was computed from, so an exported file pushed back is unchanged.
+pub const SDMX_HEADER: &[&str] = &[
+    "STRUCTURE",
+    "STRUCTURE_ID",
+    "ACTION",
+    "INDICATOR",
+    "REF_AREA",
+    "TIME_PERIOD",
+    "SEX",
+    "AGE",
+    "ETHNICITY",
+    "OBS_VALUE",
+    "OBS_STATUS",
+    "COMMENT_OBS",
+    "CONF_STATUS",
+    "NUMERATOR",
+    "DENOMINATOR",
+];
+pub const SDMX_STRUCTURE_ID: &str = "GDH:DF_GENDER(1.1)";
 
 /// Rows read from a file: those that could be read (with their row numbers, counted from
 /// the first data line) and an error for each one that could not.
@@ -48,7 +72,8 @@ pub enum FeedError {
 
 enum Format {
     Plain,
-    Sdmx,
+    /// The structure's header and id: 1.0 without the attributes 1.1 added.
+    Sdmx(&'static [&'static str], &'static str),
 }
 
 /// Reads a feed record by record; stops counting rows past `max_rows` (the push refuses
@@ -60,10 +85,13 @@ pub fn parse(input: impl Read, max_rows: usize) -> Result<ParsedFeed, FeedError>
         return Err(FeedError::Empty);
     }
     let names: Vec<String> = header.iter().map(|h| h.trim_start_matches('\u{feff}').to_owned()).collect();
+    let upper: Vec<String> = names.iter().map(|n| n.to_ascii_uppercase()).collect();
     let format = if names == PLAIN_HEADER {
         Format::Plain
-    } else if names.iter().map(|n| n.to_ascii_uppercase()).collect::<Vec<_>>() == SDMX_HEADER {
-        Format::Sdmx
+    } else if upper == SDMX_HEADER {
+        Format::Sdmx(SDMX_HEADER, SDMX_STRUCTURE_ID)
+    } else if upper == SDMX_HEADER_1_0 {
+        Format::Sdmx(SDMX_HEADER_1_0, SDMX_STRUCTURE_ID_1_0)
     } else {
         return Err(FeedError::UnknownHeader);
     };
@@ -86,7 +114,7 @@ pub fn parse(input: impl Read, max_rows: usize) -> Result<ParsedFeed, FeedError>
         let fields: Vec<&str> = record.iter().collect();
         let expected = match format {
             Format::Plain => PLAIN_HEADER.len(),
-            Format::Sdmx => SDMX_HEADER.len(),
+            Format::Sdmx(header, _) => header.len(),
         };
         if fields.len() != expected {
             let message = format!("{} fields, the header has {expected}", fields.len());
@@ -95,7 +123,7 @@ pub fn parse(input: impl Read, max_rows: usize) -> Result<ParsedFeed, FeedError>
         }
         let parsed = match format {
             Format::Plain => plain_row(row, &fields),
-            Format::Sdmx => sdmx_row(row, &fields),
+            Format::Sdmx(_, structure_id) => sdmx_row(row, &fields, structure_id),
         };
         match parsed {
             Ok(input) => {
@@ -163,10 +191,10 @@ fn plain_row(row: usize, f: &[&str]) -> Result<ObservationInput, Vec<ImportError
     }
 }
 
-fn sdmx_row(row: usize, f: &[&str]) -> Result<ObservationInput, Vec<ImportError>> {
+fn sdmx_row(row: usize, f: &[&str], structure_id: &str) -> Result<ObservationInput, Vec<ImportError>> {
     let mut errors = Vec::new();
-    if !f[0].eq_ignore_ascii_case("dataflow") || f[1] != SDMX_STRUCTURE_ID {
-        let message = format!("STRUCTURE must be `dataflow` and STRUCTURE_ID `{SDMX_STRUCTURE_ID}`");
+    if !f[0].eq_ignore_ascii_case("dataflow") || f[1] != structure_id {
+        let message = format!("STRUCTURE must be `dataflow` and STRUCTURE_ID `{structure_id}` (as the header says)");
         errors.push(error(row, Some("STRUCTURE_ID"), ImportErrorCode::BadValue, message));
     }
     match f[2] {
@@ -192,8 +220,15 @@ fn sdmx_row(row: usize, f: &[&str]) -> Result<ObservationInput, Vec<ImportError>
     };
     let value = number(row, "OBS_VALUE", f[9], &mut errors);
     if f[9].is_empty() {
-        errors.push(error(row, Some("OBS_VALUE"), ImportErrorCode::BadValue, "the value is missing".into()));
+        let message = if f.get(12).is_some_and(|c| *c == "C") {
+            "the value is confidential (CONF_STATUS C) and was not exported: leave the row out"
+        } else {
+            "the value is missing"
+        };
+        errors.push(error(row, Some("OBS_VALUE"), ImportErrorCode::BadValue, message.into()));
     }
+    let numerator = f.get(13).and_then(|n| number(row, "NUMERATOR", n, &mut errors));
+    let denominator = f.get(14).and_then(|d| number(row, "DENOMINATOR", d, &mut errors));
     match (sex, value, errors.is_empty()) {
         (Some(sex), Some(value), true) => Ok(ObservationInput {
             indicator_code: f[3].to_owned(),
@@ -203,23 +238,31 @@ fn sdmx_row(row: usize, f: &[&str]) -> Result<ObservationInput, Vec<ImportError>
             age_group: optional(f[7]),
             ethnicity: optional(f[8]),
             value,
-            numerator: None,
-            denominator: None,
+            numerator,
+            denominator,
             comment: optional(f[11]),
         }),
         _ => Err(errors),
     }
 }
 
-/// One observation as an SDMX-CSV line; a withheld value is written empty with status `C`
-/// (confidential).
-pub fn sdmx_record(o: &Observation, withheld: bool) -> [String; 12] {
+/// One observation as an SDMX-CSV line (`SDMX_HEADER`). `OBS_STATUS` is CL_OBS_STATUS's:
+/// `A` (normal) for an approved value, `P` (provisional) for one submitted and not yet
+/// reviewed, `U` (low reliability) for a rejected one, exported only when asked for by
+/// status. A withheld cell is written with no value, numerator or denominator and
+/// `CONF_STATUS` `C`.
+pub fn sdmx_record(o: &Observation, withheld: bool) -> [String; 15] {
     let sex = match o.key.sex {
         Sex::Female => "F",
         Sex::Male => "M",
         Sex::Total => "_T",
     };
-    let (value, status) = if withheld { (String::new(), "C") } else { (o.value.to_string(), "A") };
+    let status = match o.status {
+        ObservationStatus::Approved => "A",
+        ObservationStatus::Submitted => "P",
+        ObservationStatus::Rejected => "U",
+    };
+    let figure = |f: Option<f64>| if withheld { String::new() } else { f.map(|v| v.to_string()).unwrap_or_default() };
     let dimension = |d: &str| if d.is_empty() { NOT_BROKEN_DOWN.to_owned() } else { d.to_owned() };
     [
         "dataflow".into(),
@@ -231,9 +274,12 @@ pub fn sdmx_record(o: &Observation, withheld: bool) -> [String; 12] {
         sex.into(),
         dimension(&o.key.age_group),
         dimension(&o.key.ethnicity),
-        value,
+        figure(Some(o.value)),
         status.into(),
         o.comment.clone().unwrap_or_default(),
+        if withheld { "C" } else { "F" }.into(),
+        figure(o.numerator),
+        figure(o.denominator),
     ]
 }
 
@@ -271,6 +317,23 @@ mod tests {
         assert_eq!(feed.rows[0].sex, Sex::Total);
         assert_eq!(feed.rows[0].age_group.as_deref(), Some("_T"));
         assert_eq!(codes(&feed), [(2, "BAD_VALUE"), (3, "BAD_VALUE"), (3, "BAD_SEX"), (3, "BAD_VALUE")]);
+    }
+
+    #[test]
+    fn sdmx_csv_of_the_second_structure_reads_numerator_and_denominator_and_names_a_confidential_cell() {
+        let text = format!(
+            "{}\n\
+             dataflow,GDH:DF_GENDER(1.1),I,GBV_VICTIMS_SUPPORTED_PCT,216,2024,F,_T,_T,75,P,,F,3,4\n\
+             dataflow,GDH:DF_GENDER(1.1),I,GBV_VICTIMS_SUPPORTED_PCT,216,2024,M,_T,_T,,A,,C,,\n\
+             dataflow,GDH:DF_GENDER(1.0),I,GBV_VICTIMS_SUPPORTED_PCT,216,2024,_T,_T,_T,70,A,,F,,\n",
+            SDMX_HEADER.join(",")
+        );
+        let feed = parse(text.as_bytes(), 10).expect("parse");
+        assert_eq!(feed.rows.len(), 1);
+        assert_eq!((feed.rows[0].numerator, feed.rows[0].denominator), (Some(3.0), Some(4.0)));
+        assert_eq!(codes(&feed), [(2, "BAD_VALUE"), (3, "BAD_VALUE")]);
+        assert!(feed.errors[0].message.contains("confidential"), "{:?}", feed.errors[0]);
+        assert!(feed.errors[1].message.contains("GDH:DF_GENDER(1.1)"), "{:?}", feed.errors[1]);
     }
 
     #[test]

@@ -106,31 +106,72 @@ pub struct ObservationRevision {
 /// Which observations a read returns. Units are already narrowed to the caller's reach.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct ObservationQuery {
-    pub indicator_code: Option<String>,
+    /// `None`: any indicator.
+    pub indicator_codes: Option<Vec<String>>,
     /// `None`: any area.
     pub area_ids: Option<Vec<AreaId>>,
-    pub period: Option<String>,
+    /// `None`: any period.
+    pub periods: Option<Vec<String>>,
     pub sex: Option<Sex>,
     pub status: Option<ObservationStatus>,
     /// Partners: only values with an approved revision, as that revision stood.
     pub published_only: bool,
-    /// Keyset pagination: ids greater than this.
-    pub after_id: Option<i64>,
+    pub order: ObservationOrder,
+    /// Keyset pagination: what comes after this value in the query's order.
+    pub after: Option<After>,
     pub limit: usize,
     /// Whether to count everything the query selects as well (a page's `totalCount`):
     /// counting reads every selected row, so only when asked.
     pub counted: bool,
 }
 
+/// The order values are read in. Either way a value's place does not change when others
+/// are pushed, so cursors stay valid.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum ObservationOrder {
+    /// By id: the order values were first reported in.
+    #[default]
+    Id,
+    /// By period as written, then id: chronological for periods of one kind (a series of
+    /// years, or of months); within a year, the year itself comes before its months,
+    /// quarters and halves.
+    Period,
+}
+named_enum!(ObservationOrder { Id = "ID", Period = "PERIOD" });
+
+/// The last value of a page, where the next page starts.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct After {
+    pub id: i64,
+    /// Its period, when reading by period.
+    pub period: Option<String>,
+}
+
+impl After {
+    /// Where the page after `o` starts, in `order`.
+    pub fn value(o: &Observation, order: ObservationOrder) -> After {
+        let period = (order == ObservationOrder::Period).then(|| o.key.period.clone());
+        After { id: o.id, period }
+    }
+}
+
 impl ObservationQuery {
     /// Whether a value is one this query selects (ignoring paging): for a live feed,
     /// which hears of changed values one by one.
     pub fn selects(&self, o: &Observation) -> bool {
-        self.indicator_code.as_ref().is_none_or(|c| *c == o.key.indicator_code)
+        self.indicator_codes.as_ref().is_none_or(|c| c.contains(&o.key.indicator_code))
             && self.area_ids.as_ref().is_none_or(|ids| ids.contains(&o.key.area_id))
-            && self.period.as_ref().is_none_or(|p| *p == o.key.period)
+            && self.periods.as_ref().is_none_or(|p| p.contains(&o.key.period))
             && self.sex.is_none_or(|s| s == o.key.sex)
             && self.status.is_none_or(|s| s == o.status)
+    }
+
+    /// Puts values in the query's order.
+    pub fn sort(&self, rows: &mut [Observation]) {
+        match self.order {
+            ObservationOrder::Id => rows.sort_unstable_by_key(|o| o.id),
+            ObservationOrder::Period => rows.sort_unstable_by(|a, b| (&a.key.period, a.id).cmp(&(&b.key.period, b.id))),
+        }
     }
 }
 

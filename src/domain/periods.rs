@@ -104,6 +104,49 @@ impl Period {
     }
 }
 
+/// Why a range of periods is not one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BadRange {
+    #[error("{from} and {to} are not periods of the same kind (both years, halves, quarters or months)")]
+    MixedKinds { from: Period, to: Period },
+    #[error("{from} comes after {to}")]
+    Backwards { from: Period, to: Period },
+}
+
+impl Period {
+    /// The next period of the same kind.
+    fn next(&self) -> Period {
+        let (year, part) = match self.part {
+            PeriodPart::Year => (self.year + 1, PeriodPart::Year),
+            PeriodPart::Half(2) => (self.year + 1, PeriodPart::Half(1)),
+            PeriodPart::Half(h) => (self.year, PeriodPart::Half(h + 1)),
+            PeriodPart::Quarter(4) => (self.year + 1, PeriodPart::Quarter(1)),
+            PeriodPart::Quarter(q) => (self.year, PeriodPart::Quarter(q + 1)),
+            PeriodPart::Month(12) => (self.year + 1, PeriodPart::Month(1)),
+            PeriodPart::Month(m) => (self.year, PeriodPart::Month(m + 1)),
+        };
+        Period { year, part }
+    }
+
+    /// Every period from `from` to `to`, both included, in order: two years, two quarters,
+    /// never a year and a month. At most 1,332 (every month the hub takes).
+    pub fn range(from: Period, to: Period) -> Result<Vec<Period>, BadRange> {
+        if from.kind() != to.kind() {
+            return Err(BadRange::MixedKinds { from, to });
+        }
+        if from > to {
+            return Err(BadRange::Backwards { from, to });
+        }
+        let mut periods = vec![from];
+        let mut current = from;
+        while current < to {
+            current = current.next();
+            periods.push(current);
+        }
+        Ok(periods)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,6 +181,22 @@ mod tests {
         ] {
             assert!(s.parse::<Period>().is_err(), "{s} parsed");
         }
+    }
+
+    #[test]
+    fn a_range_lists_every_period_of_its_kind_in_order() {
+        let range = |a: &str, b: &str| {
+            Period::range(a.parse().expect("from"), b.parse().expect("to"))
+                .map(|ps| ps.iter().map(ToString::to_string).collect::<Vec<_>>())
+        };
+        assert_eq!(range("2021", "2023"), Ok(vec!["2021".into(), "2022".into(), "2023".into()]));
+        assert_eq!(range("2023-Q4", "2024-Q2"), Ok(vec!["2023-Q4".into(), "2024-Q1".into(), "2024-Q2".into()]));
+        assert_eq!(range("2024-S2", "2025-S1"), Ok(vec!["2024-S2".into(), "2025-S1".into()]));
+        assert_eq!(range("2024-11", "2025-01"), Ok(vec!["2024-11".into(), "2024-12".into(), "2025-01".into()]));
+        assert_eq!(range("2024", "2024").map(|r| r.len()), Ok(1));
+        assert!(matches!(range("2024", "2024-06"), Err(BadRange::MixedKinds { .. })));
+        assert!(matches!(range("2025", "2024"), Err(BadRange::Backwards { .. })));
+        assert_eq!(range("1990-01", "2100-12").map(|r| r.len()), Ok(1_332));
     }
 
     #[test]

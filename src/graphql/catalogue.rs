@@ -4,7 +4,7 @@
 
 use async_graphql::{Context, Object};
 
-use super::enums::{DirectionEnum, UnitEnum};
+use super::enums::{DirectionEnum, ObservationOrderEnum, UnitEnum};
 use super::error::GqlResult;
 use super::helpers::page_complexity;
 use super::observations::{ObservationConnection, ObservationFilter};
@@ -54,15 +54,17 @@ impl IndicatorObject {
         self.0.sdg_code.as_deref()
     }
 
-    /// Reported values of this indicator (the filter's `indicatorCode` is ignored).
+    /// Reported values of this indicator (the filter's `indicatorCode` and
+    /// `indicatorCodes` are ignored).
     #[graphql(complexity = "page_complexity(first, child_complexity)")]
     async fn observations(
         &self,
         ctx: &Context<'_>,
         filter: Option<ObservationFilter>,
+        #[graphql(default_with = "ObservationOrderEnum::Id")] order_by: ObservationOrderEnum,
         first: Option<i32>,
         after: Option<String>,
     ) -> GqlResult<ObservationConnection> {
-        read_indicator_page(ctx, &self.0.code, filter.unwrap_or_default(), first, after).await
+        read_indicator_page(ctx, &self.0.code, filter.unwrap_or_default(), order_by.into(), first, after).await
     }
 }

@@ -86,6 +86,17 @@ pub enum ObservationStatusEnum {
     Rejected,
 }
 
+/// The order of a page of observations.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(name = "ObservationOrder", remote = "crate::domain::observations::ObservationOrder")]
+pub enum ObservationOrderEnum {
+    /// By id: the order values were first reported in.
+    Id,
+    /// By period as written, then id: chronological for periods of one kind; within a
+    /// year, the year before its months, quarters and halves.
+    Period,
+}
+
 /// The six domains of the national strategy (lĩnh vực), plus OTHER for annual-plan tasks.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 #[graphql(name = "Domain", remote = "crate::domain::plans::Domain")]

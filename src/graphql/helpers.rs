@@ -54,7 +54,8 @@ pub async fn find_area_for_period(ctx: &Context<'_>, code: &str, period: &Period
 /// (some must be inside the caller's reach), else the caller's scope; `None` means
 /// everything.
 pub async fn reach_within_scope(ctx: &Context<'_>, area_code: Option<&str>) -> GqlResult<Option<Vec<AreaId>>> {
-    crate::service::access::areas_to_read(ctx.store().as_ref(), ctx.caller(), area_code, true, None).await.gql()
+    let codes: Vec<String> = area_code.map(str::to_owned).into_iter().collect();
+    crate::service::access::areas_to_read(ctx.store().as_ref(), ctx.caller(), &codes, true, None).await.gql()
 }
 
 /// Whether the disclosure rule may withhold figures of this indicator from the caller: a

@@ -203,16 +203,27 @@ pub struct ObservationConnection {
     pub total_count: i32,
 }
 
-/// Which observations to read; every condition given must hold.
+/// Which observations to read; every condition given must hold. Indicators, areas and
+/// periods are each named once or by a list (periods also by a range), not both ways.
 #[derive(InputObject, Default)]
 #[graphql(name = "ObservationFilter")]
 pub struct ObservationFilter {
     pub indicator_code: Option<String>,
+    /// Any of these indicators.
+    pub indicator_codes: Option<Vec<String>>,
     pub area_code: Option<String>,
-    /// With `areaCode`: also the areas below it.
+    /// Any of these areas.
+    pub area_codes: Option<Vec<String>>,
+    /// With `areaCode` or `areaCodes`: also the areas below them.
     #[graphql(default_with = "Some(false)")]
     pub include_descendants: Option<bool>,
     pub period: Option<String>,
+    /// Any of these periods.
+    pub periods: Option<Vec<String>>,
+    /// With `periodTo`: every period from this one to that one, both included, of one
+    /// kind ("2021" to "2026", "2024-01" to "2024-06").
+    pub period_from: Option<String>,
+    pub period_to: Option<String>,
     pub sex: Option<SexEnum>,
     pub status: Option<ObservationStatusEnum>,
 }

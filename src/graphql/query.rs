@@ -7,7 +7,7 @@ use super::areas::{AgencyObject, AreaObject};
 use super::audit::AuditEntryObject;
 use super::catalogue::IndicatorObject;
 use super::context::ContextExt;
-use super::enums::{AreaLevelEnum, AuditActionEnum};
+use super::enums::{AreaLevelEnum, AuditActionEnum, ObservationOrderEnum};
 use super::error::{GqlResult, OrGql};
 use super::helpers::{
     areas_complexity, find_area, find_area_for_period, list_complexity, page_complexity, reach_within_scope, required,
@@ -125,17 +125,18 @@ impl Query {
         Ok(ctx.store().plans(within.as_deref()).await.gql()?.into_iter().map(PlanObject).collect())
     }
 
-    /// Reported values inside the caller's area, oldest first. Partners read approved
-    /// values only, as last approved. `first` is at most 1,000 (default 100).
+    /// Reported values inside the caller's area, oldest first (or by period). Partners
+    /// read approved values only, as last approved. `first` is at most 1,000 (default 100).
     #[graphql(complexity = "page_complexity(first, child_complexity)")]
     async fn observations(
         &self,
         ctx: &Context<'_>,
         filter: Option<ObservationFilter>,
+        #[graphql(default_with = "ObservationOrderEnum::Id")] order_by: ObservationOrderEnum,
         first: Option<i32>,
         after: Option<String>,
     ) -> GqlResult<ObservationConnection> {
-        read_page(ctx, filter.unwrap_or_default(), first, after).await
+        read_page(ctx, filter.unwrap_or_default(), order_by.into(), first, after).await
     }
 
     /// The audit log, newest first (admin only): every push, approval, rejection, token

@@ -10,7 +10,7 @@ use tokio::sync::broadcast::error::RecvError;
 use super::context::ContextExt;
 use super::observations::{ObservationFilter, ObservationObject};
 use super::pages::selection;
-use crate::domain::observations::{Observation, ObservationQuery};
+use crate::domain::observations::{Observation, ObservationOrder, ObservationQuery};
 use crate::store::{Changed, Store};
 
 pub struct Subscription;
@@ -25,7 +25,7 @@ impl Subscription {
         ctx: &Context<'_>,
         filter: Option<ObservationFilter>,
     ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<ObservationObject>>> {
-        let query = selection(ctx, filter.unwrap_or_default()).await?;
+        let query = selection(ctx, filter.unwrap_or_default(), ObservationOrder::Id).await?;
         let store = ctx.store().clone();
         let principal = ctx.principal();
         // Subscribe before returning, so nothing committed after this answer is missed.

@@ -17,7 +17,7 @@ use super::extract::{request_id, Authenticated};
 use super::problem::{domain_problem, problem};
 use super::AppState;
 use crate::domain::feeds::{self, ParsedFeed};
-use crate::domain::observations::{ObservationStatus, Sex};
+use crate::domain::observations::{ObservationOrder, ObservationStatus, Sex};
 use crate::domain::DomainError;
 use crate::error::{ErrorCode, INTERNAL_MESSAGE};
 use crate::service::export::export_csv;
@@ -122,7 +122,7 @@ pub async fn push_feed(
         atomic: params.atomic,
         idempotency_key: params
             .idempotency_key
-            .or_else(|| headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_owned)),
+            .or_else(|| headers.get(super::IDEMPOTENCY_KEY).and_then(|v| v.to_str().ok()).map(str::to_owned)),
     };
     match push(state.store.as_ref(), Actor::Token(&caller), request, max_rows).await {
         Ok(summary) => {
@@ -137,12 +137,23 @@ pub async fn push_feed(
 #[serde(rename_all = "camelCase")]
 pub struct ExportParams {
     indicator_code: Option<String>,
+    /// Lists are comma-separated: `areaCodes=01,24`.
+    indicator_codes: Option<String>,
     area_code: Option<String>,
+    area_codes: Option<String>,
     #[serde(default)]
     include_descendants: bool,
     period: Option<String>,
+    periods: Option<String>,
+    period_from: Option<String>,
+    period_to: Option<String>,
     sex: Option<String>,
     status: Option<String>,
+}
+
+/// A comma-separated list of a URL parameter.
+fn list(param: Option<String>) -> Option<Vec<String>> {
+    param.map(|p| p.split(',').map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()).collect())
 }
 
 pub async fn export(
@@ -183,10 +194,16 @@ fn selection(params: ExportParams) -> Result<Selection, DomainError> {
         .transpose()?;
     Ok(Selection {
         indicator_code: params.indicator_code,
+        indicator_codes: list(params.indicator_codes),
         area_code: params.area_code,
+        area_codes: list(params.area_codes),
         include_descendants: params.include_descendants,
         period: params.period,
+        periods: list(params.periods),
+        period_from: params.period_from,
+        period_to: params.period_to,
         sex,
         status,
+        order: ObservationOrder::Id,
     })
 }

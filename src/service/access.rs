@@ -117,31 +117,41 @@ pub async fn units_named(store: &dyn Store, texts: &[String]) -> Result<HashMap<
     Ok(named)
 }
 
-/// The units a read of values covers: those of `area_code` (the one it names in `period`,
-/// when given, else every unit that held it) alone or with everything they reach
-/// (NOT_FOUND when unknown, FORBIDDEN outside the scope), else the whole scope. `None`
-/// means any area.
+/// The units a read of values covers: those of the area codes (for each, the one it names
+/// in `period`, when given, else every unit that held it) alone or with everything they
+/// reach (NOT_FOUND for an unknown code, FORBIDDEN for one outside the scope), else the
+/// whole scope. `None` means any area.
 pub async fn areas_to_read(
     store: &dyn Store,
     caller: &Caller,
-    area_code: Option<&str>,
+    area_codes: &[String],
     include_descendants: bool,
     period: Option<&Period>,
 ) -> Result<Option<Vec<AreaId>>, DomainError> {
     let scope = caller.scope(store).await?;
-    let Some(code) = area_code else { return Ok(scope.restrict(None)) };
-    let mut units = units_of_code(store, code, None).await?;
-    if let Some(period) = period {
-        units = unit_for_period(&units, period).cloned().into_iter().collect();
-        if units.is_empty() {
-            return Ok(Some(Vec::new()));
+    if area_codes.is_empty() {
+        return Ok(scope.restrict(None));
+    }
+    let holders = store.areas_by_codes(area_codes).await?;
+    let mut ids: Vec<AreaId> = Vec::new();
+    for code in area_codes {
+        let of_code: Vec<&Area> = holders.iter().filter(|a| &a.code == code).collect();
+        if of_code.is_empty() {
+            return Err(DomainError::UnknownArea(unknown_area_message(store, code).await?));
         }
+        let units: Vec<&Area> = match period {
+            Some(period) => unit_for_period(of_code.iter().copied(), period).into_iter().collect(),
+            None => of_code,
+        };
+        let reachable: Vec<AreaId> = units.iter().map(|a| a.id).filter(|id| scope.allows(*id)).collect();
+        if reachable.is_empty() && !units.is_empty() {
+            return Err(DomainError::Forbidden(format!("area {code} is outside your area")));
+        }
+        ids.extend(reachable);
     }
-    let ids: Vec<AreaId> = units.iter().map(|a| a.id).filter(|id| scope.allows(*id)).collect();
-    if ids.is_empty() {
-        return Err(DomainError::Forbidden(format!("area {code} is outside your area")));
-    }
-    if include_descendants {
+    ids.sort_unstable();
+    ids.dedup();
+    if include_descendants && !ids.is_empty() {
         Ok(scope.restrict(Some(store.area_reach(&ids).await?)))
     } else {
         Ok(Some(ids))

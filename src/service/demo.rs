@@ -7,7 +7,7 @@ use super::push::{push, PushRequest};
 use super::Actor;
 use crate::domain::demo::{for_empty_keys, rows, written_key, WrittenKey, DEMO_SUBJECT};
 use crate::domain::indicators::Indicator;
-use crate::domain::observations::ObservationQuery;
+use crate::domain::observations::{After, ObservationQuery};
 use crate::domain::plans::Target;
 use crate::domain::push::{ImportSummary, DEFAULT_MAX_ROWS};
 use crate::domain::DomainError;
@@ -67,7 +67,7 @@ async fn held_keys(store: &dyn Store, targets: &[Target]) -> Result<HashSet<Writ
         let (page, _) = store.observations(&query).await?;
         held.extend(page.iter().map(|o| written_key(&o.key)));
         match page.last() {
-            Some(last) if page.len() == PAGE => query.after_id = Some(last.id),
+            Some(last) if page.len() == PAGE => query.after = Some(After::value(last, query.order)),
             _ => return Ok(held),
         }
     }

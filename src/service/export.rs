@@ -1,5 +1,6 @@
 //! The SDMX-CSV export (`GET /api/v1/observations.csv`): every value a selection covers, as
-//! the caller may read it, partners' withheld cells marked `C` with no value.
+//! the caller may read it, with each value's status (`OBS_STATUS`), partners' withheld cells
+//! marked confidential (`CONF_STATUS` `C`) with no figures.
 
 use std::collections::BTreeSet;
 
@@ -7,20 +8,24 @@ use super::reads::{select, withheld_in, Selection};
 use super::Caller;
 use crate::domain::disclosure::DisclosureRule;
 use crate::domain::feeds::{sdmx_record, SDMX_HEADER};
+use crate::domain::observations::{After, ObservationStatus};
 use crate::domain::DomainError;
 use crate::store::Store;
 
 /// Rows fetched per statement while exporting.
 const EXPORT_PAGE: usize = 5_000;
 
-/// The CSV text of what `selection` covers, page by page in id order.
+/// The CSV text of what `selection` covers, page by page in id order. Rejected values are
+/// left out unless the selection asks for them by status: an export is what the hub holds
+/// as figures, approved or on their way.
 pub async fn export_csv(
     store: &dyn Store,
     caller: &Caller,
     rule: &DisclosureRule,
     selection: Selection,
 ) -> Result<Vec<u8>, DomainError> {
-    let mut query = select(store, caller, selection, "period").await?;
+    let rejected_asked = selection.status == Some(ObservationStatus::Rejected);
+    let mut query = select(store, caller, selection, "").await?;
     query.limit = EXPORT_PAGE;
     let sensitive: BTreeSet<String> =
         store.indicators().await?.into_iter().filter(|i| i.sensitive).map(|i| i.code).collect();
@@ -30,11 +35,11 @@ pub async fn export_csv(
     loop {
         let (page, _) = store.observations(&query).await?;
         let withheld = withheld_in(store, rule, query.published_only, &sensitive, &page).await?;
-        for o in &page {
+        for o in page.iter().filter(|o| rejected_asked || o.status != ObservationStatus::Rejected) {
             out.write_record(sdmx_record(o, withheld.contains(&o.id))).map_err(csv_error)?;
         }
         match page.last() {
-            Some(last) if page.len() == EXPORT_PAGE => query.after_id = Some(last.id),
+            Some(last) if page.len() == EXPORT_PAGE => query.after = Some(After::value(last, query.order)),
             _ => break,
         }
     }

@@ -10,7 +10,7 @@ use super::access::{areas_to_read, Caller};
 use crate::auth::Scope;
 use crate::domain::areas::AreaId;
 use crate::domain::disclosure::{DisclosureRule, Table, TableId};
-use crate::domain::observations::{Observation, ObservationQuery, ObservationStatus, Sex};
+use crate::domain::observations::{Observation, ObservationOrder, ObservationQuery, ObservationStatus, Sex};
 use crate::domain::periods::Period;
 use crate::domain::plans::SexScope;
 use crate::domain::progress::{measure_by_sex, AreaGraph, SexMeasured, Total, TotalsBySex};
@@ -18,16 +18,25 @@ use crate::domain::reporting::{agency_reports, AgencyReport, Duty};
 use crate::domain::DomainError;
 use crate::store::{Store, StoreError};
 
-/// Which observations to read: every condition given must hold.
+/// Which observations to read, as a filter writes it: every condition given must hold.
+/// Each of indicator, area and period may be named once or by a list (periods also by a
+/// range), not both ways at once.
 #[derive(Debug, Clone, Default)]
 pub struct Selection {
     pub indicator_code: Option<String>,
+    pub indicator_codes: Option<Vec<String>>,
     pub area_code: Option<String>,
-    /// With `area_code`: also the areas below it.
+    pub area_codes: Option<Vec<String>>,
+    /// With area codes: also the areas below them.
     pub include_descendants: bool,
     pub period: Option<String>,
+    pub periods: Option<Vec<String>>,
+    /// A range of periods of one kind, both ends included.
+    pub period_from: Option<String>,
+    pub period_to: Option<String>,
     pub sex: Option<Sex>,
     pub status: Option<ObservationStatus>,
+    pub order: ObservationOrder,
 }
 
 /// A period named in an argument: BAD_USER_INPUT naming the argument when it is not one.
@@ -35,29 +44,93 @@ pub fn period_argument(argument: &str, period: &str) -> Result<Period, DomainErr
     period.parse().map_err(|e: crate::domain::periods::BadPeriod| DomainError::bad_input(argument, e.to_string()))
 }
 
+/// One condition given once or as a list: BAD_USER_INPUT when given both ways, or as an
+/// empty list (which would select nothing, surely not what was meant).
+fn one_or_list(
+    prefix: &str,
+    (one_name, one): (&str, Option<String>),
+    (list_name, list): (&str, Option<Vec<String>>),
+) -> Result<Option<Vec<String>>, DomainError> {
+    match (one, list) {
+        (Some(_), Some(_)) => Err(DomainError::bad_input(
+            format!("{prefix}{list_name}"),
+            format!("give {one_name} or {list_name}, not both"),
+        )),
+        (None, Some(list)) if list.is_empty() => {
+            Err(DomainError::bad_input(format!("{prefix}{list_name}"), "an empty list selects nothing; leave it out"))
+        }
+        (Some(one), None) => Ok(Some(vec![one])),
+        (None, list) => Ok(list),
+    }
+}
+
+/// The periods a selection names, checked: one, a list, or a range, each a period.
+fn selected_periods(prefix: &str, selection: &mut Selection) -> Result<Option<Vec<Period>>, DomainError> {
+    let listed = one_or_list(prefix, ("period", selection.period.take()), ("periods", selection.periods.take()))?;
+    let range = match (selection.period_from.take(), selection.period_to.take()) {
+        (None, None) => None,
+        (Some(from), Some(to)) => Some((from, to)),
+        (from, _) => {
+            let missing = if from.is_some() { "periodTo" } else { "periodFrom" };
+            return Err(DomainError::bad_input(format!("{prefix}{missing}"), "a range needs periodFrom and periodTo"));
+        }
+    };
+    match (listed, range) {
+        (Some(_), Some(_)) => Err(DomainError::bad_input(
+            format!("{prefix}periodFrom"),
+            "give a period, a list or a range, not two of them",
+        )),
+        (Some(list), None) => {
+            let argument = if list.len() == 1 { "period" } else { "periods" };
+            list.iter().map(|p| period_argument(&format!("{prefix}{argument}"), p)).collect::<Result<_, _>>().map(Some)
+        }
+        (None, Some((from, to))) => {
+            let from = period_argument(&format!("{prefix}periodFrom"), &from)?;
+            let to = period_argument(&format!("{prefix}periodTo"), &to)?;
+            Period::range(from, to)
+                .map(Some)
+                .map_err(|e| DomainError::bad_input(format!("{prefix}periodTo"), e.to_string()))
+        }
+        (None, None) => Ok(None),
+    }
+}
+
 /// What a selection covers inside the caller's area, as a query with no page yet:
-/// BAD_USER_INPUT for a bad period (naming `period_argument_name`), NOT_FOUND or FORBIDDEN
-/// for an unknown or unreachable area. Partners read the published revisions.
+/// BAD_USER_INPUT for a bad period or a condition given twice (naming the argument, after
+/// `argument_prefix`: `filter.` in GraphQL), NOT_FOUND or FORBIDDEN for an unknown or
+/// unreachable area. Partners read the published revisions.
 pub async fn select(
     store: &dyn Store,
     caller: &Caller,
-    selection: Selection,
-    period_argument_name: &str,
+    mut selection: Selection,
+    argument_prefix: &str,
 ) -> Result<ObservationQuery, DomainError> {
-    let period = match &selection.period {
-        Some(period) => Some(period_argument(period_argument_name, period)?),
-        None => None,
+    let prefix = argument_prefix;
+    let indicator_codes = one_or_list(
+        prefix,
+        ("indicatorCode", selection.indicator_code.take()),
+        ("indicatorCodes", selection.indicator_codes.take()),
+    )?;
+    let area_codes =
+        one_or_list(prefix, ("areaCode", selection.area_code.take()), ("areaCodes", selection.area_codes.take()))?;
+    let periods = selected_periods(prefix, &mut selection)?;
+    // One period names the unit that held each code then; over several, every holder.
+    let only_period = match periods.as_deref() {
+        Some([one]) => Some(*one),
+        _ => None,
     };
-    let code = selection.area_code.as_deref();
-    let area_ids = areas_to_read(store, caller, code, selection.include_descendants, period.as_ref()).await?;
+    let area_codes = area_codes.unwrap_or_default();
+    let area_ids =
+        areas_to_read(store, caller, &area_codes, selection.include_descendants, only_period.as_ref()).await?;
     Ok(ObservationQuery {
-        indicator_code: selection.indicator_code,
+        indicator_codes,
         area_ids,
-        period: selection.period,
+        periods: periods.map(|ps| ps.iter().map(ToString::to_string).collect()),
         sex: selection.sex,
         status: selection.status,
         published_only: caller.reads_published_only(),
-        after_id: None,
+        order: selection.order,
+        after: None,
         limit: 0,
         counted: false,
     })

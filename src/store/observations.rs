@@ -7,7 +7,7 @@ use sqlx::QueryBuilder;
 
 use super::Backend;
 use crate::domain::areas::AreaId;
-use crate::domain::observations::{Observation, ObservationQuery, ObservationRevision, Sex};
+use crate::domain::observations::{After, Observation, ObservationOrder, ObservationQuery, ObservationRevision, Sex};
 use crate::domain::reporting::Arrival;
 use crate::store::dialect::Dialect;
 use crate::store::rows::{
@@ -53,10 +53,11 @@ fn in_units(qb: &mut QueryBuilder<'_, Db>, query: &ObservationQuery) {
     }
 }
 
-/// The conditions of `selection_conditions` but the units'.
+/// The conditions of `selection_conditions` but the units' and the indicators'.
 fn conditions_within_unit(qb: &mut QueryBuilder<'_, Db>, query: &ObservationQuery) {
-    if let Some(period) = &query.period {
-        qb.push(" AND o.period = ").push_bind(period.clone());
+    let (open, close) = Backend::ANY;
+    if let Some(periods) = &query.periods {
+        qb.push(" AND o.period ").push(open).push_bind(Backend::texts(periods)).push(close);
     }
     if let Some(sex) = query.sex {
         qb.push(" AND o.sex = ").push_bind(sex.as_str());
@@ -67,27 +68,51 @@ fn conditions_within_unit(qb: &mut QueryBuilder<'_, Db>, query: &ObservationQuer
     }
 }
 
-/// One page of what a query selects, for one indicator or any: the first `limit` by id
-/// after the cursor. The planner seeks the `(indicator_code, id)` or `(area_id, id)` index
-/// and stops at the limit; nothing is numbered or counted.
+/// The query's indicators: one page's, or the selection's list.
+fn of_indicators(qb: &mut QueryBuilder<'_, Db>, query: &ObservationQuery, indicator_code: Option<&str>) {
+    match (indicator_code, &query.indicator_codes) {
+        (Some(code), _) => {
+            qb.push(" AND o.indicator_code = ").push_bind(code.to_owned());
+        }
+        (None, Some(codes)) => {
+            let (open, close) = Backend::ANY;
+            qb.push(" AND o.indicator_code ").push(open).push_bind(Backend::texts(codes)).push(close);
+        }
+        (None, None) => {}
+    }
+}
+
+/// The columns of `o` a page is ordered by, as SQL.
+fn order_columns(order: ObservationOrder, table: &str) -> String {
+    match order {
+        ObservationOrder::Id => format!("{table}.id"),
+        ObservationOrder::Period => format!("{table}.period, {table}.id"),
+    }
+}
+
+/// One page of what a query selects, for one indicator or any: the first `limit` in the
+/// query's order after the cursor. The planner seeks the `(indicator_code, id)` or
+/// `(area_id, id)` index (the natural key, by period) and stops at the limit; nothing is
+/// numbered or counted.
 fn push_page(qb: &mut QueryBuilder<'_, Db>, query: &ObservationQuery, indicator_code: Option<&str>) {
     let limit = i64::try_from(query.limit).unwrap_or(i64::MAX);
     qb.push(selection_head(query));
     match &query.area_ids {
         Some(ids) if Backend::LATERAL && ids.len() > 1 => {
-            // Each unit's first rows by id, then the first of those: a short seek per unit
-            // on `(area_id, id)` or the natural key. `area_id IN (…) ORDER BY id` would
-            // walk the ids from the start, past every other unit's values, until it found
-            // the page: two seconds for a province's communes in a national table.
+            // Each unit's first rows, then the first of those: a short seek per unit on
+            // `(area_id, id)` or the natural key. `area_id IN (…) ORDER BY id` would walk
+            // the ids from the start, past every other unit's values, until it found the
+            // page: two seconds for a province's communes in a national table.
             qb.push(" AND o.id IN (SELECT s.id FROM UNNEST(")
                 .push_bind(Backend::ids(ids))
-                .push(") AS u(id) CROSS JOIN LATERAL (SELECT o.id FROM observations o");
+                .push(") AS u(id) CROSS JOIN LATERAL (SELECT o.id, o.period FROM observations o");
             if query.published_only {
                 qb.push(PUBLISHED_REVISION);
             }
             qb.push(" WHERE o.area_id = u.id");
             page_conditions(qb, query, indicator_code);
-            qb.push(" ORDER BY o.id LIMIT ").push_bind(limit).push(") AS s ORDER BY s.id LIMIT ").push_bind(limit);
+            qb.push(format!(" ORDER BY {} LIMIT ", order_columns(query.order, "o"))).push_bind(limit);
+            qb.push(format!(") AS s ORDER BY {} LIMIT ", order_columns(query.order, "s"))).push_bind(limit);
             qb.push(")");
         }
         _ => {
@@ -95,18 +120,28 @@ fn push_page(qb: &mut QueryBuilder<'_, Db>, query: &ObservationQuery, indicator_
             page_conditions(qb, query, indicator_code);
         }
     }
-    qb.push(" ORDER BY o.id LIMIT ").push_bind(limit);
+    qb.push(format!(" ORDER BY {} LIMIT ", order_columns(query.order, "o"))).push_bind(limit);
 }
 
-/// A page's conditions but its units': the indicator, the selection's other conditions,
+/// A page's conditions but its units': the indicators, the selection's other conditions,
 /// and the cursor.
 fn page_conditions(qb: &mut QueryBuilder<'_, Db>, query: &ObservationQuery, indicator_code: Option<&str>) {
-    if let Some(code) = indicator_code {
-        qb.push(" AND o.indicator_code = ").push_bind(code.to_owned());
-    }
+    of_indicators(qb, query, indicator_code);
     conditions_within_unit(qb, query);
-    if let Some(after) = query.after_id {
-        qb.push(" AND o.id > ").push_bind(after);
+    match (&query.after, query.order) {
+        (None, _) => {}
+        (Some(After { id, period: Some(period) }), ObservationOrder::Period) => {
+            qb.push(" AND (o.period > ")
+                .push_bind(period.clone())
+                .push(" OR (o.period = ")
+                .push_bind(period.clone())
+                .push(" AND o.id > ")
+                .push_bind(*id)
+                .push("))");
+        }
+        (Some(After { id, .. }), _) => {
+            qb.push(" AND o.id > ").push_bind(*id);
+        }
     }
 }
 
@@ -126,13 +161,11 @@ impl ObservationStore for Backend {
     #[tracing::instrument(name = "store.observations", skip_all, fields(otel.kind = "client", db.system.name = Self::SYSTEM))]
     async fn observations(&self, query: &ObservationQuery) -> Result<(Vec<Observation>, Option<usize>), StoreError> {
         let mut page = QueryBuilder::<Db>::new("");
-        push_page(&mut page, query, query.indicator_code.as_deref());
+        push_page(&mut page, query, None);
         let rows: Vec<ObservationRow> = page.build_query_as().fetch_all(self.pool()).await?;
         let total = if query.counted {
             let mut count = QueryBuilder::<Db>::new(format!("SELECT COUNT(*) FROM ({}", selection_head(query)));
-            if let Some(code) = &query.indicator_code {
-                count.push(" AND o.indicator_code = ").push_bind(code.clone());
-            }
+            of_indicators(&mut count, query, None);
             selection_conditions(&mut count, query);
             count.push(") AS selection");
             let total: i64 = count.build_query_scalar().fetch_one(self.pool()).await?;
@@ -176,7 +209,8 @@ impl ObservationStore for Backend {
             Vec::new()
         };
         let mut rows: Vec<Observation> = convert(rows)?;
-        rows.sort_by(|a, b| (&a.key.indicator_code, a.id).cmp(&(&b.key.indicator_code, b.id)));
+        query.sort(&mut rows);
+        rows.sort_by(|a, b| a.key.indicator_code.cmp(&b.key.indicator_code));
         Ok((rows, totals))
     }
 

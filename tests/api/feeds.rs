@@ -10,8 +10,11 @@ use crate::helpers::push::counts;
 use crate::helpers::TestApp;
 
 const PLAIN: &str = "indicator,area,period,sex,age_group,ethnicity,value,numerator,denominator,comment\n";
+/// The first structure's header, which feeds may still use.
 const SDMX: &str =
     "STRUCTURE,STRUCTURE_ID,ACTION,INDICATOR,REF_AREA,TIME_PERIOD,SEX,AGE,ETHNICITY,OBS_VALUE,OBS_STATUS,COMMENT_OBS\n";
+/// The header the export writes (structure 1.1).
+const EXPORTED: &str = "STRUCTURE,STRUCTURE_ID,ACTION,INDICATOR,REF_AREA,TIME_PERIOD,SEX,AGE,ETHNICITY,OBS_VALUE,OBS_STATUS,COMMENT_OBS,CONF_STATUS,NUMERATOR,DENOMINATOR";
 
 async fn post_csv(
     app: &TestApp,
@@ -167,20 +170,47 @@ async fn the_export_is_sdmx_csv_of_what_the_caller_may_read() {
     let (status, csv) = export(&app, &token, "?areaCode=216").await;
     assert_eq!(status, StatusCode::OK);
     let lines: Vec<&str> = csv.lines().collect();
-    assert_eq!(lines[0], SDMX.trim_end());
+    assert_eq!(lines[0], EXPORTED);
     assert_eq!(lines.len(), 3, "{csv}");
-    assert!(lines.contains(&"dataflow,GDH:DF_GENDER(1.0),I,SEX_RATIO_AT_BIRTH,216,2024,_T,_T,_T,112.4,A,"), "{csv}");
+    // Not yet reviewed: provisional; numerator and denominator travel with the rate.
+    assert!(
+        lines.contains(&"dataflow,GDH:DF_GENDER(1.1),I,SEX_RATIO_AT_BIRTH,216,2024,_T,_T,_T,112.4,P,,F,,"),
+        "{csv}"
+    );
+    assert!(
+        lines.contains(&"dataflow,GDH:DF_GENDER(1.1),I,GBV_VICTIMS_SUPPORTED_PCT,216,2024,F,_T,_T,75,P,,F,3,4"),
+        "{csv}"
+    );
 
-    // The export reads back in unchanged.
+    // The export reads back in unchanged, the rate's numerator and denominator included.
     let (_, summary) = post_csv(&app, Some(&token), "", "text/csv", csv.clone()).await;
-    assert_eq!(counts(&summary), (0, 0, 2, 0));
+    assert_eq!(counts(&summary), (0, 0, 2, 0), "{summary}");
+
+    // Approved values are `A`; a rejected value is left out unless asked for by status.
+    let ids = app.observation_ids(&token, json!({ "areaCode": "216", "indicatorCode": "SEX_RATIO_AT_BIRTH" })).await;
+    app.approve(&token, ids).await;
+    let ids =
+        app.observation_ids(&token, json!({ "areaCode": "216", "indicatorCode": "GBV_VICTIMS_SUPPORTED_PCT" })).await;
+    app.reject(&token, ids.clone(), "numerator does not match the register").await;
+    let (_, csv) = export(&app, &token, "?areaCode=216").await;
+    let lines: Vec<&str> = csv.lines().skip(1).collect();
+    assert_eq!(lines, ["dataflow,GDH:DF_GENDER(1.1),I,SEX_RATIO_AT_BIRTH,216,2024,_T,_T,_T,112.4,A,,F,,"], "{csv}");
+    let (_, csv) = export(&app, &token, "?areaCode=216&status=REJECTED").await;
+    let lines: Vec<&str> = csv.lines().skip(1).collect();
+    assert_eq!(
+        lines,
+        ["dataflow,GDH:DF_GENDER(1.1),I,GBV_VICTIMS_SUPPORTED_PCT,216,2024,F,_T,_T,75,U,,F,3,4"],
+        "{csv}"
+    );
 
     // Partners: approved values only, sensitive figures withheld as confidential.
-    let ids = app.observation_ids(&token, json!({ "areaCode": "216" })).await;
+    post_csv(&app, Some(&token), "", "text/csv", format!("{PLAIN}GBV_VICTIMS_SUPPORTED_PCT,216,2024,F,,,80,4,5,\n"))
+        .await;
+    let ids = app.observation_ids(&token, json!({ "areaCode": "216", "status": "SUBMITTED" })).await;
     app.approve(&token, ids).await;
     let partner = app.token(Role::Partner, None, Some("216"));
     let (_, csv) = export(&app, &partner, "").await;
-    assert!(csv.contains("GBV_VICTIMS_SUPPORTED_PCT,216,2024,F,_T,_T,,C,"), "{csv}");
+    assert!(csv.contains("GBV_VICTIMS_SUPPORTED_PCT,216,2024,F,_T,_T,,A,,C,,"), "{csv}");
     assert!(!csv.contains(",24,2024"), "outside the partner's area: {csv}");
     assert_eq!(csv.lines().count(), 3);
 

@@ -378,15 +378,18 @@ async fn partners_do_not_see_small_counts_of_sensitive_indicators_nor_what_revea
         assert_eq!(target["progress"]["value"], value, "{period}");
     }
 
-    // And so does the CSV export: confidential cells without a value (OBS_STATUS C).
+    // And so does the CSV export: confidential cells without figures (CONF_STATUS C).
     let (status, csv) = app.get_as(&partner, "/api/v1/observations.csv?period=2023").await;
     assert_eq!(status, 200);
     let mut lines: Vec<&str> = csv.lines().skip(1).collect();
     lines.sort_unstable();
-    let row = |sex: &str, value: &str, status: &str| {
-        format!("dataflow,GDH:DF_GENDER(1.0),I,GBV_VICTIMS_SUPPORTED_PCT,216,2023,{sex},_T,_T,{value},{status},")
+    let row = |sex: &str, figures: &str, confidentiality: &str| {
+        let [value, numerator, denominator] = figures.split('/').collect::<Vec<_>>()[..] else { panic!("{figures}") };
+        format!(
+            "dataflow,GDH:DF_GENDER(1.1),I,GBV_VICTIMS_SUPPORTED_PCT,216,2023,{sex},_T,_T,{value},A,,{confidentiality},{numerator},{denominator}"
+        )
     };
-    assert_eq!(lines, vec![row("F", "", "C"), row("M", "", "C"), row("_T", "79.3", "A")]);
+    assert_eq!(lines, vec![row("F", "//", "C"), row("M", "//", "C"), row("_T", "79.3/23/29", "F")]);
 }
 
 #[tokio::test]
@@ -673,4 +676,156 @@ async fn pages_over_many_units_return_each_value_of_the_area_once_in_id_order() 
     .await;
     assert_eq!(every_page(&app, &partner, status, 2).await, approved_2024);
     assert!(!approved_2024.is_empty());
+}
+
+const READ_ORDERED: &str =
+    "query($filter: ObservationFilter, $order: ObservationOrder!, $first: Int, $after: String) { \
+    observations(filter: $filter, orderBy: $order, first: $first, after: $after) { totalCount \
+      pageInfo { hasNextPage endCursor } edges { node { id period indicator { code } area { code } } } } }";
+
+/// (period, id) of every value a filter selects, read page by page in `order`.
+async fn every_page_in(app: &TestApp, token: &str, filter: Value, order: &str, first: usize) -> Vec<(String, i64)> {
+    let mut seen = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let variables = json!({ "filter": filter, "order": order, "first": first, "after": after });
+        let page = app.data(token, READ_ORDERED, variables).await["observations"].clone();
+        let edges = page["edges"].as_array().cloned().unwrap_or_default();
+        seen.extend(edges.iter().map(|e| {
+            let node = &e["node"];
+            (
+                node["period"].as_str().unwrap_or_default().to_owned(),
+                node["id"].as_str().unwrap_or("0").parse().unwrap_or(0),
+            )
+        }));
+        if page["pageInfo"]["hasNextPage"] != true {
+            return seen;
+        }
+        after = page["pageInfo"]["endCursor"].as_str().map(str::to_owned);
+    }
+}
+
+#[tokio::test]
+async fn filters_take_lists_and_ranges_and_pages_follow_the_period_order() {
+    let app = TestApp::seeded().await;
+    let admin = app.admin();
+    let communes = app
+        .texts("SELECT c.code FROM areas c JOIN areas d ON d.id = c.parent_id WHERE d.code = '216' ORDER BY c.code")
+        .await;
+    let (a, b, c) = (communes[0].clone(), communes[1].clone(), communes[2].clone());
+    // Later years pushed first, so that id order and period order differ; all before the
+    // 2025 reform (a code's 2025 value is its new commune's, outside the old district).
+    let rows: Vec<Value> = ["2024", "2023", "2022", "2021", "2020"]
+        .iter()
+        .flat_map(|p| {
+            [&a, &b, &c].into_iter().flat_map(move |unit| {
+                [("SEX_RATIO_AT_BIRTH", 110.0), ("ADOLESCENT_BIRTH_RATE", 20.0), ("MATERNAL_MORTALITY_RATIO", 40.0)]
+                    .map(|(indicator, value)| obs(indicator, unit, p, "TOTAL", value))
+            })
+        })
+        .collect();
+    assert_eq!(counts(&app.push_with(&admin, rows, json!({})).await), (45, 0, 0, 0));
+
+    let count = |filter: Value| {
+        let app = &app;
+        let admin = admin.clone();
+        async move { read(app, &admin, filter).await["totalCount"].as_i64() }
+    };
+    let two = json!(["SEX_RATIO_AT_BIRTH", "ADOLESCENT_BIRTH_RATE"]);
+    assert_eq!(count(json!({ "indicatorCodes": two })).await, Some(30));
+    assert_eq!(count(json!({ "areaCodes": [a, b] })).await, Some(30));
+    assert_eq!(count(json!({ "periods": ["2020", "2024"] })).await, Some(18));
+    assert_eq!(count(json!({ "periodFrom": "2022", "periodTo": "2024" })).await, Some(27));
+    assert_eq!(
+        count(json!({ "indicatorCodes": two, "areaCodes": [a, c], "periodFrom": "2022", "periodTo": "2024" })).await,
+        Some(12)
+    );
+    // Areas by list reach below them like one area does.
+    assert_eq!(count(json!({ "areaCodes": ["216", "215"], "includeDescendants": true })).await, Some(45));
+    assert_eq!(count(json!({ "periodFrom": "2024-Q1", "periodTo": "2024-Q4" })).await, Some(0));
+
+    // By period: oldest first, ids in order within a period, every value once, on pages
+    // of a district's dashboard (on PostgreSQL, a seek per unit merged).
+    let dashboard = app.token(Role::Dashboard, None, Some("216"));
+    let by_period = every_page_in(&app, &dashboard, json!({ "indicatorCodes": two }), "PERIOD", 4).await;
+    assert_eq!(by_period.len(), 30);
+    assert!(by_period.windows(2).all(|w| w[0] < w[1]), "{by_period:?}");
+    assert_eq!(by_period.first().map(|p| p.0.as_str()), Some("2020"));
+    let by_id = every_page_in(&app, &dashboard, json!({ "indicatorCodes": two }), "ID", 4).await;
+    assert!(by_id.windows(2).all(|w| w[0].1 < w[1].1));
+    assert_eq!(by_id.first().map(|p| p.0.as_str()), Some("2024"));
+    let mut same: Vec<i64> = by_period.iter().map(|p| p.1).collect();
+    same.sort_unstable();
+    assert_eq!(same, by_id.iter().map(|p| p.1).collect::<Vec<_>>());
+    // An indicator's own page, by period.
+    const SERIES: &str = "query($a: String!) { indicator(code: \"SEX_RATIO_AT_BIRTH\") { \
+        observations(filter: { areaCode: $a }, orderBy: PERIOD, first: 3) { edges { node { period } } } } }";
+    let series = app.data(&admin, SERIES, json!({ "a": a })).await;
+    let periods: Vec<&str> = series["indicator"]["observations"]["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .filter_map(|e| e["node"]["period"].as_str())
+        .collect();
+    assert_eq!(periods, ["2020", "2021", "2022"]);
+
+    // The export takes the same lists, comma-separated.
+    let (status, csv) =
+        app.get_as(&admin, &format!("/api/v1/observations.csv?areaCodes={a},{b}&periods=2021,2022")).await;
+    assert_eq!(status, 200, "{csv}");
+    assert_eq!(csv.lines().count(), 1 + 12, "{csv}");
+}
+
+#[tokio::test]
+async fn a_filter_naming_a_condition_twice_or_a_bad_range_is_refused_naming_the_argument() {
+    let app = TestApp::seeded().await;
+    let admin = app.admin();
+    for (filter, argument) in [
+        (
+            json!({ "indicatorCode": "SEX_RATIO_AT_BIRTH", "indicatorCodes": ["ADOLESCENT_BIRTH_RATE"] }),
+            "filter.indicatorCodes",
+        ),
+        (json!({ "areaCode": "216", "areaCodes": ["215"] }), "filter.areaCodes"),
+        (json!({ "areaCodes": [] }), "filter.areaCodes"),
+        (json!({ "period": "2024", "periods": ["2023"] }), "filter.periods"),
+        (json!({ "periods": ["2024", "2024-H1"] }), "filter.periods"),
+        (json!({ "period": "2024", "periodFrom": "2021", "periodTo": "2023" }), "filter.periodFrom"),
+        (json!({ "periodFrom": "2021" }), "filter.periodTo"),
+        (json!({ "periodTo": "2021" }), "filter.periodFrom"),
+        (json!({ "periodFrom": "2021", "periodTo": "2024-06" }), "filter.periodTo"),
+        (json!({ "periodFrom": "2025", "periodTo": "2021" }), "filter.periodTo"),
+        (json!({ "periodFrom": "2021-13", "periodTo": "2022-01" }), "filter.periodFrom"),
+    ] {
+        let (_, body) = app.graphql(Some(&admin), READ, json!({ "filter": filter })).await;
+        assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{filter}: {body}");
+        assert_eq!(body["errors"][0]["extensions"]["argument"], argument, "{filter}: {body}");
+    }
+    // An unknown area among several is NOT_FOUND; one outside the caller's, FORBIDDEN.
+    assert_eq!(app.error_code(&admin, READ, json!({ "filter": { "areaCodes": ["216", "99999"] } })).await, "NOT_FOUND");
+    let tan_yen = app.token(Role::Dashboard, None, Some("216"));
+    assert_eq!(app.error_code(&tan_yen, READ, json!({ "filter": { "areaCodes": ["216", "01"] } })).await, "FORBIDDEN");
+
+    // A cursor is good only in the order it was read in.
+    app.push_with(
+        &admin,
+        vec![
+            obs("SEX_RATIO_AT_BIRTH", "216", "2024", "TOTAL", 110.0),
+            obs("SEX_RATIO_AT_BIRTH", "216", "2023", "TOTAL", 111.0),
+        ],
+        json!({}),
+    )
+    .await;
+    let page = app.data(&admin, READ_ORDERED, json!({ "order": "ID", "first": 1 })).await;
+    let cursor = page["observations"]["pageInfo"]["endCursor"].clone();
+    let (_, body) =
+        app.graphql(Some(&admin), READ_ORDERED, json!({ "order": "PERIOD", "first": 1, "after": cursor })).await;
+    assert_eq!(body["errors"][0]["extensions"]["argument"], "after", "{body}");
+    let page = app.data(&admin, READ_ORDERED, json!({ "order": "PERIOD", "first": 1 })).await;
+    assert_eq!(page["observations"]["edges"][0]["node"]["period"], "2023");
+    let cursor = page["observations"]["pageInfo"]["endCursor"].clone();
+    let next = app.data(&admin, READ_ORDERED, json!({ "order": "PERIOD", "first": 1, "after": cursor.clone() })).await;
+    assert_eq!(next["observations"]["edges"][0]["node"]["period"], "2024");
+    let (_, body) =
+        app.graphql(Some(&admin), READ_ORDERED, json!({ "order": "ID", "first": 1, "after": cursor })).await;
+    assert_eq!(body["errors"][0]["extensions"]["argument"], "after", "{body}");
 }
