@@ -273,7 +273,9 @@ mod tests {
             let read = ErrorCode::from_status(code.status());
             match code {
                 // 400 is shared: what middleware answers is a bad request, not a bad operation.
-                ErrorCode::BadUserInput => assert_eq!(read, Some(ErrorCode::BadRequest)),
+                ErrorCode::BadUserInput | ErrorCode::PersistedQueryNotFound => {
+                    assert_eq!(read, Some(ErrorCode::BadRequest))
+                }
                 ErrorCode::NotSupported => assert_eq!(read, Some(ErrorCode::Internal)),
                 _ => assert_eq!(read, Some(code)),
             }

@@ -208,14 +208,27 @@ fn value_at(
     let components = graph.components(area, period)?;
     let parts: Option<Vec<Total>> =
         components.iter().map(|c| value_at(graph, totals, unit, *c, period, depth + 1).map(|(t, _)| t)).collect();
-    let parts = parts?;
-    // A unit renamed or moved whole: its value is the value, whatever the unit.
+    combine(unit, parts?).map(|total| (total, true))
+}
+
+/// A unit's value in one period when it has none of its own: compiled from the units that
+/// make up its territory then, by the module's rules. `None` when it cannot be.
+pub fn compiled(graph: &AreaGraph, totals: &Totals, unit: Unit, area: AreaId, period: &Period) -> Option<Total> {
+    let components = graph.components(area, period)?;
+    let parts: Option<Vec<Total>> =
+        components.iter().map(|c| value_at(graph, totals, unit, *c, period, 1).map(|(t, _)| t)).collect();
+    combine(unit, parts?)
+}
+
+/// The value of a territory made of `parts`: a unit renamed or moved whole keeps its value,
+/// counts add up, rates are recomputed from the summed numerators and denominators.
+fn combine(unit: Unit, parts: Vec<Total>) -> Option<Total> {
     if let [only] = parts.as_slice() {
-        return Some((*only, true));
+        return Some(*only);
     }
     if unit == Unit::Count {
         let value = parts.iter().map(|p| p.value).sum();
-        return Some((Total { value, numerator: None, denominator: None }, true));
+        return Some(Total { value, numerator: None, denominator: None });
     }
     let scale = unit.scale()?;
     let numerator: f64 = parts.iter().map(|p| p.numerator).sum::<Option<f64>>()?;
@@ -223,10 +236,34 @@ fn value_at(
     if denominator <= 0.0 {
         return None;
     }
-    Some((
-        Total { value: numerator / denominator * scale, numerator: Some(numerator), denominator: Some(denominator) },
-        true,
-    ))
+    Some(Total { value: numerator / denominator * scale, numerator: Some(numerator), denominator: Some(denominator) })
+}
+
+/// Whether a target stands MET, NOT_MET or NO_DATA on the values of the sexes it is
+/// measured on (`measure_by_sex`).
+pub fn standing(comparator: Option<Comparator>, target: Option<f64>, measured: &[SexMeasured]) -> ProgressStatus {
+    let statuses: Vec<ProgressStatus> =
+        measured.iter().map(|m| status(comparator, target, m.measured.as_ref().map(|m| m.value))).collect();
+    overall(&statuses)
+}
+
+/// How the targets of a plan, or of one objective, stand: how many are met, not met, and
+/// without data (qualitative targets among these).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub met: usize,
+    pub not_met: usize,
+    pub no_data: usize,
+}
+
+impl Tally {
+    pub fn add(&mut self, status: ProgressStatus) {
+        match status {
+            ProgressStatus::Met => self.met += 1,
+            ProgressStatus::NotMet => self.not_met += 1,
+            ProgressStatus::NoData => self.no_data += 1,
+        }
+    }
 }
 
 /// The periods to try, best first: `period` when given, else every period of the series,

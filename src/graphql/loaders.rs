@@ -17,6 +17,7 @@ use crate::domain::observations::{Observation, ObservationRevision};
 use crate::domain::plans::{Assignment, Objective, Plan, ReportingDeadline, Target};
 use crate::domain::progress::SexMeasured;
 use crate::domain::reporting::AgencyReport;
+use crate::service::cells::{self, Cell, CellKey};
 pub use crate::service::reads::{PageKey, ProgressKey, ReportKey, TableKey};
 use crate::service::{reads, Caller};
 use crate::store::{Store, StoreError};
@@ -121,6 +122,22 @@ impl Loader<TableKey> for TablesByKey {
     }
 }
 
+/// Cells as the caller reads them (`service::cells::fill`), for `Indicator.latest`.
+pub struct CellsByKey {
+    store: Arc<dyn Store>,
+    caller: Caller,
+    rule: DisclosureRule,
+}
+
+impl Loader<CellKey> for CellsByKey {
+    type Value = Cell;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[CellKey]) -> Result<HashMap<CellKey, Cell>, LoadError> {
+        cells::fill(self.store.as_ref(), &self.caller, &self.rule, keys).await.map_err(Arc::new)
+    }
+}
+
 /// Reporting status of plans for periods.
 pub struct ReportsByPlan(Arc<dyn Store>);
 
@@ -170,6 +187,7 @@ pub struct Loaders {
     pub tables: DataLoader<TablesByKey>,
     pub reports: DataLoader<ReportsByPlan>,
     pub pages: DataLoader<PagesByIndicator>,
+    pub cells: DataLoader<CellsByKey>,
 }
 
 impl Loaders {
@@ -197,6 +215,7 @@ impl Loaders {
             reports: dl(ReportsByPlan(store.clone())),
             pages: dl(PagesByIndicator(store.clone())),
             tables: dl(TablesByKey { store: store.clone(), published_only, rule }),
+            cells: dl(CellsByKey { store: store.clone(), caller: caller.clone(), rule }),
             progress: dl(MeasureProgress { store, caller: caller.clone() }),
         }
     }

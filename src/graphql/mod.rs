@@ -4,6 +4,7 @@
 mod areas;
 mod audit;
 mod catalogue;
+mod cells;
 mod context;
 mod enums;
 mod error;

@@ -12,7 +12,7 @@ use super::enums::{
     AssignmentRoleEnum, ComparatorEnum, DomainEnum, PeriodKindEnum, ProgressStatusEnum, SexEnum, SexScopeEnum,
 };
 use super::error::{GqlResult, OrGql};
-use super::helpers::{find_area, find_area_for_period, may_withhold, required};
+use super::helpers::{count, find_area, find_area_for_period, may_withhold, required};
 use super::loaders::{ProgressKey, ReportKey, TableKey};
 use super::reporting::AgencyReportObject;
 use super::scalars::Date;
@@ -20,7 +20,7 @@ use crate::domain::areas::AreaId;
 use crate::domain::observations::Sex;
 use crate::domain::periods::{BadPeriod, Period};
 use crate::domain::plans::{Assignment, Objective, Plan, ReportingDeadline, Target};
-use crate::domain::progress::{overall, status, Measured, ProgressStatus, SexMeasured};
+use crate::domain::progress::{overall, standing, status, Measured, ProgressStatus, SexMeasured, Tally};
 use crate::domain::DomainError;
 
 pub struct PlanObject(pub Plan);
@@ -108,6 +108,38 @@ impl PlanObject {
         Ok(reports.into_iter().map(|r| AgencyReportObject { report: r, period: parsed.to_string() }).collect())
     }
 
+    /// How the plan's targets stand in `period` for the plan's area, in all and by
+    /// objective: MET, NOT_MET, or NO_DATA (qualitative targets among these), each as
+    /// `Target.progress(period:)` says. Read together: a fixed number of statements for
+    /// every target of the plan.
+    async fn scorecard(&self, ctx: &Context<'_>, period: String) -> GqlResult<Scorecard> {
+        let parsed = crate::service::reads::period_argument("period", &period).gql()?;
+        let objectives = ctx.request().loaders.objectives.load_one(self.0.id).await.gql()?.unwrap_or_default();
+        let ids: Vec<i64> = objectives.iter().map(|o| o.id).collect();
+        let targets = ctx.request().loaders.targets.load_many(ids).await.gql()?;
+        let key = |t: &Target| {
+            t.indicator_code.as_ref().map(|code| ProgressKey {
+                indicator_code: code.clone(),
+                area_id: self.0.area_id,
+                period: Some(parsed.to_string()),
+                measured_on: t.measured_on,
+            })
+        };
+        let keys: Vec<ProgressKey> = targets.values().flatten().filter_map(key).collect();
+        let measured = ctx.request().loaders.progress.load_many(keys).await.gql()?;
+        let mut card = Scorecard::default();
+        for objective in objectives {
+            let mut tally = Tally::default();
+            for target in targets.get(&objective.id).into_iter().flatten() {
+                let by_sex = key(target).and_then(|k| measured.get(&k));
+                let standing = by_sex.map_or(ProgressStatus::NoData, |m| standing(target.comparator, target.value, m));
+                tally.add(standing);
+            }
+            card.add(ObjectiveScore::of(objective, tally));
+        }
+        Ok(card)
+    }
+
     /// The seed document and section the plan was transcribed from.
     async fn source(&self) -> Option<&str> {
         self.0.source.as_deref()
@@ -116,6 +148,44 @@ impl PlanObject {
     /// Blanks, inconsistencies and other remarks from transcription.
     async fn note(&self) -> Option<&str> {
         self.0.note.as_deref()
+    }
+}
+
+/// How a plan's targets stand in a period.
+#[derive(SimpleObject, Default)]
+pub struct Scorecard {
+    pub met: i32,
+    pub not_met: i32,
+    pub no_data: i32,
+    pub objectives: Vec<ObjectiveScore>,
+}
+
+impl Scorecard {
+    fn add(&mut self, score: ObjectiveScore) {
+        self.met += score.met;
+        self.not_met += score.not_met;
+        self.no_data += score.no_data;
+        self.objectives.push(score);
+    }
+}
+
+/// How one objective's targets stand.
+#[derive(SimpleObject)]
+pub struct ObjectiveScore {
+    pub objective: ObjectiveObject,
+    pub met: i32,
+    pub not_met: i32,
+    pub no_data: i32,
+}
+
+impl ObjectiveScore {
+    fn of(objective: Objective, tally: Tally) -> ObjectiveScore {
+        ObjectiveScore {
+            objective: ObjectiveObject(objective),
+            met: count(tally.met),
+            not_met: count(tally.not_met),
+            no_data: count(tally.no_data),
+        }
     }
 }
 

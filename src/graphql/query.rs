@@ -6,8 +6,9 @@ use async_graphql::{Context, Object, ID};
 use super::areas::{AgencyObject, AreaObject};
 use super::audit::AuditEntryObject;
 use super::catalogue::IndicatorObject;
+use super::cells::CellObject;
 use super::context::ContextExt;
-use super::enums::{AreaLevelEnum, AuditActionEnum, ObservationOrderEnum};
+use super::enums::{AreaLevelEnum, AuditActionEnum, ObservationOrderEnum, SexEnum};
 use super::error::{GqlResult, OrGql};
 use super::helpers::{
     areas_complexity, find_area, find_area_for_period, list_complexity, page_complexity, reach_within_scope, required,
@@ -23,6 +24,7 @@ use crate::domain::observations::Sex;
 use crate::domain::DomainError;
 use crate::service::access::{units_of_code, SEARCH_LIMIT};
 use crate::service::audit;
+use crate::service::cells::{CellAreas, CellsRequest};
 use crate::service::reads::period_argument;
 use crate::store::AreaFilter;
 
@@ -168,6 +170,57 @@ impl Query {
         period: String,
     ) -> GqlResult<Option<GenderGap>> {
         gender_gap(ctx, indicator_code, area_code, period).await
+    }
+
+    /// Values of indicators × areas × periods × sex, in that order: for the areas named
+    /// (`areaCodes`, each read as the unit that held the code in each period), or the units
+    /// under `childrenOf` (its children, or its descendants at `level`) as the map stood at
+    /// the end of the last period; for the periods listed or `periodFrom`..`periodTo` (of one
+    /// kind); for `sex` (default: each sex the indicator is reported by). A unit with no value
+    /// of its own gets one rolled up from the units that made it up then (`derived`). At
+    /// most 50,000 cells.
+    #[allow(clippy::too_many_arguments)]
+    async fn cells(
+        &self,
+        ctx: &Context<'_>,
+        indicator_codes: Vec<String>,
+        area_codes: Option<Vec<String>>,
+        children_of: Option<String>,
+        level: Option<AreaLevelEnum>,
+        periods: Option<Vec<String>>,
+        period_from: Option<String>,
+        period_to: Option<String>,
+        sex: Option<Vec<SexEnum>>,
+    ) -> GqlResult<Vec<CellObject>> {
+        let areas = match (area_codes, children_of, level) {
+            (Some(codes), None, None) => CellAreas::Codes(codes),
+            (None, Some(code), level) => CellAreas::Under { code, level: level.map(Into::into) },
+            (Some(_), _, _) => {
+                return Err(DomainError::bad_input(
+                    "areaCodes",
+                    "give areaCodes, or childrenOf (with a level), not both",
+                ))
+                .gql()
+            }
+            (None, None, _) => {
+                return Err(DomainError::bad_input(
+                    "childrenOf",
+                    "name the areas: areaCodes, or childrenOf with a level",
+                ))
+                .gql()
+            }
+        };
+        let request = CellsRequest {
+            indicator_codes,
+            areas,
+            periods,
+            period_from,
+            period_to,
+            sexes: sex.map(|s| s.into_iter().map(Into::into).collect()),
+        };
+        let rule = &ctx.data_unchecked::<super::ApiSettings>().disclosure;
+        let cells = crate::service::cells::cells(ctx.store().as_ref(), ctx.caller(), rule, request).await.gql()?;
+        Ok(cells.into_iter().map(CellObject).collect())
     }
 
     async fn plan(&self, ctx: &Context<'_>, code: String) -> GqlResult<Option<PlanObject>> {

@@ -95,9 +95,13 @@ pub async fn execute(
     let mut outcome = None;
     for mut request in requests {
         // A hash in place of the text is resolved first: the limits are the text's.
-        let checked = state.persisted.resolve(&mut request).map_err(|e| (e, false)).and_then(|text| {
-            crate::graphql::check_limits(&mut request, settings).map(|()| text).map_err(|e| (e, true))
-        });
+        let checked = match state.persisted.resolve(&mut request) {
+            Err(error) => Err((error, false)),
+            Ok(text) => match crate::graphql::check_limits(&mut request, settings) {
+                Err(error) => Err((error, true)),
+                Ok(()) => Ok(text),
+            },
+        };
         let (response, operation, rejected) = match checked {
             // Named only as the client named it: a refused text may not have been parsed, and
             // parsing it now would undo the token limit. An unknown hash is not refused by

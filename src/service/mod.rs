@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod cells;
 pub mod demo;
 pub mod export;
 pub mod push;

@@ -240,7 +240,7 @@ pub async fn progress(
     let sexes: Vec<Sex> =
         keys.iter().flat_map(|k| k.measured_on.sexes()).copied().collect::<BTreeSet<_>>().into_iter().collect();
     let indicators = store.indicators_by_codes(&indicator_codes).await?;
-    let rows = store.totals(&indicator_codes, &family, &sexes, published_only).await?;
+    let rows = store.totals(&indicator_codes, &family, &sexes, None, published_only).await?;
     let mut totals: HashMap<String, TotalsBySex> = HashMap::new();
     for o in rows {
         let total = Total { value: o.value, numerator: o.numerator, denominator: o.denominator };
@@ -263,7 +263,7 @@ pub async fn progress(
 /// (the units under them and those they took over whole, all the way down), the units
 /// that succeeded any of those, and every boundary change of both. Five statements,
 /// whatever the roots, each reading only the rows it returns.
-async fn graph_around(store: &dyn Store, roots: &[AreaId]) -> Result<AreaGraph, StoreError> {
+pub(super) async fn graph_around(store: &dyn Store, roots: &[AreaId]) -> Result<AreaGraph, StoreError> {
     let down = store.area_reach(roots).await?;
     let mut links = store.successions_of(&down).await?;
     let reached: BTreeSet<AreaId> = down.iter().copied().collect();

@@ -295,12 +295,14 @@ pub trait ObservationStore {
     async fn revisions_by_observations(&self, ids: &[i64]) -> Result<Vec<ObservationRevision>, StoreError>;
 
     /// Totals (not broken down by age group or ethnicity) of the indicators in the areas, for
-    /// the sexes named, rejected values left out; for partners, the last approved revision only.
+    /// the sexes named and the periods named (`None`: every period), rejected values left out;
+    /// for partners, the last approved revision only.
     async fn totals(
         &self,
         indicator_codes: &[String],
         area_ids: &[AreaId],
         sexes: &[Sex],
+        periods: Option<&[String]>,
         published_only: bool,
     ) -> Result<Vec<Observation>, StoreError>;
     /// Every value (rejected ones left out; for partners, the last approved revision) of the

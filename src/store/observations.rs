@@ -239,23 +239,21 @@ impl ObservationStore for Backend {
         indicator_codes: &[String],
         area_ids: &[AreaId],
         sexes: &[Sex],
+        periods: Option<&[String]>,
         published_only: bool,
     ) -> Result<Vec<Observation>, StoreError> {
         let (select, status) = standing_values(published_only);
-        let sql = format!(
-            "{select}{status} AND o.indicator_code {} AND o.area_id {} AND o.sex {} \
-             AND o.age_group = '_T' AND o.ethnicity = '_T'",
-            Self::any(1),
-            Self::any(2),
-            Self::any(3)
-        );
+        let (open, close) = Backend::ANY;
         let sexes: Vec<String> = sexes.iter().map(|s| s.as_str().to_owned()).collect();
-        let rows = sqlx::query_as::<_, ObservationRow>(&sql)
-            .bind(Self::texts(indicator_codes))
-            .bind(Self::ids(area_ids))
-            .bind(Self::texts(&sexes))
-            .fetch_all(self.pool())
-            .await?;
+        let mut qb = QueryBuilder::<Db>::new(format!("{select}{status} AND o.indicator_code {open}"));
+        qb.push_bind(Backend::texts(indicator_codes)).push(format!("{close} AND o.area_id {open}"));
+        qb.push_bind(Backend::ids(area_ids)).push(format!("{close} AND o.sex {open}"));
+        qb.push_bind(Backend::texts(&sexes)).push(close);
+        if let Some(periods) = periods {
+            qb.push(format!(" AND o.period {open}")).push_bind(Backend::texts(periods)).push(close);
+        }
+        qb.push(" AND o.age_group = '_T' AND o.ethnicity = '_T'");
+        let rows: Vec<ObservationRow> = qb.build_query_as().fetch_all(self.pool()).await?;
         Ok(by_id(convert(rows)?))
     }
 

@@ -11,6 +11,7 @@ mod areas;
 mod audit;
 mod auth;
 mod backup;
+mod cells;
 mod dashboards;
 mod demo;
 mod feeds;

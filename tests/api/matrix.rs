@@ -604,6 +604,29 @@ fn operations() -> Vec<Op> {
                 false,
             ),
         },
+        // Cells of an area, named or as the parent of the units listed: reading that area.
+        Op {
+            field: "Query.cells",
+            places: AREAS,
+            grid: READ_IN_AREA,
+            call: read(
+                "query($code: String!) { cells(indicatorCodes: [\"EM_PRIMARY_COMPLETION_PCT\"], areaCodes: [$code], \
+                   periods: [\"2024\"]) { area { inArea: code } value } }",
+                |p| json!({ "code": p.area() }),
+                true,
+            ),
+        },
+        Op {
+            field: "Query.cells",
+            places: AREAS,
+            grid: READ_IN_AREA,
+            call: read(
+                "query($code: String!) { cells(indicatorCodes: [\"EM_PRIMARY_COMPLETION_PCT\"], childrenOf: $code, \
+                   periods: [\"2024\"]) { area { inArea: code } value } }",
+                |p| json!({ "code": p.area() }),
+                false,
+            ),
+        },
         // The history of a value (who pushed and reviewed each revision) is for internal
         // roles; a partner reads the published figure only.
         Op {

@@ -179,4 +179,32 @@ async fn the_nested_plan_query_runs_the_same_statements_for_one_plan_and_for_all
         data["indicators"].as_array().into_iter().flatten().map(|i| i["observations"]["edges"].clone()).collect()
     };
     assert_eq!(edges(&uncounted_data), edges(&all_data));
+
+    // Cells: as many statements for a province's 99 communes over three years as for one
+    // unit in one year, and a plan's scorecard for every plan as for one.
+    let cells = |areas: &str, periods: &str| {
+        format!(
+            r#"{{ cells(indicatorCodes: ["SEX_RATIO_AT_BIRTH", "ADOLESCENT_BIRTH_RATE"], {areas}, periods: {periods}) {{
+                 area {{ code }} period value derived status indicator {{ code }} }} }}"#
+        )
+    };
+    let (for_one, one_data) = measure(cells(r#"areaCodes: ["216"]"#, r#"["2024"]"#)).await;
+    let (for_many, many_data) =
+        measure(cells(r#"childrenOf: "24", level: COMMUNE"#, r#"["2023", "2024", "2025"]"#)).await;
+    assert_eq!(one_data["cells"].as_array().map(Vec::len), Some(2));
+    assert_eq!(many_data["cells"].as_array().map(Vec::len), Some(2 * 99 * 3));
+    assert!(one_data["cells"][0]["value"].is_number(), "{one_data}");
+    // the token's revocation check, the indicators (checked, then read with the values),
+    // the areas (by code, or the province's and then its children), the units around them
+    // (five), the values
+    assert_eq!(for_one, 10, "statements for one cell");
+    assert_eq!(for_many, 11, "statements for 594 cells: one more to read the province, then its communes");
+
+    let scorecard = "scorecard(period: \"2024\") { met notMet noData objectives { objective { code } met } }";
+    let (for_one, one_data) = measure(format!(r#"{{ plan(code: "tan-yen-bdg-2021-2025") {{ {scorecard} }} }}"#)).await;
+    let (for_all, all_data) = measure(format!("{{ plans {{ {scorecard} }} }}")).await;
+    // The sex ratio at birth of 50 pushed above meets "at most 115".
+    assert_eq!(one_data["plan"]["scorecard"]["met"], 1, "{one_data}");
+    assert_eq!(all_data["plans"].as_array().map(Vec::len), Some(10));
+    assert_eq!(for_all, for_one, "scorecards: {for_all} statements for all plans, {for_one} for one");
 }
