@@ -23,7 +23,8 @@ use crate::service::tokens::{authenticate, AuthenticationError};
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 
-/// GraphiQL, to explore the API in a browser. Operations go by POST only: a GET carrying
+/// GraphiQL, to explore the API in a browser, with no network needed (its files are the
+/// binary's, `assets`). Operations go by POST only: a GET carrying
 /// one is refused (405), so a link or an image tag can never run a mutation.
 pub async fn graphiql(uri: axum::http::Uri) -> Response {
     let carries_operation = uri.query().is_some_and(|q| {
@@ -34,14 +35,7 @@ pub async fn graphiql(uri: axum::http::Uri) -> Response {
         response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
-    Html(
-        async_graphql::http::GraphiQLSource::build()
-            .endpoint("/graphql")
-            .subscription_endpoint("/graphql/ws")
-            .title("gender-data-hub")
-            .finish(),
-    )
-    .into_response()
+    Html(super::assets::GRAPHIQL_PAGE).into_response()
 }
 
 /// Runs the operations of a POST for the authenticated caller, as the GraphQL-over-HTTP

@@ -7,10 +7,12 @@
 //! - `limiter`: the per-token rate limit;
 //! - `problem`: the one JSON error body, and the middleware that gives it to every error;
 //! - `track`: the metrics middleware;
-//! - `graphql`, `feeds`, `health`: the handlers.
+//! - `graphql`, `feeds`, `health`: the handlers;
+//! - `assets`: GraphiQL's page and files, compiled in.
 //!
 //! Error codes and their statuses are [`crate::error`]'s.
 
+mod assets;
 mod extract;
 mod feeds;
 mod graphql;

@@ -17,7 +17,7 @@ use tower_http::trace::TraceLayer;
 
 use super::problem::{json_errors, problem};
 use super::track::track;
-use super::{feeds, graphql, health, AppState, IDEMPOTENCY_KEY, REQUEST_ID};
+use super::{assets, feeds, graphql, health, AppState, IDEMPOTENCY_KEY, REQUEST_ID};
 use crate::error::{ErrorCode, Rejection};
 use crate::graphql::ApiSettings;
 use crate::metrics::Outcome;
@@ -49,6 +49,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/feeds/observations", post(feeds::push_feed))
         .layer(axum::extract::DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(feed_limit));
+    let assets = Router::new().route("/graphiql/{version}/{file}", get(assets::graphiql_file));
     let health = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
@@ -57,6 +58,7 @@ pub fn app(state: AppState) -> Router {
     api.merge(feeds)
         .layer(in_flight)
         .merge(health)
+        .merge(assets)
         .with_state(state)
         .fallback(not_found)
         .layer(CompressionLayer::new())

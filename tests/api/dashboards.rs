@@ -108,3 +108,36 @@ async fn a_hash_that_is_not_the_texts_or_a_bad_extension_is_refused_and_not_reme
         app.send(post(&admin, "application/json", json!({ "extensions": persisted(&hash) }).to_string())).await;
     assert_eq!(answer["errors"][0]["extensions"]["code"], "PERSISTED_QUERY_NOT_FOUND", "{answer}");
 }
+
+#[tokio::test]
+async fn graphiql_is_served_whole_by_the_binary_with_nothing_from_the_network() {
+    let app = TestApp::seeded().await;
+    let (status, page) = app.get("/graphql").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("<div id=\"graphiql\">"), "{page}");
+    assert!(!page.contains("http://") && !page.contains("https://"), "a page that needs the network: {page}");
+    let assets: Vec<&str> = page.split(['"', '\'']).filter(|part| part.starts_with("/graphiql/")).collect::<Vec<_>>();
+    assert_eq!(assets.len(), 5, "{assets:?}");
+    for path in assets {
+        let request = Request::get(path).body(Body::empty()).expect("request");
+        let response = tower::ServiceExt::oneshot(app.router.clone(), request).await.expect("response");
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        let kind = response.headers()[header::CONTENT_TYPE].to_str().expect("text").to_owned();
+        assert!(
+            kind.starts_with(if path.ends_with(".css") { "text/css" } else { "text/javascript" }),
+            "{path}: {kind}"
+        );
+        assert!(response.headers()[header::CACHE_CONTROL].to_str().is_ok_and(|c| c.contains("immutable")));
+        let body = http_body_util::BodyExt::collect(response.into_body()).await.expect("body").to_bytes();
+        assert!(body.len() > 100, "{path}");
+    }
+    // React's production builds, by their own banners.
+    for (file, banner) in [("react", " * react.production.min.js"), ("react-dom", " * react-dom.production.min.js")] {
+        let (_, script) = app.get(&format!("/graphiql/3.8.3/{file}.production.min.js")).await;
+        assert_eq!(script.lines().nth(2), Some(banner), "{file}");
+    }
+    for missing in ["/graphiql/3.8.3/nothing.js", "/graphiql/0.0.1/graphiql.min.js"] {
+        let (status, body) = app.get(missing).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{missing}: {body}");
+    }
+}

@@ -11,6 +11,7 @@ mod areas;
 mod audit;
 mod auth;
 mod backup;
+mod browser;
 mod cells;
 mod dashboards;
 mod demo;
