@@ -8,11 +8,13 @@
 //! - `problem`: the one JSON error body, and the middleware that gives it to every error;
 //! - `track`: the metrics middleware;
 //! - `graphql`, `feeds`, `health`: the handlers;
-//! - `assets`: GraphiQL's page and files, compiled in.
+//! - `assets`: GraphiQL's page and files, compiled in;
+//! - `dashboard`: the built-in dashboard page and its server-rendered view.
 //!
 //! Error codes and their statuses are [`crate::error`]'s.
 
 mod assets;
+mod dashboard;
 mod extract;
 mod feeds;
 mod graphql;

@@ -17,7 +17,7 @@ use tower_http::trace::TraceLayer;
 
 use super::problem::{json_errors, problem};
 use super::track::track;
-use super::{assets, feeds, graphql, health, AppState, IDEMPOTENCY_KEY, REQUEST_ID};
+use super::{assets, dashboard, feeds, graphql, health, AppState, IDEMPOTENCY_KEY, REQUEST_ID};
 use crate::error::{ErrorCode, Rejection};
 use crate::graphql::ApiSettings;
 use crate::metrics::Outcome;
@@ -44,12 +44,17 @@ pub fn app(state: AppState) -> Router {
         .route("/graphql", get(graphql::graphiql).post(graphql::execute))
         .route("/graphql/ws", get(graphql::subscriptions))
         .route("/api/v1/observations.csv", get(feeds::export))
+        .route("/dashboard/view", get(dashboard::view))
         .layer(RequestBodyLimitLayer::new(GRAPHQL_BODY_LIMIT));
     let feeds = Router::new()
         .route("/api/v1/feeds/observations", post(feeds::push_feed))
         .layer(axum::extract::DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(feed_limit));
-    let assets = Router::new().route("/graphiql/{version}/{file}", get(assets::graphiql_file));
+    let assets = Router::new()
+        .route("/graphiql/{version}/{file}", get(assets::graphiql_file))
+        .route("/dashboard", get(dashboard::page))
+        .route("/dashboard/app.js", get(dashboard::script))
+        .route("/dashboard/style.css", get(dashboard::style));
     let health = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))

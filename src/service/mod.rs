@@ -8,6 +8,7 @@
 pub mod access;
 pub mod audit;
 pub mod cells;
+pub mod dashboard;
 pub mod demo;
 pub mod export;
 pub mod push;

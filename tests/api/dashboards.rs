@@ -141,3 +141,62 @@ async fn graphiql_is_served_whole_by_the_binary_with_nothing_from_the_network() 
         assert_eq!(status, StatusCode::NOT_FOUND, "{missing}: {body}");
     }
 }
+
+/// The dashboard's view for a token: status and body.
+async fn view(app: &TestApp, token: &str, query: &str) -> (StatusCode, String) {
+    app.get_as(token, &format!("/dashboard/view{query}")).await
+}
+
+#[tokio::test]
+async fn the_dashboard_view_is_the_callers_and_refuses_what_it_may_not_show() {
+    let app = TestApp::seeded().await;
+    let (status, page) = app.get("/dashboard").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("/dashboard/app.js") && !page.contains("https://"), "{page}");
+    let (status, _) = app.get("/dashboard/view").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    let tan_yen = app.token(gender_data_hub::auth::Role::Dashboard, None, Some("216"));
+    let (status, body) = view(&app, &tan_yen, "").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("id=\"area-name\">Huyện Tân Yên<"), "the token's own area by default: {body}");
+    for (query, expected) in [
+        ("?area=24", StatusCode::FORBIDDEN),
+        ("?area=99999", StatusCode::NOT_FOUND),
+        ("?plan=no-such-plan", StatusCode::NOT_FOUND),
+        ("?plan=bac-giang-kh-311-2021", StatusCode::FORBIDDEN),
+        ("?lang=fr", StatusCode::BAD_REQUEST),
+        ("?year=20x4", StatusCode::BAD_REQUEST),
+    ] {
+        let (status, body) = view(&app, &tan_yen, query).await;
+        assert_eq!(status, expected, "{query}: {body}");
+        assert!(body.contains("\"code\""), "an error body of the API's: {body}");
+    }
+
+    // A partner sees how targets stand, not a sensitive figure, and no reporting status.
+    let office = app.office();
+    let gbv = |sex: &str, n: f64, d: f64| {
+        json!({ "indicatorCode": "GBV_VICTIMS_SUPPORTED_PCT", "areaCode": "216", "period": "2024", "sex": sex,
+                "value": (n / d * 1000.0).round() / 10.0, "numerator": n, "denominator": d })
+    };
+    app.push(&office, json!([gbv("TOTAL", 40.0, 50.0)])).await;
+    let ids = app.observation_ids(&office, json!({ "areaCode": "216" })).await;
+    app.approve(&office, ids).await;
+    let (_, internal) = view(&app, &office, "?area=216").await;
+    let row = |page: &str| -> String {
+        page.split("data-target=\"M3.CT2a\"")
+            .nth(1)
+            .and_then(|r| r.split("</tr>").next())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(row(&internal).contains("80 (2024)"), "{}", row(&internal));
+    assert!(internal.contains("id=\"reporting\""));
+    let partner = app.token(gender_data_hub::auth::Role::Partner, None, Some("216"));
+    let (status, published) = view(&app, &partner, "?area=216&lang=en").await;
+    assert_eq!(status, StatusCode::OK);
+    let withheld = row(&published);
+    assert!(withheld.contains("<em>withheld</em>") && !withheld.contains("80 (2024)"), "{withheld}");
+    assert!(withheld.contains("class=\"status MET\""), "{withheld}");
+    assert!(!published.contains("id=\"reporting\""), "reporting status is for internal roles");
+}
