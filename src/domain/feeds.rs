@@ -10,21 +10,6 @@ use super::observations::{
 
 pub const PLAIN_HEADER: &[&str] =
     &["indicator", "area", "period", "sex", "age_group", "ethnicity", "value", "numerator", "denominator", "comment"];
-/// SDMX-CSV of the dataflow's first structure: still read, no longer written.
-pub const SDMX_HEADER_1_0: &[&str] = &[
-    "STRUCTURE",
-    "STRUCTURE_ID",
-    "ACTION",
-    "INDICATOR",
-    "REF_AREA",
-    "TIME_PERIOD",
-    "SEX",
-    "AGE",
-    "ETHNICITY",
-    "OBS_VALUE",
-    "OBS_STATUS",
-    "COMMENT_OBS",
-];
 const SDMX_STRUCTURE_ID_1_0: &str = "GDH:DF_GENDER(1.0)";
 /// SDMX-CSV as the export writes it: the first structure's columns, then the cell's
 /// confidentiality (CL_CONF_STATUS: `F` free, `C` confidential) and the numerator and
@@ -47,6 +32,9 @@ pub const SDMX_HEADER: &[&str] = &[
     "DENOMINATOR",
 ];
 pub const SDMX_STRUCTURE_ID: &str = "GDH:DF_GENDER(1.1)";
+/// SDMX-CSV of the dataflow's first structure, without the three attributes 1.1 added:
+/// still read, no longer written.
+pub const SDMX_HEADER_1_0: &[&str] = SDMX_HEADER.split_at(12).0;
 
 /// Rows read from a file: those that could be read (with their row numbers, counted from
 /// the first data line) and an error for each one that could not.

@@ -146,17 +146,15 @@ pub async fn dashboard(
     let indicators = store.indicators_by_codes(&codes).await?;
     let indicator =
         |code: &Option<String>| code.as_ref().and_then(|c| indicators.iter().find(|i| &i.code == c)).cloned();
-    let keys: Vec<ProgressKey> = targets
-        .iter()
-        .filter_map(|t| {
-            t.indicator_code.as_ref().map(|code| ProgressKey {
-                indicator_code: code.clone(),
-                area_id: plan.area_id,
-                period: None,
-                measured_on: t.measured_on,
-            })
+    let key_of = |t: &Target| {
+        t.indicator_code.as_ref().map(|code| ProgressKey {
+            indicator_code: code.clone(),
+            area_id: plan.area_id,
+            period: None,
+            measured_on: t.measured_on,
         })
-        .collect();
+    };
+    let keys: Vec<ProgressKey> = targets.iter().filter_map(key_of).collect();
     let published_only = caller.reads_published_only();
     let measured = progress(store, scope, published_only, &keys).await?;
     let withheld = |t: &Target| published_only && indicator(&t.indicator_code).is_none_or(|i| i.sensitive);
@@ -165,13 +163,7 @@ pub async fn dashboard(
             .iter()
             .filter(|t| t.objective_id == objective.id)
             .map(|t| {
-                let key = t.indicator_code.as_ref().map(|code| ProgressKey {
-                    indicator_code: code.clone(),
-                    area_id: plan.area_id,
-                    period: None,
-                    measured_on: t.measured_on,
-                });
-                let mut by_sex = key.and_then(|k| measured.get(&k)).cloned().unwrap_or_default();
+                let mut by_sex = key_of(t).and_then(|k| measured.get(&k)).cloned().unwrap_or_default();
                 let status =
                     if by_sex.is_empty() { ProgressStatus::NoData } else { standing(t.comparator, t.value, &by_sex) };
                 // Partners see whether a sensitive target is met, not its figures.
