@@ -283,13 +283,19 @@ async fn serve(config: &Config, bind: SocketAddr) -> anyhow::Result<()> {
     if let Some(report) = service::seeding::seed_if_needed(store.as_ref(), config.seeds_dir.as_deref()).await? {
         print_seeded(&report);
     }
+    let settings = config.api_settings();
+    let (years, settled) = service::disclosure::settle_pending(store.as_ref(), &settings.disclosure)
+        .await
+        .context("cannot decide what partners are shown of sensitive indicators")?;
+    if years > 0 {
+        tracing::info!(years, values = settled.values, released = settled.released, "disclosure decided");
+    }
     let keys = Arc::new(config.keys()?);
     let verifying: Vec<_> = keys.verifying_key_ids().collect();
     match keys.signing_key_id() {
         Some(kid) => tracing::info!(signing = kid, ?verifying, "token keys"),
         None => tracing::warn!(?verifying, "token keys: no signing key, so this server cannot issue tokens"),
     }
-    let settings = config.api_settings();
     let drain = crate::http::drain_deadline(&settings);
     let router = app(AppState::new(store, keys, settings));
     let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}"))?;

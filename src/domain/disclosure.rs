@@ -1,19 +1,30 @@
 //! Statistical disclosure control for partners (kiểm soát công bố số liệu): a small count of
 //! a sensitive indicator (violence, trafficking) could point at a person, so it is not
-//! published, and neither is any other cell of the same table that would let it be worked
-//! out again by subtraction (female = total − male).
+//! published, and neither is any other cell that would let it be worked out again, today or
+//! from what a partner was shown before.
 //!
-//! A table is every published value of one indicator, area and period. Its cells are
-//! keyed by sex, age group and ethnicity, and along each of these the total (`TOTAL`,
-//! `_T`) is the sum of the other cells. A suppressed cell is recomputable when it is the
-//! only suppressed member of such a sum and the others are known; then one more member is
-//! suppressed (the smallest part, the total only when no part is left), until no sum has a
-//! single hidden member.
+//! The rule looks at every approved value of one sensitive indicator in one year at once,
+//! and at the sums that hold among them: along sex (total = female + male), age group and
+//! ethnicity (the total is the sum of the groups reported), the map (a unit's value is the
+//! sum of its units' values) and the calendar (a year is the sum of its halves, quarters or
+//! months). A hidden cell can be worked out when it is the only unknown member of a sum;
+//! then one more member is hidden (the smallest part, the total only when no part is
+//! left), until no sum has a single hidden member. A member nobody has reported is unknown
+//! too, but it can be worked out from the others (female = total − male) when it is the
+//! only one missing: when what it works out to is small, it counts as hidden.
+//!
+//! Decisions hold over time: a figure once shown stays shown (a partner keeps what it
+//! read), so the cells hidden in its place are chosen among those not yet shown. The rule
+//! runs when values are approved (`service::disclosure`) and its decisions are kept
+//! (`releases`); every read path shows a partner a sensitive figure only when it was
+//! released. Rolled-up figures of a sensitive indicator are never shown to partners.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
+use super::areas::{Area, AreaId};
 use super::indicators::{Indicator, Unit};
 use super::observations::{Observation, Sex, NOT_BROKEN_DOWN};
+use super::periods::{Period, PeriodPart};
 
 /// Counts below this are suppressed unless set otherwise (`GDH_DISCLOSURE_THRESHOLD`).
 pub const DEFAULT_THRESHOLD: f64 = 5.0;
@@ -29,77 +40,316 @@ impl Default for DisclosureRule {
     }
 }
 
-/// A cell's place in its table: (sex, age group, ethnicity), `None` for the total.
-type Coordinates = [Option<String>; 3];
+/// (sex, age group, ethnicity), `None` for the total along that dimension.
+type Breakdown = [Option<String>; 3];
+
+/// Where a cell sits: its unit, its period and its breakdown.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+struct Place {
+    area: AreaId,
+    period: String,
+    coordinates: Breakdown,
+}
+
+impl Place {
+    fn of(o: &Observation) -> Place {
+        let sex = match o.key.sex {
+            Sex::Female => Some("F".to_owned()),
+            Sex::Male => Some("M".to_owned()),
+            Sex::Total => None,
+        };
+        let dimension = |d: &str| (d != NOT_BROKEN_DOWN).then(|| d.to_owned());
+        Place {
+            area: o.key.area_id,
+            period: o.key.period.clone(),
+            coordinates: [sex, dimension(&o.key.age_group), dimension(&o.key.ethnicity)],
+        }
+    }
+}
+
+/// A total and the members that add up to it. Where every member is known in advance
+/// (both sexes, the units under a unit, the quarters of a year) `parts` lists them all,
+/// reported or not; for age groups and ethnicities, only those reported.
+#[derive(Debug)]
+struct Sum {
+    total: Place,
+    parts: Vec<Place>,
+}
+
+impl Sum {
+    fn members(&self) -> impl Iterator<Item = &Place> {
+        std::iter::once(&self.total).chain(&self.parts)
+    }
+}
+
+/// A cell's figures: reported, or worked out from a sum.
+#[derive(Debug, Clone, Copy)]
+struct Figures {
+    value: f64,
+    numerator: Option<f64>,
+    denominator: Option<f64>,
+}
+
+impl Figures {
+    fn of(o: &Observation) -> Figures {
+        Figures { value: o.value, numerator: o.numerator, denominator: o.denominator }
+    }
+}
 
 impl DisclosureRule {
     /// A count under the threshold, or a rate computed from one (the victims helped, or the
     /// victims there were).
-    fn is_small(&self, indicator: &Indicator, o: &Observation) -> bool {
-        (indicator.unit == Unit::Count && o.value < self.threshold)
-            || o.numerator.is_some_and(|n| n < self.threshold)
-            || o.denominator.is_some_and(|d| d < self.threshold)
+    fn is_small(&self, indicator: &Indicator, f: Figures) -> bool {
+        (indicator.unit == Unit::Count && f.value < self.threshold)
+            || f.numerator.is_some_and(|n| n < self.threshold)
+            || f.denominator.is_some_and(|d| d < self.threshold)
     }
 
-    /// The ids of the cells of one table (one indicator, area and period) that must not be
-    /// published. Cells of other tables in `cells` are ignored.
-    pub fn suppressed(&self, indicator: &Indicator, cells: &[Observation]) -> HashSet<i64> {
+    /// The ids of the approved values of one indicator in one year (`cells`) that partners
+    /// may be shown, given those `shown` before (they stay shown). `units` are the units of
+    /// the cells and the units under them. Every cell of an indicator that is not
+    /// sensitive is shown; cells of other indicators are ignored.
+    pub fn release(
+        &self,
+        indicator: &Indicator,
+        cells: &[Observation],
+        units: &[Area],
+        shown: &HashSet<i64>,
+    ) -> HashSet<i64> {
+        let table: BTreeMap<Place, &Observation> =
+            cells.iter().filter(|o| o.key.indicator_code == indicator.code).map(|o| (Place::of(o), o)).collect();
         if !indicator.sensitive {
-            return HashSet::new();
+            return table.values().map(|o| o.id).collect();
         }
-        let coordinates = |o: &Observation| -> Coordinates {
-            let sex = match o.key.sex {
-                Sex::Female => Some("F".to_owned()),
-                Sex::Male => Some("M".to_owned()),
-                Sex::Total => None,
-            };
-            let dimension = |d: &str| (d != NOT_BROKEN_DOWN).then(|| d.to_owned());
-            [sex, dimension(&o.key.age_group), dimension(&o.key.ethnicity)]
-        };
-        let table: BTreeMap<Coordinates, &Observation> =
-            cells.iter().filter(|o| o.key.indicator_code == indicator.code).map(|o| (coordinates(o), o)).collect();
-        let mut hidden: HashSet<Coordinates> =
-            table.iter().filter(|(_, o)| self.is_small(indicator, o)).map(|(c, _)| c.clone()).collect();
-        if hidden.is_empty() {
-            return HashSet::new();
-        }
-
-        // Each sum: a total and its parts, along one dimension with the other two fixed.
-        let mut sums: Vec<(Coordinates, Vec<Coordinates>)> = Vec::new();
-        for dimension in 0..3 {
-            let mut by_rest: BTreeMap<Coordinates, Vec<Coordinates>> = BTreeMap::new();
-            for c in table.keys().filter(|c| c[dimension].is_some()) {
-                let mut total = c.clone();
-                total[dimension] = None;
-                by_rest.entry(total).or_default().push(c.clone());
-            }
-            for (total, parts) in by_rest {
-                if table.contains_key(&total) {
-                    sums.push((total, parts));
-                }
-            }
-        }
-
+        let sums = sums(&table, units);
+        // What a partner knows already: the figures shown, and all they give away. Hiding
+        // one of those would not help.
+        let mut given_away: BTreeMap<Place, Figures> =
+            table.iter().filter(|(_, o)| shown.contains(&o.id)).map(|(p, o)| (p.clone(), Figures::of(o))).collect();
         loop {
-            let mut changed = false;
-            for (total, parts) in &sums {
-                let members = std::iter::once(total).chain(parts);
-                if members.filter(|c| hidden.contains(*c)).count() != 1 {
-                    continue;
+            let mut learned = false;
+            for sum in &sums {
+                let mut unknown = sum.members().filter(|m| !given_away.contains_key(*m));
+                if let (Some(only), None) = (unknown.next(), unknown.next()) {
+                    let figures = work_out(sum, only, &given_away);
+                    given_away.insert(only.clone(), figures);
+                    learned = true;
                 }
-                let smallest_visible_part = parts
-                    .iter()
-                    .filter(|c| !hidden.contains(*c))
-                    .min_by(|a, b| table[*a].value.total_cmp(&table[*b].value).then_with(|| a.cmp(b)));
-                let next = smallest_visible_part.unwrap_or(total);
-                hidden.insert(next.clone());
-                changed = true;
             }
-            if !changed {
+            if !learned {
                 break;
             }
         }
-        hidden.iter().filter_map(|c| table.get(c)).map(|o| o.id).collect()
+        let may_hide = |p: &Place, hidden: &BTreeSet<Place>| {
+            table.contains_key(p) && !given_away.contains_key(p) && !hidden.contains(p)
+        };
+        let smallest = |places: &mut dyn Iterator<Item = &Place>| -> Option<Place> {
+            places.min_by(|a, b| table[*a].value.total_cmp(&table[*b].value).then_with(|| a.cmp(b))).cloned()
+        };
+        // Cells hidden so that a cell nobody reported cannot be worked out (see below).
+        let mut forced: BTreeSet<Place> = BTreeSet::new();
+        'decide: loop {
+            // What a partner could know: the figures of every cell, and of every cell
+            // nobody reported that the others give away (with the sum that gives it away),
+            // less those hidden.
+            let mut figures: BTreeMap<Place, Figures> =
+                table.iter().map(|(p, o)| (p.clone(), Figures::of(o))).collect();
+            let mut worked_out_by: HashMap<Place, usize> = HashMap::new();
+            let mut hidden: BTreeSet<Place> =
+                figures.iter().filter(|(_, f)| self.is_small(indicator, **f)).map(|(p, _)| p.clone()).collect();
+            hidden.extend(forced.iter().cloned());
+            // Hidden cells a partner can work out all the same: they count as known.
+            let mut exposed: BTreeSet<Place> = BTreeSet::new();
+            // Cells something was worked out from: hiding one of them later makes what
+            // followed from it stale, so the decision starts again with it hidden.
+            let mut used: BTreeSet<Place> = BTreeSet::new();
+            loop {
+                let mut changed = false;
+                for (i, sum) in sums.iter().enumerate() {
+                    let mut unknown = sum
+                        .members()
+                        .filter(|m| !figures.contains_key(*m) || (hidden.contains(*m) && !exposed.contains(*m)));
+                    let (Some(only), None) = (unknown.next(), unknown.next()) else { continue };
+                    if !figures.contains_key(only) {
+                        // Not reported, but the only unknown: the others give it away.
+                        let worked_out = work_out(sum, only, &figures);
+                        if self.is_small(indicator, worked_out) {
+                            hidden.insert(only.clone());
+                        }
+                        figures.insert(only.clone(), worked_out);
+                        worked_out_by.insert(only.clone(), i);
+                        used.extend(sum.members().filter(|m| *m != only).cloned());
+                        changed = true;
+                        continue;
+                    }
+                    let part = smallest(&mut sum.parts.iter().filter(|p| may_hide(p, &hidden)));
+                    if let Some(next) = part.or_else(|| Some(sum.total.clone()).filter(|t| may_hide(t, &hidden))) {
+                        if used.contains(&next) {
+                            forced.insert(next);
+                            continue 'decide;
+                        }
+                        hidden.insert(next);
+                        changed = true;
+                        continue;
+                    }
+                    // Every member shown before or worked out: hide a cell a worked-out one
+                    // was worked out from, and decide again. None left: the hidden one is
+                    // known all the same (from figures shown before), and what follows
+                    // from it must be looked at too.
+                    let mut from: Vec<usize> = sum.members().filter_map(|m| worked_out_by.get(m).copied()).collect();
+                    let mut seen: BTreeSet<usize> = from.iter().copied().collect();
+                    let mut candidates: BTreeSet<Place> = BTreeSet::new();
+                    while let Some(j) = from.pop() {
+                        for m in sums[j].members() {
+                            if may_hide(m, &hidden) {
+                                candidates.insert(m.clone());
+                            } else if let Some(&k) = worked_out_by.get(m) {
+                                if seen.insert(k) {
+                                    from.push(k);
+                                }
+                            }
+                        }
+                    }
+                    if let Some(next) = smallest(&mut candidates.iter()) {
+                        forced.insert(next);
+                        continue 'decide;
+                    }
+                    exposed.insert(only.clone());
+                    worked_out_by.insert(only.clone(), i);
+                    used.extend(sum.members().filter(|m| *m != only).cloned());
+                    changed = true;
+                }
+                if !changed {
+                    break;
+                }
+            }
+            return table.iter().filter(|(p, _)| !hidden.contains(*p)).map(|(_, o)| o.id).collect();
+        }
+    }
+}
+
+/// The figures of the one member of `sum` not in `known`, from the others.
+fn work_out(sum: &Sum, member: &Place, known: &BTreeMap<Place, Figures>) -> Figures {
+    let others: Vec<Figures> =
+        sum.parts.iter().filter(|p| *p != member).filter_map(|p| known.get(p).copied()).collect();
+    let total = known.get(&sum.total).copied();
+    let figure = |f: fn(&Figures) -> Option<f64>| -> Option<f64> {
+        let parts = others.iter().try_fold(0.0, |sum, o| Some(sum + f(o)?))?;
+        if *member == sum.total {
+            Some(parts)
+        } else {
+            Some(f(&total?)? - parts)
+        }
+    };
+    Figures {
+        value: figure(|f| Some(f.value)).unwrap_or(f64::NAN),
+        numerator: figure(|f| f.numerator),
+        denominator: figure(|f| f.denominator),
+    }
+}
+
+/// Every sum among the cells and the cells they imply: the cells' units, those above and
+/// under them, their periods with the rest of each division of the year they use, and
+/// their breakdowns with both sexes and the total. A sum may hold cells nobody reported:
+/// a partner can work those out too, and go on from them.
+fn sums(table: &BTreeMap<Place, &Observation>, units: &[Area]) -> Vec<Sum> {
+    let mut children: HashMap<AreaId, Vec<&Area>> = HashMap::new();
+    let by_id: HashMap<AreaId, &Area> = units.iter().map(|u| (u.id, u)).collect();
+    for unit in units {
+        if let Some(parent) = unit.parent_id {
+            children.entry(parent).or_default().push(unit);
+        }
+    }
+    let mut areas: BTreeSet<AreaId> = BTreeSet::new();
+    let mut periods: BTreeSet<Period> = BTreeSet::new();
+    let mut breakdowns: BTreeSet<Breakdown> = BTreeSet::new();
+    for place in table.keys() {
+        areas.insert(place.area);
+        areas.extend(by_id.get(&place.area).and_then(|u| u.parent_id));
+        areas.extend(children.get(&place.area).into_iter().flatten().map(|u| u.id));
+        if let Ok(period) = place.period.parse::<Period>() {
+            periods.insert(Period { year: period.year, part: PeriodPart::Year });
+            periods.extend(division_of(period.part).into_iter().map(|part| Period { year: period.year, part }));
+        }
+        for sex in [None, Some("F"), Some("M")] {
+            let mut breakdown = place.coordinates.clone();
+            breakdown[0] = sex.map(str::to_owned);
+            breakdowns.insert(breakdown);
+        }
+    }
+    // The groups of each breakdown (age group, ethnicity) by what stays fixed.
+    let mut groups: [BTreeMap<Breakdown, Vec<Breakdown>>; 3] = Default::default();
+    for b in &breakdowns {
+        for (dimension, by_rest) in groups.iter_mut().enumerate().skip(1) {
+            if b[dimension].is_some() {
+                let mut rest = b.clone();
+                rest[dimension] = None;
+                by_rest.entry(rest).or_default().push(b.clone());
+            }
+        }
+    }
+
+    let mut sums = Vec::new();
+    for &area in &areas {
+        for period in &periods {
+            let period_text = period.to_string();
+            let (first, last) = period.days();
+            for breakdown in &breakdowns {
+                let total = Place { area, period: period_text.clone(), coordinates: breakdown.clone() };
+                let at = |coordinates: &Breakdown| Place { coordinates: coordinates.clone(), ..total.clone() };
+                // Along sex: female and male.
+                if breakdown[0].is_none() {
+                    let parts = ["F", "M"].iter().map(|sex| {
+                        let mut b = breakdown.clone();
+                        b[0] = Some((*sex).to_owned());
+                        at(&b)
+                    });
+                    sums.push(Sum { total: total.clone(), parts: parts.collect() });
+                }
+                // Along age group and ethnicity: the groups seen.
+                for by_rest in &groups[1..] {
+                    if let Some(members) = by_rest.get(breakdown) {
+                        sums.push(Sum { total: total.clone(), parts: members.iter().map(at).collect() });
+                    }
+                }
+                // Along the map: the units under it that existed in the period.
+                let under: Vec<Place> = children
+                    .get(&area)
+                    .into_iter()
+                    .flatten()
+                    .filter(|u| u.valid_during(first, last))
+                    .map(|u| Place { area: u.id, ..total.clone() })
+                    .collect();
+                if !under.is_empty() {
+                    sums.push(Sum { total: total.clone(), parts: under });
+                }
+                // Along the calendar: the year and each division of it in use.
+                if period.part == PeriodPart::Year {
+                    for division in [PeriodPart::Half(1), PeriodPart::Quarter(1), PeriodPart::Month(1)] {
+                        let parts: Vec<Place> = division_of(division)
+                            .into_iter()
+                            .map(|part| Period { year: period.year, part })
+                            .filter(|p| periods.contains(p))
+                            .map(|p| Place { period: p.to_string(), ..total.clone() })
+                            .collect();
+                        if !parts.is_empty() {
+                            sums.push(Sum { total: total.clone(), parts });
+                        }
+                    }
+                }
+            }
+        }
+    }
+    sums
+}
+
+/// Every part of the division of the year `period` belongs to (none for the year itself).
+fn division_of(part: PeriodPart) -> Vec<PeriodPart> {
+    match part {
+        PeriodPart::Year => Vec::new(),
+        PeriodPart::Half(_) => (1..=2).map(PeriodPart::Half).collect(),
+        PeriodPart::Quarter(_) => (1..=4).map(PeriodPart::Quarter).collect(),
+        PeriodPart::Month(_) => (1..=12).map(PeriodPart::Month).collect(),
     }
 }
 
@@ -126,26 +376,27 @@ impl Table {
 }
 
 /// A table's key: (indicator, area, period).
-pub type TableId = (String, super::areas::AreaId, String);
+pub type TableId = (String, AreaId, String);
 
-impl DisclosureRule {
-    /// Sorts values of any number of tables into their tables, applying the rule to each
-    /// (only when `apply`: internal roles see every figure).
-    pub fn tables(&self, indicators: &[Indicator], cells: Vec<Observation>, apply: bool) -> BTreeMap<TableId, Table> {
-        let mut tables: BTreeMap<TableId, Table> = BTreeMap::new();
-        for o in cells {
-            let key = (o.key.indicator_code.clone(), o.key.area_id, o.key.period.clone());
-            tables.entry(key).or_default().cells.push(o);
+/// Sorts values of any number of tables into their tables. For partners (`released`
+/// given: the ids among `cells` whose figures were released) every cell of a sensitive
+/// indicator that was not released is withheld; internal roles see every figure.
+pub fn tables(
+    indicators: &[Indicator],
+    cells: Vec<Observation>,
+    released: Option<&HashSet<i64>>,
+) -> BTreeMap<TableId, Table> {
+    let sensitive: HashSet<&str> = indicators.iter().filter(|i| i.sensitive).map(|i| i.code.as_str()).collect();
+    let mut tables: BTreeMap<TableId, Table> = BTreeMap::new();
+    for o in cells {
+        let key = (o.key.indicator_code.clone(), o.key.area_id, o.key.period.clone());
+        let table = tables.entry(key).or_default();
+        if released.is_some_and(|r| sensitive.contains(o.key.indicator_code.as_str()) && !r.contains(&o.id)) {
+            table.suppressed.insert(o.id);
         }
-        if apply {
-            for ((indicator_code, _, _), table) in tables.iter_mut() {
-                if let Some(indicator) = indicators.iter().find(|i| &i.code == indicator_code) {
-                    table.suppressed = self.suppressed(indicator, &table.cells);
-                }
-            }
-        }
-        tables
+        table.cells.push(o);
     }
+    tables
 }
 
 #[cfg(test)]
@@ -153,6 +404,7 @@ mod tests {
     use chrono::Utc;
 
     use super::*;
+    use crate::domain::areas::AreaLevel;
     use crate::domain::observations::{ObservationKey, ObservationStatus};
 
     fn indicator(unit: Unit, sensitive: bool) -> Indicator {
@@ -170,14 +422,14 @@ mod tests {
         }
     }
 
-    fn cell(id: i64, sex: Sex, age: &str, value: f64) -> Observation {
+    fn at(id: i64, area: AreaId, period: &str, sex: Sex, age: &str, value: f64) -> Observation {
         Observation {
             id,
             key: ObservationKey {
                 indicator_code: "GBV".into(),
-                area_id: 216,
-                area_code: "216".into(),
-                period: "2024".into(),
+                area_id: area,
+                area_code: area.to_string(),
+                period: period.into(),
                 sex,
                 age_group: age.into(),
                 ethnicity: NOT_BROKEN_DOWN.into(),
@@ -194,10 +446,36 @@ mod tests {
         }
     }
 
-    fn ids(mut set: HashSet<i64>) -> Vec<i64> {
-        let mut v: Vec<i64> = set.drain().collect();
+    fn cell(id: i64, sex: Sex, age: &str, value: f64) -> Observation {
+        at(id, 216, "2024", sex, age, value)
+    }
+
+    fn unit(id: AreaId, parent: Option<AreaId>) -> Area {
+        Area {
+            id,
+            code: id.to_string(),
+            name: id.to_string(),
+            level: if parent.is_some() { AreaLevel::Commune } else { AreaLevel::Province },
+            parent_id: parent,
+            valid_from: None,
+            valid_to: None,
+            location: None,
+            area_km2: None,
+            source: None,
+        }
+    }
+
+    /// The ids withheld: every cell not released.
+    fn hidden_with(cells: &[Observation], units: &[Area], shown: &[i64], rule: DisclosureRule) -> Vec<i64> {
+        let shown: HashSet<i64> = shown.iter().copied().collect();
+        let released = rule.release(&indicator(Unit::Count, true), cells, units, &shown);
+        let mut v: Vec<i64> = cells.iter().map(|o| o.id).filter(|id| !released.contains(id)).collect();
         v.sort_unstable();
         v
+    }
+
+    fn hidden(cells: &[Observation]) -> Vec<i64> {
+        hidden_with(cells, &[], &[], DisclosureRule::default())
     }
 
     const T: &str = NOT_BROKEN_DOWN;
@@ -205,38 +483,43 @@ mod tests {
     #[test]
     fn a_small_count_hides_the_other_sex_too_so_it_cannot_be_subtracted_out() {
         let cells = [cell(1, Sex::Female, T, 3.0), cell(2, Sex::Male, T, 40.0), cell(3, Sex::Total, T, 43.0)];
-        let rule = DisclosureRule::default();
-        assert_eq!(ids(rule.suppressed(&indicator(Unit::Count, true), &cells)), vec![1, 2]);
+        assert_eq!(hidden(&cells), vec![1, 2]);
     }
 
     #[test]
     fn without_the_total_nothing_else_reveals_the_small_count() {
         let cells = [cell(1, Sex::Female, T, 3.0), cell(2, Sex::Male, T, 40.0)];
-        assert_eq!(ids(DisclosureRule::default().suppressed(&indicator(Unit::Count, true), &cells)), vec![1]);
+        assert_eq!(hidden(&cells), vec![1]);
     }
 
     #[test]
     fn large_counts_and_indicators_that_are_not_sensitive_are_published() {
         let cells = [cell(1, Sex::Female, T, 5.0), cell(2, Sex::Male, T, 40.0), cell(3, Sex::Total, T, 45.0)];
-        assert!(DisclosureRule::default().suppressed(&indicator(Unit::Count, true), &cells).is_empty());
+        assert!(hidden(&cells).is_empty());
         let small = [cell(1, Sex::Female, T, 1.0), cell(3, Sex::Total, T, 45.0)];
-        assert!(DisclosureRule::default().suppressed(&indicator(Unit::Count, false), &small).is_empty());
+        let released = DisclosureRule::default().release(&indicator(Unit::Count, false), &small, &[], &HashSet::new());
+        assert_eq!(released.len(), 2);
     }
 
     #[test]
     fn the_threshold_is_a_setting() {
         let cells = [cell(1, Sex::Female, T, 8.0), cell(2, Sex::Male, T, 40.0), cell(3, Sex::Total, T, 48.0)];
-        let rule = DisclosureRule { threshold: 10.0 };
-        assert_eq!(ids(rule.suppressed(&indicator(Unit::Count, true), &cells)), vec![1, 2]);
+        assert_eq!(hidden_with(&cells, &[], &[], DisclosureRule { threshold: 10.0 }), vec![1, 2]);
     }
 
     #[test]
     fn a_rate_from_a_small_numerator_is_small() {
-        let mut rate = cell(1, Sex::Female, T, 20.0);
-        rate.numerator = Some(2.0);
-        rate.denominator = Some(10.0);
-        let cells = [rate, cell(2, Sex::Total, T, 30.0)];
-        assert_eq!(ids(DisclosureRule::default().suppressed(&indicator(Unit::Percent, true), &cells)), vec![1, 2]);
+        let rate = |id, sex, numerator: f64, denominator: f64| {
+            let mut rate = cell(id, sex, T, 100.0 * numerator / denominator);
+            rate.numerator = Some(numerator);
+            rate.denominator = Some(denominator);
+            rate
+        };
+        // Female 2 of 10; male 7 of 20; all 9 of 30: the male numerator would give 2 back.
+        let cells = [rate(1, Sex::Female, 2.0, 10.0), rate(2, Sex::Male, 7.0, 20.0), rate(3, Sex::Total, 9.0, 30.0)];
+        let rule = DisclosureRule::default();
+        let released = rule.release(&indicator(Unit::Percent, true), &cells, &[], &HashSet::new());
+        assert_eq!(released, HashSet::from([3]));
     }
 
     #[test]
@@ -249,9 +532,8 @@ mod tests {
             cell(4, Sex::Male, T, 50.0),
             cell(5, Sex::Total, T, 82.0),
         ];
-        let hidden = ids(DisclosureRule::default().suppressed(&indicator(Unit::Count, true), &cells));
         // 15–19 hidden; then 20–24 (else 2 = 32 − 30).
-        assert_eq!(hidden, vec![1, 2]);
+        assert_eq!(hidden(&cells), vec![1, 2]);
 
         // With a male 15–19 cell and a 15–19 total, the age-group sum over sexes needs it too.
         let cells = [
@@ -261,7 +543,202 @@ mod tests {
             cell(6, Sex::Male, "Y15T19", 9.0),
             cell(7, Sex::Total, "Y15T19", 11.0),
         ];
-        let hidden = ids(DisclosureRule::default().suppressed(&indicator(Unit::Count, true), &cells));
-        assert_eq!(hidden, vec![1, 2, 6]);
+        assert_eq!(hidden(&cells), vec![1, 2, 6]);
+    }
+
+    #[test]
+    fn a_small_count_not_yet_reported_is_worked_out_from_the_total_so_it_is_protected_before_it_arrives() {
+        // Day 1: total 43 and males 40 approved; females (3) not reported yet: 43 − 40 = 3.
+        let day_one = [cell(2, Sex::Male, T, 40.0), cell(3, Sex::Total, T, 43.0)];
+        assert_eq!(hidden(&day_one), vec![2]);
+        // Day 2: females approved; the total stays shown, males stay hidden.
+        let day_two = [cell(1, Sex::Female, T, 3.0), cell(2, Sex::Male, T, 40.0), cell(3, Sex::Total, T, 43.0)];
+        assert_eq!(hidden_with(&day_two, &[], &[3], DisclosureRule::default()), vec![1, 2]);
+    }
+
+    #[test]
+    fn a_figure_once_shown_stays_shown_and_another_is_hidden_in_its_place() {
+        // Day 1: females 20–24 (10) and 25–29 (20) approved and shown; no female total yet.
+        let day_one = [cell(2, Sex::Female, "Y20T24", 10.0), cell(3, Sex::Female, "Y25T29", 20.0)];
+        assert!(hidden(&day_one).is_empty());
+        // Day 2: 15–19 (2) and the female total (32). Left alone the rule would hide
+        // 20–24, but it was shown: the total is hidden instead (2 = 32 − 10 − 20).
+        let day_two = [
+            cell(1, Sex::Female, "Y15T19", 2.0),
+            cell(2, Sex::Female, "Y20T24", 10.0),
+            cell(3, Sex::Female, "Y25T29", 20.0),
+            cell(4, Sex::Female, T, 32.0),
+        ];
+        assert_eq!(hidden(&day_two), vec![1, 2]);
+        assert_eq!(hidden_with(&day_two, &[], &[2, 3], DisclosureRule::default()), vec![1, 4]);
+    }
+
+    #[test]
+    fn a_unit_less_its_visible_units_does_not_give_a_hidden_one_back() {
+        let units = [unit(1, None), unit(11, Some(1)), unit(12, Some(1)), unit(13, Some(1))];
+        // Province 50 = 3 + 20 + 27: the small commune, then the smallest other one.
+        let cells = [
+            at(1, 1, "2024", Sex::Total, T, 50.0),
+            at(2, 11, "2024", Sex::Total, T, 3.0),
+            at(3, 12, "2024", Sex::Total, T, 20.0),
+            at(4, 13, "2024", Sex::Total, T, 27.0),
+        ];
+        assert_eq!(hidden_with(&cells, &units, &[], DisclosureRule::default()), vec![2, 3]);
+        // The small commune not reported: 50 − 20 − 27 = 3 all the same.
+        let cells = [cells[0].clone(), cells[2].clone(), cells[3].clone()];
+        assert_eq!(hidden_with(&cells, &units, &[], DisclosureRule::default()), vec![3]);
+        // Two communes missing: nothing can be worked out.
+        let cells = [cells[0].clone(), cells[2].clone()];
+        assert!(hidden_with(&cells, &units, &[], DisclosureRule::default()).is_empty());
+    }
+
+    #[test]
+    fn a_year_less_its_visible_quarters_does_not_give_a_hidden_one_back() {
+        let cells = [
+            at(1, 216, "2024", Sex::Total, T, 40.0),
+            at(2, 216, "2024-Q1", Sex::Total, T, 10.0),
+            at(3, 216, "2024-Q2", Sex::Total, T, 12.0),
+            at(4, 216, "2024-Q3", Sex::Total, T, 15.0),
+        ];
+        // Q4 not reported: 40 − 37 = 3, so one more quarter is hidden.
+        assert_eq!(hidden(&cells), vec![2]);
+    }
+
+    /// What a partner can work out from every figure it was ever shown: each sum with one
+    /// unknown member gives that member, over and over.
+    fn worked_out(sums: &[Sum], known: &mut BTreeMap<Place, f64>) {
+        loop {
+            let mut learned = false;
+            for sum in sums {
+                let unknown: Vec<&Place> = sum.members().filter(|m| !known.contains_key(*m)).collect();
+                if let [only] = unknown[..] {
+                    let parts: f64 = sum.parts.iter().filter_map(|p| known.get(p)).sum();
+                    let value = if *only == sum.total { parts } else { known[&sum.total] - parts };
+                    known.insert(only.clone(), value);
+                    learned = true;
+                }
+            }
+            if !learned {
+                break;
+            }
+        }
+    }
+
+    /// A small pseudo-random sequence, the same on every run.
+    struct Lcg(u64);
+    impl Lcg {
+        fn next(&mut self, below: u64) -> u64 {
+            self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (self.0 >> 33) % below
+        }
+    }
+
+    #[test]
+    fn no_small_count_can_be_worked_out_from_all_a_partner_was_shown_over_many_days() {
+        let rule = DisclosureRule::default();
+        let gbv = indicator(Unit::Count, true);
+        let units = [unit(1, None), unit(11, Some(1)), unit(12, Some(1)), unit(13, Some(1))];
+        let mut random = Lcg(7);
+        for round in 0..300 {
+            // A full, consistent table: units × periods × sexes, parts first.
+            let mut full: Vec<Observation> = Vec::new();
+            let mut id = 0;
+            let mut push = |full: &mut Vec<Observation>, area, period: &str, sex, value| {
+                id += 1;
+                full.push(at(id, area, period, sex, T, value));
+            };
+            let halves = ["2024-S1", "2024-S2"];
+            let mut by = BTreeMap::new();
+            for area in [11, 12, 13] {
+                for sex in [Sex::Female, Sex::Male] {
+                    for q in halves {
+                        let value = if random.next(3) == 0 { random.next(5) } else { 5 + random.next(40) } as f64;
+                        by.insert((area, q, sex), value);
+                    }
+                }
+            }
+            let totals = |area: Option<AreaId>, q: Option<&str>, sex: Option<Sex>| -> f64 {
+                by.iter()
+                    .filter(|((a, p, s), _)| {
+                        area.is_none_or(|x| x == *a) && q.is_none_or(|x| x == *p) && sex.is_none_or(|x| x == *s)
+                    })
+                    .map(|(_, v)| v)
+                    .sum()
+            };
+            for area in [1, 11, 12, 13] {
+                let a = (area != 1).then_some(area);
+                for period in ["2024", "2024-S1", "2024-S2"] {
+                    let q = (period != "2024").then_some(period);
+                    for sex in [Sex::Female, Sex::Male, Sex::Total] {
+                        let s = (sex != Sex::Total).then_some(sex);
+                        push(&mut full, area, period, sex, totals(a, q, s));
+                    }
+                }
+            }
+            // Approved a few at a time in a random order; each day's release is kept.
+            let mut order: Vec<usize> = (0..full.len()).collect();
+            for i in (1..order.len()).rev() {
+                order.swap(i, random.next(i as u64 + 1) as usize);
+            }
+            let mut approved: Vec<Observation> = Vec::new();
+            let mut shown: HashSet<i64> = HashSet::new();
+            let mut known: BTreeMap<Place, f64> = BTreeMap::new();
+            for day in order.chunks(1 + random.next(6) as usize) {
+                approved.extend(day.iter().map(|&i| full[i].clone()));
+                let released = rule.release(&gbv, &approved, &units, &shown);
+                assert!(shown.is_subset(&released), "round {round}: a shown figure was taken back");
+                for o in approved.iter().filter(|o| released.contains(&o.id)) {
+                    known.insert(Place::of(o), o.value);
+                }
+                shown = released;
+                // The partner knows the structure of the whole table.
+                let table: BTreeMap<Place, &Observation> = full.iter().map(|o| (Place::of(o), o)).collect();
+                worked_out(&sums(&table, &units), &mut known);
+                for o in full.iter().filter(|o| rule.is_small(&gbv, Figures::of(o))) {
+                    assert!(
+                        !known.contains_key(&Place::of(o)),
+                        "round {round}: {:?} {} {:?} = {} worked out",
+                        o.key.area_id,
+                        o.key.period,
+                        o.key.sex,
+                        o.value
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_province_of_a_hundred_communes_with_many_small_counts_gives_none_away() {
+        let rule = DisclosureRule::default();
+        let gbv = indicator(Unit::Count, true);
+        let mut units = vec![unit(1, None)];
+        units.extend((100..200).map(|id| unit(id, Some(1))));
+        let mut random = Lcg(11);
+        let mut cells = Vec::new();
+        let (mut female, mut male) = (0.0, 0.0);
+        for area in 100..200 {
+            let f = if random.next(3) == 0 { random.next(5) } else { 5 + random.next(30) } as f64;
+            let m = if random.next(3) == 0 { random.next(5) } else { 5 + random.next(30) } as f64;
+            let id = area * 10;
+            cells.push(at(id, area, "2024", Sex::Female, T, f));
+            cells.push(at(id + 1, area, "2024", Sex::Male, T, m));
+            cells.push(at(id + 2, area, "2024", Sex::Total, T, f + m));
+            (female, male) = (female + f, male + m);
+        }
+        cells.push(at(1, 1, "2024", Sex::Female, T, female));
+        cells.push(at(2, 1, "2024", Sex::Male, T, male));
+        cells.push(at(3, 1, "2024", Sex::Total, T, female + male));
+        let started = std::time::Instant::now();
+        let released = rule.release(&gbv, &cells, &units, &HashSet::new());
+        eprintln!("decided {} cells in {:?}, {} shown", cells.len(), started.elapsed(), released.len());
+        let table: BTreeMap<Place, &Observation> = cells.iter().map(|o| (Place::of(o), o)).collect();
+        let mut known: BTreeMap<Place, f64> =
+            cells.iter().filter(|o| released.contains(&o.id)).map(|o| (Place::of(o), o.value)).collect();
+        worked_out(&sums(&table, &units), &mut known);
+        for o in cells.iter().filter(|o| rule.is_small(&gbv, Figures::of(o))) {
+            assert!(!known.contains_key(&Place::of(o)), "{} {:?} = {} worked out", o.key.area_id, o.key.sex, o.value);
+        }
+        assert!(released.len() > cells.len() / 3, "most large counts are shown: {}", released.len());
     }
 }

@@ -80,6 +80,15 @@ impl fmt::Display for Period {
 }
 
 impl Period {
+    /// Every period of a year: the year, its halves, quarters and months.
+    pub fn of_year(year: i32) -> Vec<Period> {
+        let parts = std::iter::once(PeriodPart::Year)
+            .chain((1..=2).map(PeriodPart::Half))
+            .chain((1..=4).map(PeriodPart::Quarter))
+            .chain((1..=12).map(PeriodPart::Month));
+        parts.map(|part| Period { year, part }).collect()
+    }
+
     pub fn kind(&self) -> PeriodKind {
         match self.part {
             PeriodPart::Year => PeriodKind::Annual,

@@ -9,7 +9,6 @@ use super::error::{GqlResult, OrGql};
 use super::loaders::Loaders;
 use crate::auth::{Principal, Scope};
 use crate::domain::areas::AreaId;
-use crate::domain::disclosure::DisclosureRule;
 use crate::service::Caller;
 use crate::store::Store;
 
@@ -21,9 +20,9 @@ pub struct RequestContext {
 }
 
 impl RequestContext {
-    pub fn new(principal: Principal, request_id: Option<String>, store: Arc<dyn Store>, rule: DisclosureRule) -> Self {
+    pub fn new(principal: Principal, request_id: Option<String>, store: Arc<dyn Store>) -> Self {
         let caller = Caller::new(principal, request_id);
-        let loaders = Loaders::new(store, &caller, rule);
+        let loaders = Loaders::new(store, &caller);
         RequestContext { caller, loaders }
     }
 }

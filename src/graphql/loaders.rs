@@ -11,7 +11,7 @@ use async_graphql::dataloader::{DataLoader, Loader};
 
 use crate::domain::agencies::Agency;
 use crate::domain::areas::{Area, AreaId, Succession};
-use crate::domain::disclosure::{DisclosureRule, Table};
+use crate::domain::disclosure::Table;
 use crate::domain::indicators::Indicator;
 use crate::domain::observations::{Observation, ObservationRevision};
 use crate::domain::plans::{Assignment, Objective, Plan, ReportingDeadline, Target};
@@ -106,11 +106,10 @@ impl Loader<ProgressKey> for MeasureProgress {
     }
 }
 
-/// Tables as the caller reads them, the disclosure rule applied for partners.
+/// Tables as the caller reads them, with what is withheld from partners.
 pub struct TablesByKey {
     store: Arc<dyn Store>,
     published_only: bool,
-    rule: DisclosureRule,
 }
 
 impl Loader<TableKey> for TablesByKey {
@@ -118,7 +117,7 @@ impl Loader<TableKey> for TablesByKey {
     type Error = LoadError;
 
     async fn load(&self, keys: &[TableKey]) -> Result<HashMap<TableKey, Table>, LoadError> {
-        reads::tables(self.store.as_ref(), &self.rule, self.published_only, keys).await.map_err(Arc::new)
+        reads::tables(self.store.as_ref(), self.published_only, keys).await.map_err(Arc::new)
     }
 }
 
@@ -126,7 +125,6 @@ impl Loader<TableKey> for TablesByKey {
 pub struct CellsByKey {
     store: Arc<dyn Store>,
     caller: Caller,
-    rule: DisclosureRule,
 }
 
 impl Loader<CellKey> for CellsByKey {
@@ -134,7 +132,7 @@ impl Loader<CellKey> for CellsByKey {
     type Error = LoadError;
 
     async fn load(&self, keys: &[CellKey]) -> Result<HashMap<CellKey, Cell>, LoadError> {
-        cells::fill(self.store.as_ref(), &self.caller, &self.rule, keys).await.map_err(Arc::new)
+        cells::fill(self.store.as_ref(), &self.caller, keys).await.map_err(Arc::new)
     }
 }
 
@@ -192,7 +190,7 @@ pub struct Loaders {
 
 impl Loaders {
     /// `caller` is the request's: its scope is read once, by whoever needs it first.
-    pub fn new(store: Arc<dyn Store>, caller: &Caller, rule: DisclosureRule) -> Loaders {
+    pub fn new(store: Arc<dyn Store>, caller: &Caller) -> Loaders {
         let published_only = caller.reads_published_only();
         fn dl<T: Send + Sync + 'static>(loader: T) -> DataLoader<T> {
             // The batch runs in a task of its own: it takes the span of the resolver that
@@ -214,8 +212,8 @@ impl Loaders {
             history: dl(HistoryByObservation(store.clone())),
             reports: dl(ReportsByPlan(store.clone())),
             pages: dl(PagesByIndicator(store.clone())),
-            tables: dl(TablesByKey { store: store.clone(), published_only, rule }),
-            cells: dl(CellsByKey { store: store.clone(), caller: caller.clone(), rule }),
+            tables: dl(TablesByKey { store: store.clone(), published_only }),
+            cells: dl(CellsByKey { store: store.clone(), caller: caller.clone() }),
             progress: dl(MeasureProgress { store, caller: caller.clone() }),
         }
     }

@@ -120,6 +120,15 @@ async fn decide(
     reason: Option<&str>,
 ) -> GqlResult<Vec<ObservationObject>> {
     let ids: Vec<String> = ids.into_iter().map(|id| id.0).collect();
-    let reviewed = review(ctx.store().as_ref(), ctx.caller(), &ids, decision, reason).await.gql()?;
+    let reviewed = review(
+        ctx.store().as_ref(),
+        ctx.caller(),
+        &ctx.data_unchecked::<ApiSettings>().disclosure,
+        &ids,
+        decision,
+        reason,
+    )
+    .await
+    .gql()?;
     Ok(reviewed.into_iter().map(|observation| ObservationObject { observation, published: false }).collect())
 }

@@ -218,8 +218,7 @@ impl Query {
             period_to,
             sexes: sex.map(|s| s.into_iter().map(Into::into).collect()),
         };
-        let rule = &ctx.data_unchecked::<super::ApiSettings>().disclosure;
-        let cells = crate::service::cells::cells(ctx.store().as_ref(), ctx.caller(), rule, request).await.gql()?;
+        let cells = crate::service::cells::cells(ctx.store().as_ref(), ctx.caller(), request).await.gql()?;
         Ok(cells.into_iter().map(CellObject).collect())
     }
 

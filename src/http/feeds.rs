@@ -164,7 +164,7 @@ pub async fn export(
 ) -> Response {
     let caller = Caller::new(principal, request_id(&headers).map(str::to_owned));
     let exported = match selection(params) {
-        Ok(selection) => export_csv(state.store.as_ref(), &caller, &state.settings.disclosure, selection).await,
+        Ok(selection) => export_csv(state.store.as_ref(), &caller, selection).await,
         Err(e) => Err(e),
     };
     match exported {

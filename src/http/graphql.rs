@@ -110,12 +110,7 @@ pub async fn execute(
                     state.persisted.remember(text);
                 }
                 let operation = operation_name(&mut request);
-                let context = RequestContext::new(
-                    principal.clone(),
-                    Some(request_id.clone()),
-                    state.store.clone(),
-                    settings.disclosure,
-                );
+                let context = RequestContext::new(principal.clone(), Some(request_id.clone()), state.store.clone());
                 let mut request = request.data(context);
                 if !settings.introspection || principal.role.reads_published_only() {
                     request = request.disable_introspection();
@@ -358,6 +353,6 @@ async fn connection_data(state: AppState, payload: serde_json::Value) -> async_g
         async_graphql::Error::new(e.to_string())
     })?;
     let mut data = async_graphql::Data::default();
-    data.insert(RequestContext::new(principal, None, state.store.clone(), state.settings.disclosure));
+    data.insert(RequestContext::new(principal, None, state.store.clone()));
     Ok(data)
 }

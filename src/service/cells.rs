@@ -14,7 +14,6 @@ use chrono::NaiveDate;
 use super::access::{unknown_area_message, Caller};
 use super::reads::{graph_around, period_argument, tables, TableKey};
 use crate::domain::areas::{unit_for_period, unit_on, Area, AreaId, AreaLevel};
-use crate::domain::disclosure::DisclosureRule;
 use crate::domain::indicators::Indicator;
 use crate::domain::observations::{Observation, ObservationStatus, Sex};
 use crate::domain::periods::Period;
@@ -86,12 +85,7 @@ pub struct PlacedCell {
 /// indicator, area, period, sex. BAD_USER_INPUT for no indicator or period, a bad period or range, or too
 /// many cells; NOT_FOUND for an unknown indicator or area; FORBIDDEN for an area outside
 /// the caller's.
-pub async fn cells(
-    store: &dyn Store,
-    caller: &Caller,
-    rule: &DisclosureRule,
-    request: CellsRequest,
-) -> Result<Vec<PlacedCell>, DomainError> {
+pub async fn cells(store: &dyn Store, caller: &Caller, request: CellsRequest) -> Result<Vec<PlacedCell>, DomainError> {
     if request.indicator_codes.is_empty() || request.indicator_codes.len() > MAX_INDICATORS {
         return Err(DomainError::bad_input("indicatorCodes", format!("name 1 to {MAX_INDICATORS} indicators")));
     }
@@ -136,7 +130,7 @@ pub async fn cells(
         }
     }
     let only_keys: Vec<CellKey> = keys.iter().map(|(k, _, _)| k.clone()).collect();
-    let mut filled = fill(store, caller, rule, &only_keys).await?;
+    let mut filled = fill(store, caller, &only_keys).await?;
     Ok(keys
         .into_iter()
         .map(|(key, indicator, area)| {
@@ -266,12 +260,7 @@ async fn descendants(
 /// values inside the caller's scope; partners' suppressed figures withheld. Eight statements
 /// or so whatever the number of cells: the units around them (five), the values, and for
 /// partners the indicators and the sensitive tables.
-pub async fn fill(
-    store: &dyn Store,
-    caller: &Caller,
-    rule: &DisclosureRule,
-    keys: &[CellKey],
-) -> Result<HashMap<CellKey, Cell>, StoreError> {
+pub async fn fill(store: &dyn Store, caller: &Caller, keys: &[CellKey]) -> Result<HashMap<CellKey, Cell>, StoreError> {
     if keys.is_empty() {
         return Ok(HashMap::new());
     }
@@ -320,7 +309,7 @@ pub async fn fill(
     } else {
         Vec::new()
     };
-    let tables = tables(store, rule, true, &withheld_tables).await?;
+    let tables = tables(store, true, &withheld_tables).await?;
 
     let empty = Totals::new();
     let mut filled = HashMap::new();

@@ -11,7 +11,6 @@ use super::cells::{fill, CellKey};
 use super::reads::{progress, reporting_status, ProgressKey, ReportKey};
 use crate::domain::agencies::Agency;
 use crate::domain::areas::{unit_on, Area};
-use crate::domain::disclosure::DisclosureRule;
 use crate::domain::indicators::Indicator;
 use crate::domain::observations::Sex;
 use crate::domain::periods::Period;
@@ -81,7 +80,6 @@ pub struct Dashboard {
 pub async fn dashboard(
     store: &dyn Store,
     caller: &Caller,
-    rule: &DisclosureRule,
     request: DashboardRequest,
 ) -> Result<Dashboard, DomainError> {
     let today = chrono::Utc::now().date_naive();
@@ -206,7 +204,7 @@ pub async fn dashboard(
             }
         }
     }
-    let cells = fill(store, caller, rule, &cell_keys).await?;
+    let cells = fill(store, caller, &cell_keys).await?;
     let value = |code: &str, area_id, year: i32, sex| {
         let key = CellKey { indicator_code: code.to_owned(), area_id, period: year.to_string(), sex };
         cells.get(&key).and_then(|c| c.value)

@@ -6,7 +6,6 @@ use std::collections::BTreeSet;
 
 use super::reads::{select, withheld_in, Selection};
 use super::Caller;
-use crate::domain::disclosure::DisclosureRule;
 use crate::domain::feeds::{sdmx_record, SDMX_HEADER};
 use crate::domain::observations::{After, ObservationStatus};
 use crate::domain::DomainError;
@@ -18,12 +17,7 @@ const EXPORT_PAGE: usize = 5_000;
 /// The CSV text of what `selection` covers, page by page in id order. Rejected values are
 /// left out unless the selection asks for them by status: an export is what the hub holds
 /// as figures, approved or on their way.
-pub async fn export_csv(
-    store: &dyn Store,
-    caller: &Caller,
-    rule: &DisclosureRule,
-    selection: Selection,
-) -> Result<Vec<u8>, DomainError> {
+pub async fn export_csv(store: &dyn Store, caller: &Caller, selection: Selection) -> Result<Vec<u8>, DomainError> {
     let rejected_asked = selection.status == Some(ObservationStatus::Rejected);
     let mut query = select(store, caller, selection, "").await?;
     query.limit = EXPORT_PAGE;
@@ -34,7 +28,7 @@ pub async fn export_csv(
     out.write_record(SDMX_HEADER).map_err(csv_error)?;
     loop {
         let (page, _) = store.observations(&query).await?;
-        let withheld = withheld_in(store, rule, query.published_only, &sensitive, &page).await?;
+        let withheld = withheld_in(store, query.published_only, &sensitive, &page).await?;
         for o in page.iter().filter(|o| rejected_asked || o.status != ObservationStatus::Rejected) {
             out.write_record(sdmx_record(o, withheld.contains(&o.id))).map_err(csv_error)?;
         }

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod cells;
 pub mod dashboard;
 pub mod demo;
+pub mod disclosure;
 pub mod export;
 pub mod push;
 pub mod reads;

@@ -1,5 +1,5 @@
 //! Reads as a caller may see them: which values a selection covers inside the caller's
-//! area, the tables the disclosure rule withholds cells of for partners (the published
+//! area, the tables with the cells withheld from partners as decided (the published
 //! view), progress toward targets rolled up from the areas the caller reaches, and plans'
 //! reporting status. The batched ones take many keys at once and answer in a fixed number
 //! of statements, so GraphQL's loaders and the CSV export both call them.
@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use super::access::{areas_to_read, Caller};
 use crate::auth::Scope;
 use crate::domain::areas::AreaId;
-use crate::domain::disclosure::{DisclosureRule, Table, TableId};
+use crate::domain::disclosure::{self, Table, TableId};
 use crate::domain::observations::{Observation, ObservationOrder, ObservationQuery, ObservationStatus, Sex};
 use crate::domain::periods::Period;
 use crate::domain::plans::SexScope;
@@ -150,12 +150,11 @@ pub struct TableKey {
 /// values is empty.
 pub async fn tables(
     store: &dyn Store,
-    rule: &DisclosureRule,
     published_only: bool,
     keys: &[TableKey],
 ) -> Result<HashMap<TableKey, Table>, StoreError> {
     let ids = keys.iter().map(|k| (k.indicator_code.as_str(), k.area_id, k.period.as_str()));
-    let mut tables = read_tables(store, rule, ids, published_only).await?;
+    let mut tables = read_tables(store, ids, published_only).await?;
     Ok(keys
         .iter()
         .map(|k| {
@@ -169,7 +168,6 @@ pub async fn tables(
 /// page touches is read whole (a table reaches past a page). Nothing for internal roles.
 pub async fn withheld_in(
     store: &dyn Store,
-    rule: &DisclosureRule,
     published_only: bool,
     sensitive: &BTreeSet<String>,
     page: &[Observation],
@@ -181,15 +179,14 @@ pub async fn withheld_in(
         .iter()
         .filter(|o| sensitive.contains(&o.key.indicator_code))
         .map(|o| (o.key.indicator_code.as_str(), o.key.area_id, o.key.period.as_str()));
-    let tables = read_tables(store, rule, ids, true).await?;
+    let tables = read_tables(store, ids, true).await?;
     Ok(tables.into_values().flat_map(|t| t.suppressed).collect())
 }
 
 /// Reads the tables named, in one statement for the values and, for partners, one for the
-/// indicators, and applies the rule when `published_only`.
+/// indicators and, when any is sensitive, one for which of their figures were released.
 async fn read_tables<'a>(
     store: &dyn Store,
-    rule: &DisclosureRule,
     ids: impl Iterator<Item = (&'a str, AreaId, &'a str)>,
     published_only: bool,
 ) -> Result<BTreeMap<TableId, Table>, StoreError> {
@@ -206,8 +203,17 @@ async fn read_tables<'a>(
     let indicators = list(indicators);
     let areas: Vec<AreaId> = areas.into_iter().collect();
     let cells = store.tables(&indicators, &areas, &list(periods), published_only).await?;
-    let known = if published_only { store.indicators_by_codes(&indicators).await? } else { Vec::new() };
-    Ok(rule.tables(&known, cells, published_only))
+    if !published_only {
+        return Ok(disclosure::tables(&[], cells, None));
+    }
+    let known = store.indicators_by_codes(&indicators).await?;
+    let sensitive: Vec<(i64, i32)> = cells
+        .iter()
+        .filter(|o| known.iter().any(|i| i.sensitive && i.code == o.key.indicator_code))
+        .map(|o| (o.id, o.revision))
+        .collect();
+    let released = if sensitive.is_empty() { Default::default() } else { store.released(&sensitive).await? };
+    Ok(disclosure::tables(&known, cells, Some(&released)))
 }
 
 /// What to measure: an indicator in a unit, in a period or the latest one, on the sexes a

@@ -1,8 +1,11 @@
 //! Review (thẩm định): the statistics office of an area, or the administrator, approves or
-//! rejects submitted values; each decision is in the audit log with its reason.
+//! rejects submitted values; each decision is in the audit log with its reason. Approving a
+//! value of a sensitive indicator decides again what partners are shown of its year.
 
+use super::disclosure::settle_approved;
 use super::Caller;
 use crate::domain::audit::{ids_target, AuditAction, AuditEntry};
+use crate::domain::disclosure::DisclosureRule;
 use crate::domain::observations::{Decision, Observation};
 use crate::domain::review::{parse_request, values_to_change};
 use crate::domain::DomainError;
@@ -13,6 +16,7 @@ use crate::store::Store;
 pub async fn review(
     store: &dyn Store,
     caller: &Caller,
+    rule: &DisclosureRule,
     ids: &[String],
     decision: Decision,
     reason: Option<&str>,
@@ -35,6 +39,14 @@ pub async fn review(
         audit.rows = i64::try_from(to_change.len()).unwrap_or(i64::MAX);
         audit.detail = reason.map(str::to_owned);
         store.review_observations(&to_change, decision, &principal.subject, reason, &audit).await?;
+        if decision == Decision::Approve {
+            let approved: Vec<Observation> = found.into_iter().filter(|o| to_change.contains(&o.id)).collect();
+            // Until decided, the new figures are withheld from partners: a failure here
+            // loses nothing, and the next approval of the year, or the next start, decides.
+            if let Err(error) = settle_approved(store, rule, &approved).await {
+                tracing::error!(%error, "approved, but what partners are shown is not decided yet");
+            }
+        }
     }
     Ok(store.observations_by_ids(&numbers, false).await?)
 }

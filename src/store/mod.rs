@@ -5,14 +5,14 @@
 //!
 //! - `mod.rs` (this file): the public types, one trait per subject (`AreaStore`,
 //!   `CatalogueStore`, `PlanStore`, `SeedStore`, `ObservationStore`, `PushStore`,
-//!   `ReviewStore`, `AuditStore`, `TokenStore`), `Store` (all of them, plus the store's
+//!   `ReviewStore`, `DisclosureStore`, `AuditStore`, `TokenStore`), `Store` (all of them, plus the store's
 //!   own upkeep) and `connect`.
 //! - `dialect.rs`: the `Dialect` trait, the complete list of what differs between the
 //!   backends (list parameters, the write lock, staging a push, telling subscribers of
 //!   changes, migrations, names).
 //! - `sqlite.rs`, `postgres.rs`: each backend's connection and its `Dialect` impl.
 //! - `areas.rs`, `catalogue.rs`, `plans.rs`, `seeding.rs`, `observations.rs`, `push.rs`,
-//!   `review.rs`, `audit.rs`, `tokens.rs`, `lifecycle.rs`: the SQL, one file per subject,
+//!   `review.rs`, `disclosure.rs`, `audit.rs`, `tokens.rs`, `lifecycle.rs`: the SQL, one file per subject,
 //!   each implementing its subject trait.
 //! - `rows.rs`: rows as the database returns them, shared by both backends.
 //!
@@ -193,6 +193,7 @@ pub trait Store:
     + ObservationStore
     + PushStore
     + ReviewStore
+    + DisclosureStore
     + AuditStore
     + TokenStore
     + Send
@@ -352,6 +353,45 @@ pub trait ReviewStore {
         reason: Option<&str>,
         audit: &AuditEntry,
     ) -> Result<(), StoreError>;
+}
+
+/// What decides which values of one sensitive indicator's year partners are shown: given
+/// its approved values, their units and the units under them, and the ids already shown,
+/// the ids to show (`domain::disclosure`).
+pub type Decide<'a> = &'a (dyn Fn(&[Observation], &[Area], &std::collections::HashSet<i64>) -> std::collections::HashSet<i64>
+         + Send
+         + Sync);
+
+/// What deciding one year did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Settled {
+    /// Approved values of the year.
+    pub values: usize,
+    /// Of those, shown to partners (before or now).
+    pub released: usize,
+    /// Shown from now on.
+    pub newly_released: usize,
+}
+
+/// Disclosure decisions for partners (`disclosure.rs`).
+#[async_trait]
+pub trait DisclosureStore {
+    /// Of these values at these revisions, those whose figures partners may be shown.
+    async fn released(&self, cells: &[(i64, i32)]) -> Result<std::collections::HashSet<i64>, StoreError>;
+    /// Decides one sensitive indicator's year (`periods`: every period of it) in one write
+    /// transaction: reads its values at their last approved revision, their units and the
+    /// units under them, and the ids already shown; records the new ids `decide` returns.
+    async fn settle_disclosure(
+        &self,
+        indicator_code: &str,
+        year: &str,
+        periods: &[String],
+        at: chrono::DateTime<chrono::Utc>,
+        decide: Decide<'_>,
+    ) -> Result<Settled, StoreError>;
+    /// The (sensitive indicator, year) pairs with a value approved since they were last
+    /// decided, or never decided.
+    async fn unsettled_disclosures(&self) -> Result<Vec<(String, String)>, StoreError>;
 }
 
 /// The audit log (`audit.rs`).

@@ -21,6 +21,8 @@ mod areas;
 mod audit;
 #[path = "catalogue.rs"]
 mod catalogue;
+#[path = "disclosure.rs"]
+mod disclosure;
 #[path = "lifecycle.rs"]
 mod lifecycle;
 #[path = "observations.rs"]

@@ -15,6 +15,7 @@ mod browser;
 mod cells;
 mod dashboards;
 mod demo;
+mod disclosure;
 mod feeds;
 mod fuzz_regressions;
 mod graphql_http;

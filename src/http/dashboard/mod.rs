@@ -83,7 +83,7 @@ pub async fn view(
         year,
     };
     let caller = Caller::new(principal, Some(request_id.clone()));
-    match dashboard(state.store.as_ref(), &caller, &state.settings.disclosure, request).await {
+    match dashboard(state.store.as_ref(), &caller, request).await {
         Ok(page) => {
             let mut response = Html(render::view(&page, lang)).into_response();
             response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

@@ -1,0 +1,109 @@
+//! Disclosure decisions: which revisions of sensitive values partners have been shown
+//! (`releases`), and when each sensitive indicator's year was last decided. Mounted by
+//! each backend (see the store's module doc): `Backend` is that backend's store.
+
+use std::collections::HashSet;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use super::Backend;
+use crate::domain::areas::Area;
+use crate::domain::observations::Observation;
+use crate::store::dialect::Dialect;
+use crate::store::rows::{convert, AreaRow, ObservationRow, AREA_COLUMNS, OBSERVATION_PUBLISHED};
+use crate::store::{Decide, DisclosureStore, Settled, StoreError};
+
+#[async_trait]
+impl DisclosureStore for Backend {
+    #[tracing::instrument(name = "store.released", skip_all, fields(otel.kind = "client", db.system.name = Self::SYSTEM))]
+    async fn released(&self, cells: &[(i64, i32)]) -> Result<HashSet<i64>, StoreError> {
+        let ids: Vec<i64> = cells.iter().map(|(id, _)| *id).collect();
+        let sql = format!("SELECT observation_id, revision FROM releases WHERE observation_id {}", Self::any(1));
+        let rows: Vec<(i64, i32)> = sqlx::query_as(&sql).bind(Self::ids(&ids)).fetch_all(self.pool()).await?;
+        let asked: HashSet<(i64, i32)> = cells.iter().copied().collect();
+        Ok(rows.into_iter().filter(|r| asked.contains(r)).map(|(id, _)| id).collect())
+    }
+
+    #[tracing::instrument(name = "store.settle_disclosure", skip_all, fields(otel.kind = "client", db.system.name = Self::SYSTEM))]
+    async fn settle_disclosure(
+        &self,
+        indicator_code: &str,
+        year: &str,
+        periods: &[String],
+        at: DateTime<Utc>,
+        decide: Decide<'_>,
+    ) -> Result<Settled, StoreError> {
+        let (_turn, mut tx) = self.begin_write().await?;
+        let in_year = format!("o.indicator_code = $1 AND o.period {}", Self::any(2));
+        let sql = format!("{OBSERVATION_PUBLISHED} AND {in_year}");
+        let rows = sqlx::query_as::<_, ObservationRow>(&sql)
+            .bind(indicator_code)
+            .bind(Self::texts(periods))
+            .fetch_all(&mut *tx)
+            .await?;
+        let cells: Vec<Observation> = convert(rows)?;
+        let sql = format!(
+            "SELECT {AREA_COLUMNS} FROM areas a WHERE a.id IN (SELECT o.area_id FROM observations o WHERE {in_year}) \
+             OR a.parent_id IN (SELECT o.area_id FROM observations o WHERE {in_year})"
+        );
+        let rows = sqlx::query_as::<_, AreaRow>(&sql)
+            .bind(indicator_code)
+            .bind(Self::texts(periods))
+            .fetch_all(&mut *tx)
+            .await?;
+        let units: Vec<Area> = convert(rows)?;
+        let sql = format!(
+            "SELECT rl.observation_id FROM releases rl \
+             JOIN observations o ON o.id = rl.observation_id AND o.approved_revision = rl.revision WHERE {in_year}"
+        );
+        let shown: Vec<(i64,)> =
+            sqlx::query_as(&sql).bind(indicator_code).bind(Self::texts(periods)).fetch_all(&mut *tx).await?;
+        let shown: HashSet<i64> = shown.into_iter().map(|(id,)| id).collect();
+
+        let release = decide(&cells, &units, &shown);
+        let new: Vec<i64> = release.iter().filter(|id| !shown.contains(id)).copied().collect();
+        if !new.is_empty() {
+            sqlx::query(&format!(
+                "INSERT INTO releases (observation_id, revision, released_at) \
+                 SELECT id, approved_revision, $2 FROM observations WHERE id {} AND approved_revision IS NOT NULL \
+                 ON CONFLICT DO NOTHING",
+                Self::any(1)
+            ))
+            .bind(Self::ids(&new))
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query(
+            "INSERT INTO disclosure_settlements (indicator_code, year, settled_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (indicator_code, year) DO UPDATE SET settled_at = excluded.settled_at",
+        )
+        .bind(indicator_code)
+        .bind(year)
+        .bind(at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Settled { values: cells.len(), released: release.len(), newly_released: new.len() })
+    }
+
+    #[tracing::instrument(name = "store.unsettled_disclosures", skip_all, fields(otel.kind = "client", db.system.name = Self::SYSTEM))]
+    async fn unsettled_disclosures(&self) -> Result<Vec<(String, String)>, StoreError> {
+        // A year is decided again when a value of it was approved after the last decision
+        // (or it never was): a decision that did not follow a review, or values loaded
+        // straight into the database.
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT o.indicator_code, substr(o.period, 1, 4) AS year FROM observations o \
+             JOIN indicators i ON i.code = o.indicator_code AND i.sensitive \
+             JOIN observation_revisions r ON r.observation_id = o.id AND r.revision = o.approved_revision \
+             LEFT JOIN disclosure_settlements s ON s.indicator_code = o.indicator_code \
+               AND s.year = substr(o.period, 1, 4) \
+             WHERE s.settled_at IS NULL OR r.reviewed_at > s.settled_at \
+             GROUP BY o.indicator_code, substr(o.period, 1, 4) ORDER BY 1, 2",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows)
+    }
+}
