@@ -243,7 +243,7 @@ async fn import(
         indicatif::ProgressStyle::with_template("reading {bytes}/{total_bytes} [{bar:30}] {elapsed}")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    let feed = crate::domain::feeds::parse(bar.wrap_read(opened), DEFAULT_MAX_ROWS)
+    let feed = crate::domain::feeds::parse(bar.wrap_read(opened), DEFAULT_MAX_ROWS, Default::default())
         .with_context(|| format!("cannot read {}", file.display()))?;
     bar.finish_and_clear();
     eprintln!("read {} rows; checking and writing…", feed.total_rows);

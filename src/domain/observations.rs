@@ -19,6 +19,24 @@ pub enum Sex {
 }
 named_enum!(Sex { Female = "FEMALE", Male = "MALE", Total = "TOTAL" });
 
+impl Sex {
+    /// Every way a sex is written to the hub, for messages.
+    pub const WORDS: &'static str = "F, M or T (or FEMALE, MALE, TOTAL; SDMX _T; Nữ, Nam, Tổng)";
+
+    /// A sex in any of the words people and tools write (`WORDS`), in any case: the feed's
+    /// `F`/`M`/`T`, the API's `FEMALE`/`MALE`/`TOTAL`, SDMX's `_T`, Vietnamese `Nữ`/`Nam`/`Tổng`.
+    pub fn read(word: &str) -> Option<Sex> {
+        // Composed, as a Mac or a Vietnamese keyboard may send `Nữ` decomposed.
+        let word: String = unicode_normalization::UnicodeNormalization::nfc(word.trim()).collect();
+        match word.to_lowercase().as_str() {
+            "f" | "female" | "nữ" | "nu" => Some(Sex::Female),
+            "m" | "male" | "nam" => Some(Sex::Male),
+            "t" | "_t" | "total" | "tổng" | "tong" | "tổng số" => Some(Sex::Total),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ObservationStatus {
     Submitted,

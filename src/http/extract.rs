@@ -74,3 +74,39 @@ fn unauthorized(error: AuthError) -> Response {
     response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     response
 }
+
+/// The URL parameters a request takes, by their names in the URL.
+pub trait ParamNames {
+    const NAMES: &'static [&'static str];
+}
+
+/// A request's URL parameters as `T`, every one known: a name the endpoint does not take
+/// (`?area=216` for `areaCode`) is a 400 naming it and the names there are, so a misspelt
+/// filter never quietly selects everything; so is a value of the wrong kind.
+pub struct Params<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned + ParamNames, S: Send + Sync> FromRequestParts<S> for Params<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Response> {
+        let query = parts.uri.query().unwrap_or("");
+        let refused = |message: String| problem(ErrorCode::BadUserInput, &message);
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
+            .map_err(|e| refused(format!("the URL's parameters cannot be read: {e}")))?;
+        let mut unknown: Vec<&str> = Vec::new();
+        for (name, _) in &pairs {
+            if !T::NAMES.contains(&name.as_str()) && !unknown.contains(&name.as_str()) {
+                unknown.push(name);
+            }
+        }
+        if !unknown.is_empty() {
+            let s = if unknown.len() > 1 { "s" } else { "" };
+            return Err(refused(format!(
+                "unknown URL parameter{s} `{}`: this endpoint takes {}",
+                unknown.join("`, `"),
+                T::NAMES.join(", ")
+            )));
+        }
+        serde_urlencoded::from_str(query).map(Params).map_err(|e| refused(format!("bad URL parameter: {e}")))
+    }
+}

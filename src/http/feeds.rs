@@ -6,17 +6,17 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use tokio_util::io::{StreamReader, SyncIoBridge};
 
-use super::extract::{request_id, Authenticated};
+use super::extract::{request_id, Authenticated, ParamNames, Params};
 use super::problem::{domain_problem, problem};
 use super::AppState;
-use crate::domain::feeds::{self, ParsedFeed};
+use crate::domain::feeds::{self, Delimiter, ParsedFeed};
 use crate::domain::observations::{ObservationOrder, ObservationStatus, Sex};
 use crate::domain::DomainError;
 use crate::error::{ErrorCode, INTERNAL_MESSAGE};
@@ -38,6 +38,12 @@ pub struct FeedParams {
     #[serde(default = "yes")]
     atomic: bool,
     idempotency_key: Option<String>,
+    /// `,`, `;` or `tab`; found from the header when not given.
+    delimiter: Option<String>,
+}
+
+impl ParamNames for FeedParams {
+    const NAMES: &'static [&'static str] = &["dryRun", "atomic", "idempotencyKey", "delimiter"];
 }
 
 fn yes() -> bool {
@@ -47,7 +53,12 @@ fn yes() -> bool {
 /// Parses the feed record by record as its bytes arrive, never holding the whole body:
 /// the CSV reader runs on a blocking thread, fed from the request stream, and the body is
 /// cut off (413) at `max_bytes` whether or not the client said how long it was.
-async fn parse_streamed(body: Body, max_rows: usize, max_bytes: usize) -> Result<ParsedFeed, Box<Response>> {
+async fn parse_streamed(
+    body: Body,
+    max_rows: usize,
+    max_bytes: usize,
+    delimiter: Delimiter,
+) -> Result<ParsedFeed, Box<Response>> {
     use async_graphql::futures_util::TryStreamExt;
     let too_large = Arc::new(AtomicBool::new(false));
     let flag = too_large.clone();
@@ -75,7 +86,7 @@ async fn parse_streamed(body: Body, max_rows: usize, max_bytes: usize) -> Result
             })
         });
     let reader = SyncIoBridge::new(StreamReader::new(stream));
-    let parsed = tokio::task::spawn_blocking(move || feeds::parse(reader, max_rows)).await;
+    let parsed = tokio::task::spawn_blocking(move || feeds::parse(reader, max_rows, delimiter)).await;
     match parsed {
         Ok(Ok(feed)) => Ok(feed),
         _ if too_large.load(Ordering::SeqCst) => Err(Box::new(problem(
@@ -93,7 +104,7 @@ async fn parse_streamed(body: Body, max_rows: usize, max_bytes: usize) -> Result
 pub async fn push_feed(
     State(state): State<AppState>,
     Authenticated(principal): Authenticated,
-    Query(params): Query<FeedParams>,
+    Params(params): Params<FeedParams>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
@@ -107,8 +118,12 @@ pub async fn push_feed(
     if let Err(e) = may_push(&principal) {
         return domain_error(e, &headers);
     }
+    let delimiter = match params.delimiter.as_deref().map(str::parse::<Delimiter>).transpose() {
+        Ok(d) => d.unwrap_or_default(),
+        Err(()) => return problem(ErrorCode::BadUserInput, "delimiter: `,`, `;` or `tab`"),
+    };
     let max_rows = state.settings.max_push_rows;
-    let feed = match parse_streamed(body, max_rows, state.settings.max_feed_bytes).await {
+    let feed = match parse_streamed(body, max_rows, state.settings.max_feed_bytes, delimiter).await {
         Ok(feed) => feed,
         Err(response) => return *response,
     };
@@ -151,6 +166,22 @@ pub struct ExportParams {
     status: Option<String>,
 }
 
+impl ParamNames for ExportParams {
+    const NAMES: &'static [&'static str] = &[
+        "indicatorCode",
+        "indicatorCodes",
+        "areaCode",
+        "areaCodes",
+        "includeDescendants",
+        "period",
+        "periods",
+        "periodFrom",
+        "periodTo",
+        "sex",
+        "status",
+    ];
+}
+
 /// A comma-separated list of a URL parameter.
 fn list(param: Option<String>) -> Option<Vec<String>> {
     param.map(|p| p.split(',').map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()).collect())
@@ -159,7 +190,7 @@ fn list(param: Option<String>) -> Option<Vec<String>> {
 pub async fn export(
     State(state): State<AppState>,
     Authenticated(principal): Authenticated,
-    Query(params): Query<ExportParams>,
+    Params(params): Params<ExportParams>,
     headers: HeaderMap,
 ) -> Response {
     let caller = Caller::new(principal, request_id(&headers).map(str::to_owned));
@@ -182,7 +213,7 @@ fn selection(params: ExportParams) -> Result<Selection, DomainError> {
     let sex = params
         .sex
         .as_deref()
-        .map(|s| s.parse::<Sex>().map_err(|_| DomainError::bad_input("sex", "FEMALE, MALE or TOTAL")))
+        .map(|s| Sex::read(s).ok_or_else(|| DomainError::bad_input("sex", Sex::WORDS)))
         .transpose()?;
     let status = params
         .status

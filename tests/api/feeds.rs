@@ -113,7 +113,8 @@ async fn feeds_are_refused_to_the_wrong_caller_or_in_the_wrong_shape() {
     assert_eq!(error["errors"][0]["extensions"]["code"], "UNSUPPORTED_MEDIA_TYPE", "as /graphql answers: {error}");
     let (status, error) = post_csv(&app, Some(&token), "", "text/csv", "a,b\n1,2\n".into()).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(error["errors"][0]["message"].as_str().unwrap_or_default().contains("unknown header"));
+    let message = error["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(message.starts_with("unknown column 1 `a`; unknown column 2 `b`; missing column `indicator`"), "{message}");
     // An agency pushes only what it is assigned.
     let health = app.token(Role::AgencyReporter, Some("216-YTE"), Some("216"));
     let (_, summary) = post_csv(
@@ -218,4 +219,129 @@ async fn the_export_is_sdmx_csv_of_what_the_caller_may_read() {
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, _) = export(&app, &partner, "?period=2024-X").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn a_csv_saved_by_excel_in_a_vietnamese_locale_lands_as_written() {
+    let app = TestApp::seeded().await;
+    let token = app.office();
+    // UTF-8 with its BOM, `;` between fields, decimal commas, headers capitalised and
+    // reordered, only some optional columns, Vietnamese words for sex.
+    let body = "\u{feff}Value;Sex;Period;Area;Indicator;Comment\n\
+                112,4;Tổng;2024;216;SEX_RATIO_AT_BIRTH;ước tính\n\
+                96,5;Nữ;2024;216;EM_PRIMARY_COMPLETION_PCT;\n";
+    let (status, summary) = post_csv(&app, Some(&token), "", "text/csv; charset=utf-8", body.into()).await;
+    assert_eq!(status, StatusCode::OK, "{summary}");
+    assert_eq!(counts(&summary), (2, 0, 0, 0), "{summary}");
+    let query = r#"{ observations(filter: { areaCode: "216", period: "2024" }) { edges { node { indicator { code } sex value comment } } } }"#;
+    let data = app.data(&token, query, json!({})).await;
+    let mut read: Vec<(String, String, f64)> = data["observations"]["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .map(|e| {
+            let n = &e["node"];
+            (
+                n["indicator"]["code"].as_str().unwrap_or("").to_owned(),
+                n["sex"].as_str().unwrap_or("").to_owned(),
+                n["value"].as_f64().unwrap_or(f64::NAN),
+            )
+        })
+        .collect();
+    read.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        read,
+        vec![
+            ("EM_PRIMARY_COMPLETION_PCT".into(), "FEMALE".into(), 96.5),
+            ("SEX_RATIO_AT_BIRTH".into(), "TOTAL".into(), 112.4)
+        ]
+    );
+
+    // The delimiter may be named; a name it does not know is refused.
+    let body = "indicator;area;period;sex;value\nSEX_RATIO_AT_BIRTH;216;2023;T;111,9\n";
+    let (status, summary) = post_csv(&app, Some(&token), "?delimiter=semicolon", "text/csv", body.into()).await;
+    assert_eq!((status, counts(&summary)), (StatusCode::OK, (1, 0, 0, 0)), "{summary}");
+    let (status, error) = post_csv(&app, Some(&token), "?delimiter=pipe", "text/csv", body.into()).await;
+    assert_eq!(
+        (status, error["errors"][0]["extensions"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("BAD_USER_INPUT"))
+    );
+
+    // A decimal comma between commas: the row's error says why.
+    let body = "indicator,area,period,sex,value\nSEX_RATIO_AT_BIRTH,216,2022,T,\"112,4\"\n";
+    let (_, summary) = post_csv(&app, Some(&token), "?atomic=false", "text/csv", body.into()).await;
+    let message = summary["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("`112,4` is not a number: a decimal comma is read only when fields are separated by `;`"),
+        "{summary}"
+    );
+}
+
+#[tokio::test]
+async fn a_utf16_file_is_refused_with_what_to_do() {
+    let app = TestApp::seeded().await;
+    let token = app.office();
+    let text = "indicator\tarea\tperiod\tsex\tvalue\nSEX_RATIO_AT_BIRTH\t216\t2024\tT\t112\n";
+    let utf16: Vec<u8> = [0xFF, 0xFE].into_iter().chain(text.encode_utf16().flat_map(u16::to_le_bytes)).collect();
+    let request = Request::post("/api/v1/feeds/observations")
+        .header(header::CONTENT_TYPE, "text/csv")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::from(utf16))
+        .expect("request");
+    let (status, error) = app.send(request).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let message = error["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("UTF-16") && message.contains("CSV UTF-8"), "{message}");
+}
+
+#[tokio::test]
+async fn an_unknown_url_parameter_is_refused_by_name_not_ignored() {
+    let app = TestApp::seeded().await;
+    let token = app.office();
+    // `area` for `areaCode` would otherwise export every row.
+    let (status, body) = export(&app, &token, "?area=216&period=2024&Sex=F").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let error: Value = serde_json::from_str(&body).expect("json");
+    let message = error["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.starts_with("unknown URL parameters `area`, `Sex`: this endpoint takes indicatorCode,"),
+        "{message}"
+    );
+    assert_eq!(error["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+    // A value of the wrong kind is refused too.
+    let (status, _) = export(&app, &token, "?includeDescendants=maybe").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    // The feed's parameters.
+    let (status, error) = post_csv(&app, Some(&token), "?dryrun=true", "text/csv", PLAIN.to_owned()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(error["errors"][0]["message"].as_str().unwrap_or_default().contains("`dryrun`"), "{error}");
+    // The dashboard's.
+    let (status, _) = app.get_as(&token, "/dashboard/view?area=216&yaer=2024").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn a_sex_is_read_in_every_word_the_hub_knows() {
+    let app = TestApp::seeded().await;
+    let token = app.office();
+    let body = format!("{PLAIN}EM_PRIMARY_COMPLETION_PCT,216,2024,F,,,96,,,\nEM_PRIMARY_COMPLETION_PCT,216,2024,MALE,,,94,,,\nEM_PRIMARY_COMPLETION_PCT,216,2024,_T,,,95,,,\n");
+    let (status, summary) = post_csv(&app, Some(&token), "", "text/csv", body).await;
+    assert_eq!((status, counts(&summary)), (StatusCode::OK, (3, 0, 0, 0)), "{summary}");
+    for (word, expected) in [
+        ("F", ",F,"),
+        ("FEMALE", ",F,"),
+        ("N%E1%BB%AF", ",F,"),
+        ("Nam", ",M,"),
+        ("_T", ",_T,"),
+        ("T%E1%BB%95ng", ",_T,"),
+    ] {
+        let (status, csv) = export(&app, &token, &format!("?areaCode=216&period=2024&sex={word}")).await;
+        assert_eq!(status, StatusCode::OK, "{word}: {csv}");
+        let rows: Vec<&str> = csv.lines().skip(1).collect();
+        assert_eq!(rows.len(), 1, "{word}: {csv}");
+        assert!(rows[0].contains(expected), "{word}: {csv}");
+    }
+    let (status, body) = export(&app, &token, "?sex=X").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("Nữ, Nam, Tổng"), "{body}");
 }

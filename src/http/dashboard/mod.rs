@@ -8,12 +8,12 @@
 mod charts;
 mod render;
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
-use super::extract::{request_id, Authenticated};
+use super::extract::{request_id, Authenticated, ParamNames, Params};
 use super::problem::domain_problem;
 use super::AppState;
 use crate::domain::DomainError;
@@ -55,12 +55,16 @@ pub struct ViewParams {
     lang: Option<String>,
 }
 
+impl ParamNames for ViewParams {
+    const NAMES: &'static [&'static str] = &["area", "plan", "year", "lang"];
+}
+
 /// `GET /dashboard/view?area=&plan=&year=&lang=`: the view as an HTML fragment, for the
 /// caller's token; errors as the API's JSON (401, 403, 404, 400).
 pub async fn view(
     State(state): State<AppState>,
     Authenticated(principal): Authenticated,
-    Query(params): Query<ViewParams>,
+    Params(params): Params<ViewParams>,
     headers: HeaderMap,
 ) -> Response {
     let request_id = request_id(&headers).unwrap_or("-").to_owned();
