@@ -14,7 +14,9 @@ the hub, not for pgbench); ratios are against the admin's median in the same run
 
 `--explain` writes `EXPLAIN (ANALYZE, BUFFERS)` of each hand-written statement to
 `bench/plans/<kind>.txt` (those statements are the hub's own, with their parameters
-written in). Standard library only; needs pgbench and psql.
+written in). Run with `PGOPTIONS='-c jit=off'` so that pgbench and psql plan as the hub's own
+connections do (it sets `jit = off`): with JIT on, the scorecard's statement spends a second
+compiling. Standard library only; needs pgbench and psql.
 """
 import argparse, os, re, subprocess, sys, time, urllib.error, urllib.request, json
 
@@ -24,6 +26,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 COMMUNE = "07246"
 PROVINCE = "24"
 DAY = "2026-01-01"
+# Filled by bench/national.py for every unit (female, male, total): the cells benchmark reads it.
+CELLS_INDICATOR = "EM_PRIMARY_COMPLETION_PCT"
 ROLES = [
     ("admin", ["--role", "admin"]),
     ("commune dashboard", ["--role", "dashboard", "--area", COMMUNE, "--area-on", DAY]),
@@ -44,6 +48,11 @@ KINDS = [
        period: "2026" }}, first: 50) {{ edges {{ node {{ value indicator {{ code }} area {{ code }} }} }} }} }}"""),
     ("CSV export, province-year", "export",
      f"/api/v1/observations.csv?areaCode={PROVINCE}&includeDescendants=true&period=2026"),
+    ("cells, a province's communes × 6 years", "cells", f"""{{ cells(indicatorCodes: ["{CELLS_INDICATOR}"],
+       childrenOf: "{PROVINCE}", level: COMMUNE, periodFrom: "2021", periodTo: "2026") {{ area {{ code }} period sex
+       value numerator denominator status derived suppressed }} }}"""),
+    ("every plan's scorecard, 2024", "scorecard", """{ plans { code scorecard(period: "2024") { met notMet noData
+       objectives { objective { code number title domain } met notMet noData } } } }"""),
 ]
 
 
@@ -101,7 +110,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--explain", action="store_true")
-    parser.add_argument("--only", help="kinds whose short name matches (plan,nested,page,gap,published,export)")
+    parser.add_argument("--only", help="kinds whose short name matches (plan,nested,page,gap,published,export,cells,scorecard)")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
