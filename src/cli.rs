@@ -37,7 +37,7 @@ pub enum Command {
         #[arg(long)]
         demo: bool,
     },
-    /// Push a CSV file (plain or SDMX-CSV) straight into the database, as the statistics
+    /// Push a CSV file (plain or SDMX-CSV) or an Excel workbook (.xlsx) straight into the database, as the statistics
     /// office of the whole country would; prints the summary.
     Import {
         file: std::path::PathBuf,
@@ -237,15 +237,22 @@ async fn import(
 ) -> anyhow::Result<()> {
     use crate::domain::push::DEFAULT_MAX_ROWS;
     use crate::service::push::{push, PushRequest};
-    let opened = std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
-    let size = opened.metadata().map(|m| m.len()).unwrap_or_default();
-    let bar = indicatif::ProgressBar::new(size).with_style(
-        indicatif::ProgressStyle::with_template("reading {bytes}/{total_bytes} [{bar:30}] {elapsed}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    let feed = crate::domain::feeds::parse(bar.wrap_read(opened), DEFAULT_MAX_ROWS, Default::default())
-        .with_context(|| format!("cannot read {}", file.display()))?;
-    bar.finish_and_clear();
+    let workbook = file.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    let feed = if workbook {
+        let bytes = std::fs::read(file).with_context(|| format!("cannot open {}", file.display()))?;
+        crate::domain::feeds::parse_xlsx(&bytes, DEFAULT_MAX_ROWS)
+    } else {
+        let opened = std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
+        let size = opened.metadata().map(|m| m.len()).unwrap_or_default();
+        let bar = indicatif::ProgressBar::new(size).with_style(
+            indicatif::ProgressStyle::with_template("reading {bytes}/{total_bytes} [{bar:30}] {elapsed}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        let feed = crate::domain::feeds::parse(bar.wrap_read(opened), DEFAULT_MAX_ROWS, Default::default());
+        bar.finish_and_clear();
+        feed
+    }
+    .with_context(|| format!("cannot read {}", file.display()))?;
     eprintln!("read {} rows; checking and writing…", feed.total_rows);
     let request = PushRequest {
         rows: feed.rows,

@@ -36,9 +36,11 @@ pub const SDMX_HEADER: &[&str] = &[
 ];
 pub const SDMX_STRUCTURE_ID: &str = "GDH:DF_GENDER(1.1)";
 
-/// The plain format's columns a file must have, and those it may have.
+/// The plain format's columns a file must have, and those it may have (the names a
+/// reporting template writes beside the codes are read past).
 const PLAIN_REQUIRED: &[&str] = &["indicator", "area", "period", "sex", "value"];
-const PLAIN_OPTIONAL: &[&str] = &["age_group", "ethnicity", "numerator", "denominator", "comment"];
+const PLAIN_OPTIONAL: &[&str] =
+    &["age_group", "ethnicity", "numerator", "denominator", "comment", "indicator_name", "area_name"];
 /// SDMX-CSV's: the dimensions and the value; the attributes may be left out.
 const SDMX_REQUIRED: &[&str] =
     &["STRUCTURE", "STRUCTURE_ID", "INDICATOR", "REF_AREA", "TIME_PERIOD", "SEX", "OBS_VALUE"];
@@ -70,6 +72,8 @@ pub enum FeedError {
     NotUtf8,
     #[error("the file is not readable CSV: {0}")]
     Csv(String),
+    #[error("the file is not an Excel workbook (.xlsx): {0}")]
+    NotExcel(String),
 }
 
 /// How a file separates its fields: named by the caller, or found from the header.
@@ -233,20 +237,90 @@ pub fn parse(mut input: impl Read, max_rows: usize, delimiter: Delimiter) -> Res
             feed.errors.push(error(row, None, ImportErrorCode::BadValue, message));
             continue;
         }
-        let parsed = if columns.sdmx {
-            sdmx_row(row, &columns, &fields, decimal_comma)
-        } else {
-            plain_row(row, &columns, &fields, decimal_comma)
-        };
-        match parsed {
-            Ok(input) => {
-                feed.rows.push(input);
-                feed.row_numbers.push(row);
-            }
-            Err(errors) => feed.errors.extend(errors),
-        }
+        read_row(&mut feed, &columns, row, &fields, decimal_comma);
     }
     Ok(feed)
+}
+
+/// One row into the feed: its input, or its errors.
+fn read_row(feed: &mut ParsedFeed, columns: &Columns, row: usize, fields: &[&str], decimal_comma: bool) {
+    let parsed = if columns.sdmx {
+        sdmx_row(row, columns, fields, decimal_comma)
+    } else {
+        plain_row(row, columns, fields, decimal_comma)
+    };
+    match parsed {
+        Ok(input) => {
+            feed.rows.push(input);
+            feed.row_numbers.push(row);
+        }
+        Err(errors) => feed.errors.extend(errors),
+    }
+}
+
+/// Reads an Excel workbook (`.xlsx`) as a feed: its first sheet, with the same header as
+/// a CSV file, from its first row. Rows are numbered as Excel shows them (the header is
+/// row 1 when the sheet starts at A1); a row with no value, numerator or denominator is
+/// not filled in yet (a template's) and is left out; text cells may use a decimal comma.
+pub fn parse_xlsx(bytes: &[u8], max_rows: usize) -> Result<ParsedFeed, FeedError> {
+    use calamine::Reader;
+    let not_excel = |e: calamine::XlsxError| FeedError::NotExcel(e.to_string());
+    let mut workbook = calamine::Xlsx::new(std::io::Cursor::new(bytes)).map_err(not_excel)?;
+    let first = workbook.sheet_names().first().cloned().ok_or(FeedError::Empty)?;
+    let range = workbook.worksheet_range(&first).map_err(not_excel)?;
+    let top = range.start().map_or(0, |(row, _)| row as usize);
+    let mut rows = range.rows();
+    let header: Vec<String> = rows.next().ok_or(FeedError::Empty)?.iter().map(cell_text).collect();
+    // A sheet's used range may run past its last named column (formatting, a note).
+    let width = header.iter().rposition(|h| !h.is_empty()).map_or(0, |last| last + 1);
+    if width == 0 {
+        return Err(FeedError::Empty);
+    }
+    let columns = Columns::read(&header[..width])?;
+    let mut feed = ParsedFeed::default();
+    for (i, cells) in rows.enumerate() {
+        let texts: Vec<String> = cells.iter().take(width).map(cell_text).collect();
+        let mut fields: Vec<&str> = texts.iter().map(String::as_str).collect();
+        fields.resize(width, "");
+        let figures = if columns.sdmx {
+            ["OBS_VALUE", "NUMERATOR", "DENOMINATOR"]
+        } else {
+            ["value", "numerator", "denominator"]
+        };
+        if figures.iter().all(|c| columns.get(&fields, c).is_empty()) {
+            continue;
+        }
+        feed.total_rows += 1;
+        if feed.total_rows > max_rows {
+            continue;
+        }
+        let row = top + i + 2;
+        if let Some((column, message)) = cells.iter().take(width).enumerate().find_map(|(c, cell)| match cell {
+            calamine::Data::Error(e) => Some((c, format!("the cell holds an error ({e})"))),
+            _ => None,
+        }) {
+            feed.errors.push(error(row, Some(header[column].trim()), ImportErrorCode::BadValue, message));
+            continue;
+        }
+        read_row(&mut feed, &columns, row, &fields, true);
+    }
+    Ok(feed)
+}
+
+/// A cell as the text a CSV file would hold: whole numbers without a decimal point (a
+/// period typed as 2024, an area code as 216).
+fn cell_text(cell: &calamine::Data) -> String {
+    use calamine::Data;
+    match cell {
+        Data::String(s) => s.trim().to_owned(),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        Data::Float(f) => f.to_string(),
+        Data::Int(i) => i.to_string(),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::DateTime(d) => d.to_string(),
+        Data::Error(_) | Data::Empty => String::new(),
+    }
 }
 
 fn error(row: usize, field: Option<&str>, code: ImportErrorCode, message: String) -> ImportError {

@@ -1,12 +1,13 @@
-//! CSV over HTTP: `POST /api/v1/feeds/observations` (plain CSV or SDMX-CSV 2.0, answered
-//! with the push summary as JSON) and `GET /api/v1/observations.csv` (SDMX-CSV export of
-//! what the caller may read).
+//! Files over HTTP: `POST /api/v1/feeds/observations` (plain CSV, SDMX-CSV 2.0 or an Excel
+//! workbook, answered with the push summary as JSON), `GET /api/v1/observations.csv` and
+//! `.xlsx` (the export of what the caller may read), and `GET /api/v1/templates/{plan}.xlsx`
+//! (a reporting template to fill in and push back).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -20,9 +21,10 @@ use crate::domain::feeds::{self, Delimiter, ParsedFeed};
 use crate::domain::observations::{ObservationOrder, ObservationStatus, Sex};
 use crate::domain::DomainError;
 use crate::error::{ErrorCode, INTERNAL_MESSAGE};
-use crate::service::export::export_csv;
+use crate::service::export::{export_csv, export_xlsx};
 use crate::service::push::{may_push, push, PushRequest};
 use crate::service::reads::Selection;
+use crate::service::templates::{template, TemplateRequest};
 use crate::service::{Actor, Caller};
 
 /// A domain error as JSON, quoting the request's id.
@@ -101,6 +103,25 @@ async fn parse_streamed(
     }
 }
 
+/// An Excel workbook's media type.
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// Reads a workbook, which must be whole before it can be opened (its index is at its
+/// end); cut off (413) at `max_bytes`.
+async fn parse_workbook(body: Body, max_rows: usize, max_bytes: usize) -> Result<ParsedFeed, Box<Response>> {
+    let too_large =
+        || Box::new(problem(ErrorCode::PayloadTooLarge, &format!("a feed holds at most {max_bytes} bytes; split it")));
+    let bytes = axum::body::to_bytes(body, max_bytes).await.map_err(|_| too_large())?;
+    match tokio::task::spawn_blocking(move || feeds::parse_xlsx(&bytes, max_rows)).await {
+        Ok(Ok(feed)) => Ok(feed),
+        Ok(Err(e)) => Err(Box::new(problem(ErrorCode::BadUserInput, &e.to_string()))),
+        Err(e) => {
+            tracing::error!(error = %e, "the workbook reader stopped");
+            Err(Box::new(problem(ErrorCode::Internal, INTERNAL_MESSAGE)))
+        }
+    }
+}
+
 pub async fn push_feed(
     State(state): State<AppState>,
     Authenticated(principal): Authenticated,
@@ -108,12 +129,15 @@ pub async fn push_feed(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let is_csv = headers
+    let media_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(';').next().is_some_and(|t| t.trim().eq_ignore_ascii_case("text/csv")));
-    if !is_csv {
-        return problem(ErrorCode::UnsupportedMediaType, "send the feed as text/csv");
+        .and_then(|v| v.split(';').next())
+        .map(|t| t.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    let workbook = media_type == XLSX;
+    if media_type != "text/csv" && !workbook {
+        return problem(ErrorCode::UnsupportedMediaType, &format!("send the feed as text/csv or {XLSX} (.xlsx)"));
     }
     if let Err(e) = may_push(&principal) {
         return domain_error(e, &headers);
@@ -123,7 +147,13 @@ pub async fn push_feed(
         Err(()) => return problem(ErrorCode::BadUserInput, "delimiter: `,`, `;` or `tab`"),
     };
     let max_rows = state.settings.max_push_rows;
-    let feed = match parse_streamed(body, max_rows, state.settings.max_feed_bytes, delimiter).await {
+    let max_bytes = state.settings.max_feed_bytes;
+    let parsed = if workbook {
+        parse_workbook(body, max_rows, max_bytes).await
+    } else {
+        parse_streamed(body, max_rows, max_bytes, delimiter).await
+    };
+    let feed = match parsed {
         Ok(feed) => feed,
         Err(response) => return *response,
     };
@@ -198,13 +228,81 @@ pub async fn export(
         Ok(selection) => export_csv(state.store.as_ref(), &caller, selection).await,
         Err(e) => Err(e),
     };
-    match exported {
+    file_or_error(exported, "text/csv; charset=utf-8", None, &headers)
+}
+
+/// `GET /api/v1/observations.xlsx`: the export as a workbook.
+pub async fn export_workbook(
+    State(state): State<AppState>,
+    Authenticated(principal): Authenticated,
+    Params(params): Params<ExportParams>,
+    headers: HeaderMap,
+) -> Response {
+    let caller = Caller::new(principal, request_id(&headers).map(str::to_owned));
+    let exported = match selection(params) {
+        Ok(selection) => export_xlsx(state.store.as_ref(), &caller, selection).await,
+        Err(e) => Err(e),
+    };
+    file_or_error(exported, XLSX, Some("observations.xlsx"), &headers)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TemplateParams {
+    agency_code: Option<String>,
+    period: Option<String>,
+}
+
+impl ParamNames for TemplateParams {
+    const NAMES: &'static [&'static str] = &["agencyCode", "period"];
+}
+
+/// `GET /api/v1/templates/{planCode}.xlsx?agencyCode=&period=`.
+pub async fn template_workbook(
+    State(state): State<AppState>,
+    Authenticated(principal): Authenticated,
+    Path(file): Path<String>,
+    Params(params): Params<TemplateParams>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(plan_code) = file.strip_suffix(".xlsx") else {
+        return problem(ErrorCode::NotFound, "templates are workbooks: /api/v1/templates/{planCode}.xlsx");
+    };
+    let (Some(agency_code), Some(period)) = (params.agency_code, params.period) else {
+        let e = DomainError::bad_input(
+            "agencyCode",
+            "agencyCode and period are both needed, e.g. ?agencyCode=216-CCTK&period=2024",
+        );
+        return domain_error(e, &headers);
+    };
+    let caller = Caller::new(principal, request_id(&headers).map(str::to_owned));
+    let request = TemplateRequest { plan_code: plan_code.to_owned(), agency_code, period };
+    let name = format!("{plan_code}-{}-{}.xlsx", request.agency_code, request.period);
+    let made = template(state.store.as_ref(), &caller, request).await;
+    file_or_error(made, XLSX, Some(&name), &headers)
+}
+
+/// A file's bytes with its media type (and, for a download, its name), or the error.
+fn file_or_error(
+    made: Result<Vec<u8>, DomainError>,
+    media_type: &'static str,
+    download: Option<&str>,
+    headers: &HeaderMap,
+) -> Response {
+    match made {
         Ok(body) => {
             let mut response = body.into_response();
-            response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+            response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(media_type));
+            let disposition = download.and_then(|name| {
+                let safe: String = name.chars().filter(|c| c.is_ascii_alphanumeric() || "-_.".contains(*c)).collect();
+                HeaderValue::from_str(&format!("attachment; filename=\"{safe}\"")).ok()
+            });
+            if let Some(value) = disposition {
+                response.headers_mut().insert(header::CONTENT_DISPOSITION, value);
+            }
             response
         }
-        Err(e) => domain_error(e, &headers),
+        Err(e) => domain_error(e, headers),
     }
 }
 

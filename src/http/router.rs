@@ -44,6 +44,8 @@ pub fn app(state: AppState) -> Router {
         .route("/graphql", get(graphql::graphiql).post(graphql::execute))
         .route("/graphql/ws", get(graphql::subscriptions))
         .route("/api/v1/observations.csv", get(feeds::export))
+        .route("/api/v1/observations.xlsx", get(feeds::export_workbook))
+        .route("/api/v1/templates/{file}", get(feeds::template_workbook))
         .route("/dashboard/view", get(dashboard::view))
         .layer(RequestBodyLimitLayer::new(GRAPHQL_BODY_LIMIT));
     let feeds = Router::new()

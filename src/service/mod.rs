@@ -16,6 +16,7 @@ pub mod push;
 pub mod reads;
 pub mod review;
 pub mod seeding;
+pub mod templates;
 pub mod tokens;
 
 use std::sync::Arc;

@@ -33,3 +33,4 @@ mod resources;
 mod schema;
 mod seed_documents;
 mod subscriptions;
+mod workbooks;

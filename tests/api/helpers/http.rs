@@ -44,6 +44,19 @@ impl TestApp {
         self.text(request).await
     }
 
+    /// A GET as `token`: the status, the content type and the body's bytes.
+    pub async fn get_bytes(&self, token: &str, path: &str) -> (StatusCode, String, Vec<u8>) {
+        let request = Request::get(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .expect("request");
+        let response = tower::ServiceExt::oneshot(self.router.clone(), request).await.expect("response");
+        let status = response.status();
+        let kind = response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+        let bytes = response.into_body().collect().await.expect("body").to_bytes();
+        (status, kind, bytes.to_vec())
+    }
+
     async fn text(&self, request: Request<Body>) -> (StatusCode, String) {
         let response = tower::ServiceExt::oneshot(self.router.clone(), request).await.expect("response");
         let status = response.status();
