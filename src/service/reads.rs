@@ -246,7 +246,14 @@ pub async fn progress(
     let sexes: Vec<Sex> =
         keys.iter().flat_map(|k| k.measured_on.sexes()).copied().collect::<BTreeSet<_>>().into_iter().collect();
     let indicators = store.indicators_by_codes(&indicator_codes).await?;
-    let rows = store.totals(&indicator_codes, &family, &sexes, None, published_only).await?;
+    // A key with its period needs that period's values only (own or compiled, in the same
+    // period); one asking for the latest needs them all.
+    let periods: Option<Vec<String>> = keys
+        .iter()
+        .map(|k| k.period.clone())
+        .collect::<Option<BTreeSet<String>>>()
+        .map(|set| set.into_iter().collect());
+    let rows = store.totals(&indicator_codes, &family, &sexes, periods.as_deref(), published_only).await?;
     let mut totals: HashMap<String, TotalsBySex> = HashMap::new();
     for o in rows {
         let total = Total { value: o.value, numerator: o.numerator, denominator: o.denominator };
