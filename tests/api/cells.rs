@@ -4,6 +4,7 @@
 use gender_data_hub::auth::Role;
 use serde_json::{json, Value};
 
+use crate::helpers::push::YEN_THE_2025;
 use crate::helpers::TestApp;
 
 const CELLS: &str = "query($i: [String!]!, $a: [String!], $c: String, $l: AreaLevel, $p: [String!], $from: String, $to: String, $s: [Sex!]) { \
@@ -86,16 +87,6 @@ async fn cells_give_own_values_with_their_status_and_roll_up_the_rest_live() {
         (Some(70.0), &json!("SUBMITTED"), &json!(false))
     );
 }
-
-/// Births of 2025 (code, boys, girls) in the five new communes that took over Huyện Yên
-/// Thế (215) whole.
-const YEN_THE_2025: [(&str, f64, f64); 5] = [
-    ("07246", 100.0, 90.0),
-    ("07264", 110.0, 100.0),
-    ("07282", 120.0, 100.0),
-    ("07288", 90.0, 80.0),
-    ("07294", 80.0, 70.0),
-];
 
 #[tokio::test]
 async fn an_ended_district_is_rolled_up_from_its_successors_and_units_under_an_area_are_listed() {

@@ -3,6 +3,7 @@
 use gender_data_hub::auth::Role;
 use serde_json::{json, Value};
 
+use crate::helpers::push::YEN_THE_2025;
 use crate::helpers::TestApp;
 
 const PROGRESS: &str = r#"query($area: String, $period: String) {
@@ -91,16 +92,6 @@ async fn values_of_merged_units_roll_up_into_their_successor() {
     .await;
     assert_eq!(progress(&app, &admin, "M6.CT1", Some("24"), None).await["status"], "NO_DATA");
 }
-
-/// Births of 2025 (code, boys, girls) in the five new communes that took over Huyện Yên
-/// Thế (215) whole: 500 boys per 440 girls in all.
-const YEN_THE_2025: [(&str, f64, f64); 5] = [
-    ("07246", 100.0, 90.0),
-    ("07264", 110.0, 100.0),
-    ("07282", 120.0, 100.0),
-    ("07288", 90.0, 80.0),
-    ("07294", 80.0, 70.0),
-];
 
 /// SRB values (boys per 100 girls) of 2025 for new communes: (code, boys, girls).
 fn srb_2025(rows: &[(&str, f64, f64)]) -> Value {

@@ -18,6 +18,16 @@ pub fn obs(indicator: &str, area: &str, period: &str, sex: &str, value: f64) -> 
     json!({ "indicatorCode": indicator, "areaCode": area, "period": period, "sex": sex, "value": value })
 }
 
+/// Births of 2025 (code, boys, girls) in the five new communes that took over Huyện Yên
+/// Thế (215) whole: 500 boys per 440 girls in all.
+pub const YEN_THE_2025: [(&str, f64, f64); 5] = [
+    ("07246", 100.0, 90.0),
+    ("07264", 110.0, 100.0),
+    ("07282", 120.0, 100.0),
+    ("07288", 90.0, 80.0),
+    ("07294", 80.0, 70.0),
+];
+
 /// The variables of `PUSH` for these rows, with no options.
 pub fn push_input(rows: impl Into<Value>) -> Value {
     json!({ "input": { "observations": rows.into() } })
