@@ -291,12 +291,19 @@ async fn serve(config: &Config, bind: SocketAddr) -> anyhow::Result<()> {
         print_seeded(&report);
     }
     let settings = config.api_settings();
-    let (years, settled) = service::disclosure::settle_pending(store.as_ref(), &settings.disclosure)
-        .await
-        .context("cannot decide what partners are shown of sensitive indicators")?;
-    if years > 0 {
-        tracing::info!(years, values = settled.values, released = settled.released, "disclosure decided");
-    }
+    // In the background: until decided, the figures are withheld from partners, and a
+    // national database may take minutes to decide (measured in bench/RESULTS.md).
+    let deciding = store.clone();
+    let rule = settings.disclosure;
+    tokio::spawn(async move {
+        match service::disclosure::settle_pending(deciding.as_ref(), &rule).await {
+            Ok((0, _)) => {}
+            Ok((years, settled)) => {
+                tracing::info!(years, values = settled.values, released = settled.released, "disclosure decided")
+            }
+            Err(error) => tracing::error!(%error, "cannot decide what partners are shown of sensitive indicators"),
+        }
+    });
     let keys = Arc::new(config.keys()?);
     let verifying: Vec<_> = keys.verifying_key_ids().collect();
     match keys.signing_key_id() {

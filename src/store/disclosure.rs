@@ -11,8 +11,30 @@ use super::Backend;
 use crate::domain::areas::Area;
 use crate::domain::observations::Observation;
 use crate::store::dialect::Dialect;
-use crate::store::rows::{convert, AreaRow, ObservationRow, AREA_COLUMNS, OBSERVATION_PUBLISHED};
+use crate::store::rows::{convert, AreaRow, ObservationRow, AREA_COLUMNS, OBSERVATION_PUBLISHED, PUBLISHED_REVISION};
 use crate::store::{Decide, DisclosureStore, Settled, StoreError};
+
+/// How many times a year is read and decided again when it changed meanwhile.
+const DECIDE_ATTEMPTS: usize = 3;
+
+/// The ids of the year's values whose current approved revision was released.
+async fn shown_in<'e, E>(
+    executor: E,
+    in_year: &str,
+    indicator_code: &str,
+    periods: &[String],
+) -> Result<HashSet<i64>, StoreError>
+where
+    E: sqlx::Executor<'e, Database = <Backend as Dialect>::Database>,
+{
+    let sql = format!(
+        "SELECT rl.observation_id FROM releases rl \
+         JOIN observations o ON o.id = rl.observation_id AND o.approved_revision = rl.revision WHERE {in_year}"
+    );
+    let rows: Vec<(i64,)> =
+        sqlx::query_as(&sql).bind(indicator_code).bind(Backend::texts(periods)).fetch_all(executor).await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
 
 #[async_trait]
 impl DisclosureStore for Backend {
@@ -34,58 +56,77 @@ impl DisclosureStore for Backend {
         at: DateTime<Utc>,
         decide: Decide<'_>,
     ) -> Result<Settled, StoreError> {
-        let (_turn, mut tx) = self.begin_write().await?;
         let in_year = format!("o.indicator_code = $1 AND o.period {}", Self::any(2));
-        let sql = format!("{OBSERVATION_PUBLISHED} AND {in_year}");
-        let rows = sqlx::query_as::<_, ObservationRow>(&sql)
-            .bind(indicator_code)
-            .bind(Self::texts(periods))
-            .fetch_all(&mut *tx)
-            .await?;
-        let cells: Vec<Observation> = convert(rows)?;
-        let sql = format!(
-            "SELECT {AREA_COLUMNS} FROM areas a WHERE a.id IN (SELECT o.area_id FROM observations o WHERE {in_year}) \
-             OR a.parent_id IN (SELECT o.area_id FROM observations o WHERE {in_year})"
-        );
-        let rows = sqlx::query_as::<_, AreaRow>(&sql)
-            .bind(indicator_code)
-            .bind(Self::texts(periods))
-            .fetch_all(&mut *tx)
-            .await?;
-        let units: Vec<Area> = convert(rows)?;
-        let sql = format!(
-            "SELECT rl.observation_id FROM releases rl \
-             JOIN observations o ON o.id = rl.observation_id AND o.approved_revision = rl.revision WHERE {in_year}"
-        );
-        let shown: Vec<(i64,)> =
-            sqlx::query_as(&sql).bind(indicator_code).bind(Self::texts(periods)).fetch_all(&mut *tx).await?;
-        let shown: HashSet<i64> = shown.into_iter().map(|(id,)| id).collect();
+        // A national year takes a while to decide: it is decided without the write lock,
+        // and recorded only if the year is still as it was read (the same values at the
+        // same revisions, the same shown), else read and decided again.
+        for _ in 0..DECIDE_ATTEMPTS {
+            let sql = format!("{OBSERVATION_PUBLISHED} AND {in_year}");
+            let rows = sqlx::query_as::<_, ObservationRow>(&sql)
+                .bind(indicator_code)
+                .bind(Self::texts(periods))
+                .fetch_all(self.pool())
+                .await?;
+            let cells: Vec<Observation> = convert(rows)?;
+            let sql = format!(
+                "SELECT {AREA_COLUMNS} FROM areas a WHERE a.id IN (SELECT o.area_id FROM observations o WHERE {in_year}) \
+                 OR a.parent_id IN (SELECT o.area_id FROM observations o WHERE {in_year})"
+            );
+            let rows = sqlx::query_as::<_, AreaRow>(&sql)
+                .bind(indicator_code)
+                .bind(Self::texts(periods))
+                .fetch_all(self.pool())
+                .await?;
+            let units: Vec<Area> = convert(rows)?;
+            let shown = shown_in(self.pool(), &in_year, indicator_code, periods).await?;
+            let release = match tokio::runtime::Handle::current().runtime_flavor() {
+                // Hours of CPU at worst: off the runtime's few worker threads.
+                tokio::runtime::RuntimeFlavor::MultiThread => {
+                    tokio::task::block_in_place(|| decide(&cells, &units, &shown))
+                }
+                _ => decide(&cells, &units, &shown),
+            };
 
-        let release = decide(&cells, &units, &shown);
-        let new: Vec<i64> = release.iter().filter(|id| !shown.contains(id)).copied().collect();
-        if !new.is_empty() {
-            sqlx::query(&format!(
-                "INSERT INTO releases (observation_id, revision, released_at) \
-                 SELECT id, approved_revision, $2 FROM observations WHERE id {} AND approved_revision IS NOT NULL \
-                 ON CONFLICT DO NOTHING",
-                Self::any(1)
-            ))
-            .bind(Self::ids(&new))
+            let (_turn, mut tx) = self.begin_write().await?;
+            let sql = format!(
+                "SELECT o.id, o.approved_revision FROM observations o{PUBLISHED_REVISION} WHERE {in_year} ORDER BY o.id"
+            );
+            let now: Vec<(i64, i32)> =
+                sqlx::query_as(&sql).bind(indicator_code).bind(Self::texts(periods)).fetch_all(&mut *tx).await?;
+            let mut read: Vec<(i64, i32)> = cells.iter().map(|o| (o.id, o.revision)).collect();
+            read.sort_unstable();
+            if now != read || shown_in(&mut *tx, &in_year, indicator_code, periods).await? != shown {
+                tx.rollback().await?;
+                continue;
+            }
+            let new: Vec<i64> = release.iter().filter(|id| !shown.contains(id)).copied().collect();
+            if !new.is_empty() {
+                sqlx::query(&format!(
+                    "INSERT INTO releases (observation_id, revision, released_at) \
+                     SELECT id, approved_revision, $2 FROM observations WHERE id {} AND approved_revision IS NOT NULL \
+                     ON CONFLICT DO NOTHING",
+                    Self::any(1)
+                ))
+                .bind(Self::ids(&new))
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+            }
+            sqlx::query(
+                "INSERT INTO disclosure_settlements (indicator_code, year, settled_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (indicator_code, year) DO UPDATE SET settled_at = excluded.settled_at",
+            )
+            .bind(indicator_code)
+            .bind(year)
             .bind(at)
             .execute(&mut *tx)
             .await?;
+            tx.commit().await?;
+            return Ok(Settled { values: cells.len(), released: release.len(), newly_released: new.len() });
         }
-        sqlx::query(
-            "INSERT INTO disclosure_settlements (indicator_code, year, settled_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (indicator_code, year) DO UPDATE SET settled_at = excluded.settled_at",
-        )
-        .bind(indicator_code)
-        .bind(year)
-        .bind(at)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(Settled { values: cells.len(), released: release.len(), newly_released: new.len() })
+        // Left undecided (withheld): the next approval of the year, or the next start, decides.
+        tracing::warn!(indicator_code, year, "the year kept changing while it was decided");
+        Ok(Settled::default())
     }
 
     #[tracing::instrument(name = "store.unsettled_disclosures", skip_all, fields(otel.kind = "client", db.system.name = Self::SYSTEM))]
