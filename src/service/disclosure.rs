@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 
 use crate::domain::disclosure::DisclosureRule;
+use crate::domain::indicators::Indicator;
 use crate::domain::observations::Observation;
 use crate::domain::periods::Period;
 use crate::store::{Settled, Store, StoreError};
@@ -20,11 +21,13 @@ pub async fn settle_approved(
         .filter_map(|o| Some((o.key.indicator_code.clone(), o.key.period.parse::<Period>().ok()?.year)))
         .collect();
     let codes: Vec<String> = years.iter().map(|(code, _)| code.clone()).collect::<BTreeSet<_>>().into_iter().collect();
-    let sensitive: BTreeSet<String> =
-        store.indicators_by_codes(&codes).await?.into_iter().filter(|i| i.sensitive).map(|i| i.code).collect();
+    let sensitive: Vec<Indicator> =
+        store.indicators_by_codes(&codes).await?.into_iter().filter(|i| i.sensitive).collect();
     let mut total = Settled::default();
-    for (code, year) in years.iter().filter(|(code, _)| sensitive.contains(code)) {
-        add(&mut total, settle(store, rule, code, *year).await?);
+    for (code, year) in &years {
+        if let Some(indicator) = sensitive.iter().find(|i| &i.code == code) {
+            add(&mut total, settle(store, rule, indicator, *year).await?);
+        }
     }
     Ok(total)
 }
@@ -34,10 +37,15 @@ pub async fn settle_approved(
 /// straight into the database. How many years, and what was decided.
 pub async fn settle_pending(store: &dyn Store, rule: &DisclosureRule) -> Result<(usize, Settled), StoreError> {
     let pending = store.unsettled_disclosures().await?;
+    let codes: Vec<String> =
+        pending.iter().map(|(code, _)| code.clone()).collect::<BTreeSet<_>>().into_iter().collect();
+    let indicators = store.indicators_by_codes(&codes).await?;
     let mut total = Settled::default();
     for (code, year) in &pending {
-        let Ok(year) = year.parse::<i32>() else { continue };
-        add(&mut total, settle(store, rule, code, year).await?);
+        let (Some(indicator), Ok(year)) = (indicators.iter().find(|i| &i.code == code), year.parse::<i32>()) else {
+            continue;
+        };
+        add(&mut total, settle(store, rule, indicator, year).await?);
     }
     Ok((pending.len(), total))
 }
@@ -45,17 +53,14 @@ pub async fn settle_pending(store: &dyn Store, rule: &DisclosureRule) -> Result<
 async fn settle(
     store: &dyn Store,
     rule: &DisclosureRule,
-    indicator_code: &str,
+    indicator: &Indicator,
     year: i32,
 ) -> Result<Settled, StoreError> {
-    let Some(indicator) = store.indicators_by_codes(&[indicator_code.to_owned()]).await?.into_iter().next() else {
-        return Ok(Settled::default());
-    };
     let periods: Vec<String> = Period::of_year(year).iter().map(Period::to_string).collect();
-    let decide = |cells: &[Observation], units: &[_], shown: &_| rule.release(&indicator, cells, units, shown);
-    let settled =
-        store.settle_disclosure(indicator_code, &year.to_string(), &periods, chrono::Utc::now(), &decide).await?;
-    tracing::debug!(indicator_code, year, ?settled, "disclosure decided");
+    let decide = |cells: &[Observation], units: &[_], shown: &_| rule.release(indicator, cells, units, shown);
+    let code = indicator.code.as_str();
+    let settled = store.settle_disclosure(code, &year.to_string(), &periods, chrono::Utc::now(), &decide).await?;
+    tracing::debug!(indicator_code = code, year, ?settled, "disclosure decided");
     Ok(settled)
 }
 
