@@ -40,6 +40,8 @@ pub enum ErrorCode {
     PayloadTooLarge,
     MethodNotAllowed,
     UnsupportedMediaType,
+    /// None of the formats the request's Accept header names is one the endpoint writes.
+    NotAcceptable,
     /// A persisted query's hash this server does not know: send the text with it.
     PersistedQueryNotFound,
 }
@@ -59,6 +61,7 @@ impl ErrorCode {
         ErrorCode::PayloadTooLarge,
         ErrorCode::MethodNotAllowed,
         ErrorCode::UnsupportedMediaType,
+        ErrorCode::NotAcceptable,
         ErrorCode::PersistedQueryNotFound,
     ];
 
@@ -78,6 +81,7 @@ impl ErrorCode {
             ErrorCode::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
             ErrorCode::MethodNotAllowed => "METHOD_NOT_ALLOWED",
             ErrorCode::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
+            ErrorCode::NotAcceptable => "NOT_ACCEPTABLE",
             ErrorCode::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
         }
     }
@@ -100,6 +104,7 @@ impl ErrorCode {
             ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode::NotAcceptable => StatusCode::NOT_ACCEPTABLE,
         }
     }
 
@@ -119,6 +124,7 @@ impl ErrorCode {
             ErrorCode::PayloadTooLarge,
             ErrorCode::MethodNotAllowed,
             ErrorCode::UnsupportedMediaType,
+            ErrorCode::NotAcceptable,
             ErrorCode::Timeout,
             ErrorCode::Unavailable,
             ErrorCode::RateLimited,
@@ -139,6 +145,7 @@ impl ErrorCode {
             ErrorCode::PayloadTooLarge => "the request body is larger than this endpoint takes",
             ErrorCode::MethodNotAllowed => "this endpoint does not take that method",
             ErrorCode::UnsupportedMediaType => "this endpoint does not take that content type",
+            ErrorCode::NotAcceptable => "this endpoint does not write that format",
             ErrorCode::Timeout => "the request took too long and was stopped",
             ErrorCode::Unavailable => "the service is unavailable; try again",
             ErrorCode::RateLimited => "too many requests; slow down",
@@ -179,10 +186,11 @@ impl ClientError {
     /// and only there.
     pub fn of(error: &DomainError) -> ClientError {
         let (code, message, argument) = match error {
-            DomainError::NotFound { .. } | DomainError::UnknownArea(_) => {
+            DomainError::NotFound { .. } | DomainError::UnknownArea(_) | DomainError::Absent(_) => {
                 (ErrorCode::NotFound, error.to_string().into(), None)
             }
             DomainError::Forbidden(_) => (ErrorCode::Forbidden, error.to_string().into(), None),
+            DomainError::TooLarge(_) => (ErrorCode::PayloadTooLarge, error.to_string().into(), None),
             DomainError::BadInput { argument, .. } => {
                 (ErrorCode::BadUserInput, error.to_string().into(), Some(argument.clone()))
             }

@@ -22,6 +22,15 @@ pub enum DomainError {
     #[error("no {what} with code `{code}`")]
     NotFound { what: &'static str, code: String },
 
+    /// Something asked for by a name or path that names nothing here; the message says what
+    /// there is.
+    #[error("{0}")]
+    Absent(String),
+
+    /// An answer larger than the hub gives at once; the message says how to narrow it.
+    #[error("{0}")]
+    TooLarge(String),
+
     /// A code that names no unit; the message lists the units of that name, when it is one.
     #[error("{0}")]
     UnknownArea(String),

@@ -11,11 +11,11 @@ use super::observations::{
 /// The plain format's columns, in the order the hub writes them.
 pub const PLAIN_HEADER: &[&str] =
     &["indicator", "area", "period", "sex", "age_group", "ethnicity", "value", "numerator", "denominator", "comment"];
-/// The dataflow's first structure, without the three attributes 1.1 added: still read,
-/// no longer written.
-const SDMX_STRUCTURE_ID_1_0: &str = "GDH:DF_GENDER(1.0)";
-/// SDMX-CSV as the export writes it: the first structure's columns, then the cell's
-/// confidentiality (CL_CONF_STATUS: `F` free, `C` confidential) and the numerator and
+/// What the export named its files before the dataflow's structure was served (`domain::sdmx`)
+/// with every column they hold: still read.
+const SDMX_STRUCTURE_ID_1_1: &str = "GDH:DF_GENDER(1.1)";
+/// SDMX-CSV as the export writes it: the dimensions, the value, its status and comment, then
+/// the cell's confidentiality (CL_CONF_STATUS: `F` free, `C` confidential) and the numerator and
 /// denominator a rate was computed from, so an exported file pushed back is unchanged.
 pub const SDMX_HEADER: &[&str] = &[
     "STRUCTURE",
@@ -34,7 +34,7 @@ pub const SDMX_HEADER: &[&str] = &[
     "NUMERATOR",
     "DENOMINATOR",
 ];
-pub const SDMX_STRUCTURE_ID: &str = "GDH:DF_GENDER(1.1)";
+pub const SDMX_STRUCTURE_ID: &str = super::sdmx::FLOW_ID;
 
 /// The plain format's columns a file must have, and those it may have (the names a
 /// reporting template writes beside the codes are read past).
@@ -391,10 +391,10 @@ fn sdmx_row(row: usize, c: &Columns, f: &[&str], decimal_comma: bool) -> Result<
     let mut errors = Vec::new();
     let structure_id = c.get(f, "STRUCTURE_ID");
     if !c.get(f, "STRUCTURE").eq_ignore_ascii_case("dataflow")
-        || ![SDMX_STRUCTURE_ID, SDMX_STRUCTURE_ID_1_0].contains(&structure_id)
+        || ![SDMX_STRUCTURE_ID, SDMX_STRUCTURE_ID_1_1].contains(&structure_id)
     {
         let message = format!(
-            "STRUCTURE must be `dataflow` and STRUCTURE_ID `{SDMX_STRUCTURE_ID}` (or `{SDMX_STRUCTURE_ID_1_0}`), not `{structure_id}`"
+            "STRUCTURE must be `dataflow` and STRUCTURE_ID `{SDMX_STRUCTURE_ID}` (or `{SDMX_STRUCTURE_ID_1_1}`), not `{structure_id}`"
         );
         errors.push(error(row, Some("STRUCTURE_ID"), ImportErrorCode::BadValue, message));
     }

@@ -20,6 +20,7 @@ pub mod progress;
 pub mod push;
 pub mod reporting;
 pub mod review;
+pub mod sdmx;
 pub mod workbooks;
 
 pub use error::DomainError;

@@ -89,6 +89,20 @@ impl Period {
         parts.map(|part| Period { year, part }).collect()
     }
 
+    /// Every period that lies wholly within the days `first` to `last` (of the years values
+    /// may be reported for), as SDMX's `startPeriod` and `endPeriod` select them.
+    pub fn within(first: NaiveDate, last: NaiveDate) -> Vec<Period> {
+        use chrono::Datelike;
+        let years = first.year().max(FIRST_YEAR)..=last.year().min(LAST_YEAR);
+        years
+            .flat_map(Period::of_year)
+            .filter(|p| {
+                let (start, end) = p.days();
+                first <= start && end <= last
+            })
+            .collect()
+    }
+
     pub fn kind(&self) -> PeriodKind {
         match self.part {
             PeriodPart::Year => PeriodKind::Annual,
@@ -159,6 +173,17 @@ impl Period {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn periods_within_days_are_those_that_start_and_end_inside_them() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).expect("a day");
+        let within: Vec<String> =
+            Period::within(day(2024, 4, 1), day(2024, 12, 31)).iter().map(|p| p.to_string()).collect();
+        assert_eq!(within.len(), 1 + 3 + 9, "S2, Q2–Q4 and April–December: {within:?}");
+        assert!(within.contains(&"2024-S2".to_owned()) && !within.contains(&"2024".to_owned()), "{within:?}");
+        assert_eq!(Period::within(day(2024, 1, 1), day(2025, 12, 31)).len(), 2 * 19);
+        assert!(Period::within(day(2025, 1, 1), day(2024, 12, 31)).is_empty());
+    }
 
     #[test]
     fn the_four_forms_parse_and_print_back() {

@@ -22,6 +22,7 @@ mod health;
 mod limiter;
 mod problem;
 mod router;
+mod sdmx;
 mod track;
 
 use std::sync::Arc;

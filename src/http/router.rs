@@ -17,7 +17,7 @@ use tower_http::trace::TraceLayer;
 
 use super::problem::{json_errors, problem};
 use super::track::track;
-use super::{assets, dashboard, feeds, graphql, health, AppState, IDEMPOTENCY_KEY, REQUEST_ID};
+use super::{assets, dashboard, feeds, graphql, health, sdmx, AppState, IDEMPOTENCY_KEY, REQUEST_ID};
 use crate::error::{ErrorCode, Rejection};
 use crate::graphql::ApiSettings;
 use crate::metrics::Outcome;
@@ -47,6 +47,13 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/observations.xlsx", get(feeds::export_workbook))
         .route("/api/v1/templates/{file}", get(feeds::template_workbook))
         .route("/dashboard/view", get(dashboard::view))
+        .route("/sdmx/2.1/data/{flow}", get(sdmx::data_all))
+        .route("/sdmx/2.1/data/{flow}/{key}", get(sdmx::data_key))
+        .route("/sdmx/2.1/data/{flow}/{key}/{provider}", get(sdmx::data_key_provider))
+        .route("/sdmx/2.1/{resource}", get(sdmx::structure))
+        .route("/sdmx/2.1/{resource}/{agency}", get(sdmx::structure))
+        .route("/sdmx/2.1/{resource}/{agency}/{id}", get(sdmx::structure))
+        .route("/sdmx/2.1/{resource}/{agency}/{id}/{version}", get(sdmx::structure))
         .layer(RequestBodyLimitLayer::new(GRAPHQL_BODY_LIMIT));
     let feeds = Router::new()
         .route("/api/v1/feeds/observations", post(feeds::push_feed))

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use super::reads::{select, withheld_in, Selection};
 use super::Caller;
 use crate::domain::feeds::{sdmx_record, SDMX_HEADER};
-use crate::domain::observations::{After, ObservationStatus};
+use crate::domain::observations::{After, Observation, ObservationStatus};
 use crate::domain::workbooks::{self, Cell, Sheet};
 use crate::domain::DomainError;
 use crate::store::Store;
@@ -23,14 +23,18 @@ pub async fn export_csv(store: &dyn Store, caller: &Caller, selection: Selection
     let mut out = csv::Writer::from_writer(Vec::new());
     let csv_error = |e: csv::Error| DomainError::internal(format!("cannot write the export: {e}"));
     out.write_record(SDMX_HEADER).map_err(csv_error)?;
-    export_records(store, caller, selection, |record| out.write_record(record).map_err(csv_error)).await?;
+    each_exported(store, caller, selection, |o, withheld| {
+        out.write_record(sdmx_record(o, withheld)).map_err(csv_error)
+    })
+    .await?;
     out.into_inner().map_err(|e| csv_error(e.into_error().into()))
 }
 
 /// The same as an Excel workbook: the same columns, figures as numbers.
 pub async fn export_xlsx(store: &dyn Store, caller: &Caller, selection: Selection) -> Result<Vec<u8>, DomainError> {
     let mut rows = Vec::new();
-    export_records(store, caller, selection, |record| {
+    each_exported(store, caller, selection, |o, withheld| {
+        let record = sdmx_record(o, withheld);
         let cells = record.into_iter().enumerate().map(|(i, text)| match (SDMX_HEADER[i], text.parse::<f64>()) {
             ("OBS_VALUE" | "NUMERATOR" | "DENOMINATOR", Ok(n)) => Cell::Number(n),
             (_, _) if text.is_empty() => Cell::Empty,
@@ -44,12 +48,13 @@ pub async fn export_xlsx(store: &dyn Store, caller: &Caller, selection: Selectio
     workbooks::write(&sheet).map_err(DomainError::internal)
 }
 
-/// Every record of the export, in order, to `each`.
-async fn export_records(
+/// Every value of the export, in id order, to `each`, with whether it is withheld from the
+/// caller (a partner's small count: no figures, `CONF_STATUS` `C`).
+pub async fn each_exported(
     store: &dyn Store,
     caller: &Caller,
     selection: Selection,
-    mut each: impl FnMut([String; 15]) -> Result<(), DomainError>,
+    mut each: impl FnMut(&Observation, bool) -> Result<(), DomainError>,
 ) -> Result<(), DomainError> {
     let rejected_asked = selection.status == Some(ObservationStatus::Rejected);
     let mut query = select(store, caller, selection, "").await?;
@@ -60,7 +65,7 @@ async fn export_records(
         let (page, _) = store.observations(&query).await?;
         let withheld = withheld_in(store, query.published_only, &sensitive, &page).await?;
         for o in page.iter().filter(|o| rejected_asked || o.status != ObservationStatus::Rejected) {
-            each(sdmx_record(o, withheld.contains(&o.id)))?;
+            each(o, withheld.contains(&o.id))?;
         }
         match page.last() {
             Some(last) if page.len() == EXPORT_PAGE => query.after = Some(After::value(last, query.order)),

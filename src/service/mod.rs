@@ -15,6 +15,7 @@ pub mod export;
 pub mod push;
 pub mod reads;
 pub mod review;
+pub mod sdmx;
 pub mod seeding;
 pub mod templates;
 pub mod tokens;

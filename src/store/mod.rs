@@ -324,6 +324,9 @@ pub trait ObservationStore {
         area_ids: &[AreaId],
         periods: &[String],
     ) -> Result<Vec<Arrival>, StoreError>;
+    /// The (age group, ethnicity) pairs values of the indicators are broken down by
+    /// (SDMX's codelists of them).
+    async fn breakdown_codes(&self, indicator_codes: &[String]) -> Result<Vec<(String, String)>, StoreError>;
 }
 
 /// Writing pushed observations (`push.rs`).

@@ -31,6 +31,7 @@ mod progress;
 mod reporting;
 mod resources;
 mod schema;
+mod sdmx;
 mod seed_documents;
 mod subscriptions;
 mod workbooks;

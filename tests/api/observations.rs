@@ -386,7 +386,7 @@ async fn partners_do_not_see_small_counts_of_sensitive_indicators_nor_what_revea
     let row = |sex: &str, figures: &str, confidentiality: &str| {
         let [value, numerator, denominator] = figures.split('/').collect::<Vec<_>>()[..] else { panic!("{figures}") };
         format!(
-            "dataflow,GDH:DF_GENDER(1.1),I,GBV_VICTIMS_SUPPORTED_PCT,216,2023,{sex},_T,_T,{value},A,,{confidentiality},{numerator},{denominator}"
+            "dataflow,GDH:DF_GENDER(1.0),I,GBV_VICTIMS_SUPPORTED_PCT,216,2023,{sex},_T,_T,{value},A,,{confidentiality},{numerator},{denominator}"
         )
     };
     assert_eq!(lines, vec![row("F", "//", "C"), row("M", "//", "C"), row("_T", "79.3/23/29", "F")]);
