@@ -1,17 +1,18 @@
 //! The ready clients of `clients/`, run as their users run them against a seeded app served on
 //! a real port: the Python example (template downloaded, filled in with openpyxl, pushed,
-//! `cells` read into pandas), with the Python of `helpers::python`. A machine without it
-//! fails these tests, saying what to install.
+//! `cells` read into pandas), with the Python of `helpers::python`; and the dashboard's
+//! JavaScript (`clients/js/cells.mjs`) with Node.js: `GDH_TEST_NODE`, else `node` on the PATH.
+//! A machine without them fails these tests, saying what to install.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use calamine::Reader;
 use gender_data_hub::auth::Role;
 use serde_json::{json, Value};
 
 use crate::helpers::http::serve;
-use crate::helpers::push::counts;
-use crate::helpers::python::run_python;
+use crate::helpers::push::{counts, obs};
+use crate::helpers::python::{run, run_python};
 use crate::helpers::TestApp;
 
 const EXAMPLE: &str = "clients/python/gdh_example.py";
@@ -223,4 +224,63 @@ async fn the_python_example_shows_the_hubs_refusal_and_exits_non_zero() {
     let (status, _, stderr) = run_python(EXAMPLE, &["--url", &url], &[("GDH_TOKEN", "")], dir.path()).await;
     assert_eq!(status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("no token: pass --token or set GDH_TOKEN"), "{stderr}");
+}
+
+/// Node.js: `GDH_TEST_NODE`, else `node` on the PATH.
+fn node() -> PathBuf {
+    let node = PathBuf::from(std::env::var_os("GDH_TEST_NODE").unwrap_or_else(|| "node".into()));
+    let works = std::process::Command::new(&node).arg("--version").output().is_ok_and(|o| o.status.success());
+    assert!(
+        works,
+        "cannot run {}: install Node.js 18 or later (Debian: apt-get install nodejs), or set GDH_TEST_NODE",
+        node.display()
+    );
+    node
+}
+
+#[tokio::test]
+async fn the_javascript_snippet_prints_the_gender_gap_and_downloads_the_template() {
+    let app = TestApp::seeded().await;
+    let office = app.office_as("216-GDDT");
+    let rows = json!([
+        obs("EM_PRIMARY_COMPLETION_PCT", "216", "2023", "FEMALE", 95.0),
+        obs("EM_PRIMARY_COMPLETION_PCT", "216", "2023", "MALE", 90.0),
+        obs("EM_PRIMARY_COMPLETION_PCT", "216", "2024", "FEMALE", 97.5),
+        obs("EM_PRIMARY_COMPLETION_PCT", "216", "2024", "MALE", 93.0),
+        obs("EM_PRIMARY_COMPLETION_PCT", "216", "2022", "FEMALE", 94.0),
+    ]);
+    assert_eq!(counts(&app.push(&office, rows).await), (5, 0, 0, 0));
+    let url = format!("http://{}", serve(app.router.clone()).await);
+    let dir = tempfile::tempdir().expect("a directory");
+    let dashboard = app.token(Role::Dashboard, None, Some("24"));
+    let env = [("GDH_URL", url.as_str()), ("GDH_TOKEN", dashboard.as_str())];
+    let (status, stdout, stderr) = run(&node(), "clients/js/cells.mjs", &[], &env, dir.path()).await;
+    assert!(status.success(), "{status}\n{stdout}\n{stderr}");
+
+    // The gap by year, where both sexes have a value; a year with one has none.
+    let printed = stdout.lines().rev().nth(1).unwrap_or_default();
+    let gap: Value = serde_json::from_str(printed).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+    assert_eq!(
+        gap,
+        json!({
+            "2021": { "women": null, "men": null, "gap": null },
+            "2022": { "women": 94, "men": null, "gap": null },
+            "2023": { "women": 95, "men": 90, "gap": 5 },
+            "2024": { "women": 97.5, "men": 93, "gap": 4.5 },
+        })
+    );
+    // The same as console.table draws it for a person.
+    let row = stdout.lines().find(|l| l.starts_with("│ 2024")).unwrap_or_else(|| panic!("no table row:\n{stdout}"));
+    let cells: Vec<&str> = row.split('│').map(str::trim).filter(|c| !c.is_empty()).collect();
+    assert_eq!(cells, ["2024", "97.5", "93", "4.5"], "{stdout}");
+    // The template, a workbook with the office's rows.
+    let template = sheet(&dir.path().join("bieu-mau.xlsx"));
+    assert_eq!(template[0][0], "indicator");
+    assert_eq!(template.len(), 5, "the statistics office's four values and the header: {template:?}");
+
+    // Refused: the error's code, and a non-zero exit.
+    let env = [("GDH_URL", url.as_str()), ("GDH_TOKEN", "not-a-token")];
+    let (status, _, stderr) = run(&node(), "clients/js/cells.mjs", &[], &env, dir.path()).await;
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert!(stderr.starts_with("error: UNAUTHENTICATED: ") && stderr.contains("(HTTP 401)"), "{stderr}");
 }
