@@ -13,6 +13,7 @@ mod auth;
 mod backup;
 mod browser;
 mod cells;
+mod clients;
 mod dashboards;
 mod demo;
 mod disclosure;

@@ -93,9 +93,10 @@ fn venv() -> PathBuf {
 /// Runs `script` (a path from the repository's root) with the Python of [`python`], `args`,
 /// in `dir`, its environment plus `env`: its exit status, standard output and standard error.
 pub async fn run_python(script: &str, args: &[&str], env: &[(&str, &str)], dir: &Path) -> (ExitStatus, String, String) {
+    // A panic setting it up is this test's, with its message: what to install.
     let python = tokio::task::spawn_blocking(|| python().to_path_buf())
         .await
-        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic())); // its message: what to install
+        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
     // UTF-8 whatever the locale (names are Vietnamese); no __pycache__ in the work tree.
     let env = [&[("PYTHONUTF8", "1"), ("PYTHONDONTWRITEBYTECODE", "1")][..], env].concat();
     run(&python, script, args, &env, dir).await
