@@ -4,7 +4,8 @@ issue tokens, and talk to it over HTTP. Standard library only."""
 import contextlib, json, os, secrets, shutil, socket, subprocess, tempfile, time, urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BIN = os.path.join(ROOT, "target", "release", "gender-data-hub")
+# Where cargo builds it: CARGO_TARGET_DIR when set (relative to the repository, as cargo reads it).
+BIN = os.path.join(ROOT, os.environ.get("CARGO_TARGET_DIR", "target"), "release", "gender-data-hub")
 
 
 def build():
