@@ -116,10 +116,21 @@ impl DisclosureRule {
         units: &[Area],
         shown: &HashSet<i64>,
     ) -> HashSet<i64> {
+        self.decide(indicator, cells, units, shown).0
+    }
+
+    /// `release`, and how many times the decision started again (for the benchmark).
+    fn decide(
+        &self,
+        indicator: &Indicator,
+        cells: &[Observation],
+        units: &[Area],
+        shown: &HashSet<i64>,
+    ) -> (HashSet<i64>, usize) {
         let table: BTreeMap<Place, &Observation> =
             cells.iter().filter(|o| o.key.indicator_code == indicator.code).map(|o| (Place::of(o), o)).collect();
         if !indicator.sensitive {
-            return table.values().map(|o| o.id).collect();
+            return (table.values().map(|o| o.id).collect(), 0);
         }
         let sums = sums(&table, units);
         // What a partner knows already: the figures shown, and all they give away. Hiding
@@ -148,6 +159,7 @@ impl DisclosureRule {
         };
         // Cells hidden so that a cell nobody reported cannot be worked out (see below).
         let mut forced: BTreeSet<Place> = BTreeSet::new();
+        let mut restarts = 0;
         'decide: loop {
             // What a partner could know: the figures of every cell, and of every cell
             // nobody reported that the others give away (with the sum that gives it away),
@@ -186,6 +198,7 @@ impl DisclosureRule {
                     if let Some(next) = part.or_else(|| Some(sum.total.clone()).filter(|t| may_hide(t, &hidden))) {
                         if used.contains(&next) {
                             forced.insert(next);
+                            restarts += 1;
                             continue 'decide;
                         }
                         hidden.insert(next);
@@ -212,6 +225,7 @@ impl DisclosureRule {
                     }
                     if let Some(next) = smallest(&mut candidates.iter()) {
                         forced.insert(next);
+                        restarts += 1;
                         continue 'decide;
                     }
                     exposed.insert(only.clone());
@@ -223,7 +237,7 @@ impl DisclosureRule {
                     break;
                 }
             }
-            return table.iter().filter(|(p, _)| !hidden.contains(*p)).map(|(_, o)| o.id).collect();
+            return (table.iter().filter(|(p, _)| !hidden.contains(*p)).map(|(_, o)| o.id).collect(), restarts);
         }
     }
 }
@@ -740,5 +754,118 @@ mod tests {
             assert!(!known.contains_key(&Place::of(o)), "{} {:?} = {} worked out", o.key.area_id, o.key.sex, o.value);
         }
         assert!(released.len() > cells.len() / 3, "most large counts are shown: {}", released.len());
+    }
+
+    /// One sensitive indicator's year shaped like `bench/national.py`'s: a rate (numerator
+    /// of a denominator of 1 to 30, so many small) for every unit kept × the year, its
+    /// halves and quarters × F/M/T × all ages and two age groups, the values a review
+    /// approved (85 %, as there). `old_map`: 63 provinces → 696 districts → 10,035 communes,
+    /// values for provinces and communes only (2021-2024); else 34 provinces → 3,321 communes
+    /// (2026). `keep`: one unit in `keep` has values (`--scale 0.1` is 10). `units` are what
+    /// the store passes: the units of the cells and the units under them.
+    fn national_year(old_map: bool, keep: usize) -> (Vec<Observation>, Vec<Area>) {
+        let (provinces, districts, communes) = if old_map { (63, 696, 10_035) } else { (34, 0, 3_321) };
+        let mut map: Vec<Area> = Vec::new();
+        let mut with_values: Vec<AreaId> = Vec::new();
+        // The nation is not a unit of the cells nor under one, but the provinces' parent.
+        let nation = 1;
+        let mut next_id = 2;
+        let mut add = |map: &mut Vec<Area>, parent: Option<AreaId>, level| {
+            let mut u = unit(next_id, parent);
+            u.level = level;
+            map.push(u);
+            next_id += 1;
+            next_id - 1
+        };
+        // Units in the order of their ids: a province, then what lies under it.
+        let (mut district_count, mut commune_count) = (0, 0);
+        for p in 0..provinces {
+            let province = add(&mut map, Some(nation), AreaLevel::Province);
+            with_values.push(province);
+            if old_map {
+                let until = districts * (p + 1) / provinces;
+                for d in district_count..until {
+                    let district = add(&mut map, Some(province), AreaLevel::District);
+                    for _ in commune_count..communes * (d + 1) / districts {
+                        with_values.push(add(&mut map, Some(district), AreaLevel::Commune));
+                    }
+                    commune_count = communes * (d + 1) / districts;
+                }
+                district_count = until;
+            } else {
+                for _ in commune_count..communes * (p + 1) / provinces {
+                    with_values.push(add(&mut map, Some(province), AreaLevel::Commune));
+                }
+                commune_count = communes * (p + 1) / provinces;
+            }
+        }
+        let kept: HashSet<AreaId> = with_values.iter().copied().step_by(keep).collect();
+        let units: Vec<Area> = map
+            .into_iter()
+            .filter(|u| kept.contains(&u.id) || u.parent_id.is_some_and(|p| kept.contains(&p)))
+            .collect();
+        let year = if old_map { 2024 } else { 2026 };
+        let periods: Vec<String> =
+            ["", "-S1", "-S2", "-Q1", "-Q2", "-Q3", "-Q4"].iter().map(|p| format!("{year}{p}")).collect();
+        // FNV-1a: the hash of a key gives its value and review state, the same on every run.
+        let hash = |key: &str| key.bytes().fold(0x811c9dc5_u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x01000193));
+        let mut cells = Vec::new();
+        for &area in with_values.iter().filter(|a| kept.contains(a)) {
+            for period in &periods {
+                for sex in [Sex::Female, Sex::Male, Sex::Total] {
+                    for age in [T, "Y15T19", "Y20T24"] {
+                        let h = hash(&format!("{area}|{period}|{sex:?}|{age}"));
+                        // Rejected, or submitted and never approved before: not approved.
+                        if h % 20 == 0 || (h % 20 < 4 && h % 10 != 1) {
+                            continue;
+                        }
+                        let denominator = 1 + h % 30;
+                        let share = 0.3 + f64::from((h >> 8) % 700) / 1000.0;
+                        let numerator = (f64::from(denominator) * share).round();
+                        let mut o = at(
+                            cells.len() as i64 + 1,
+                            area,
+                            period,
+                            sex,
+                            age,
+                            100.0 * numerator / f64::from(denominator),
+                        );
+                        o.numerator = Some(numerator);
+                        o.denominator = Some(f64::from(denominator));
+                        cells.push(o);
+                    }
+                }
+            }
+        }
+        (cells, units)
+    }
+
+    /// The benchmark of the decision on a national year (release build):
+    /// `cargo test --release --lib disclosure::tests::national_year -- --ignored --nocapture`;
+    /// `GDH_BENCH_MAP=old` for the old map, `GDH_BENCH_KEEP=10` for `--scale 0.1`'s units.
+    /// Prints the time, the restarts and a digest of what is released, to compare builds.
+    #[test]
+    #[ignore]
+    fn national_year_decides_in_reasonable_time() {
+        let old_map = std::env::var("GDH_BENCH_MAP").is_ok_and(|m| m == "old");
+        let keep = std::env::var("GDH_BENCH_KEEP").ok().and_then(|k| k.parse().ok()).unwrap_or(1);
+        let (cells, units) = national_year(old_map, keep);
+        let rule = DisclosureRule::default();
+        let gbv = indicator(Unit::Percent, true);
+        let small = cells.iter().filter(|o| rule.is_small(&gbv, Figures::of(o))).count();
+        let started = std::time::Instant::now();
+        let (released, restarts) = rule.decide(&gbv, &cells, &units, &HashSet::new());
+        let elapsed = started.elapsed();
+        let mut ids: Vec<i64> = released.iter().copied().collect();
+        ids.sort_unstable();
+        let digest = ids.iter().fold(0xcbf29ce484222325_u64, |h, id| (h ^ *id as u64).wrapping_mul(0x100000001b3));
+        eprintln!(
+            "{} map, one unit in {keep}: {} cells ({small} small), {} units: {:?}, {restarts} restarts, {} released, digest {digest:016x}",
+            if old_map { "old" } else { "new" },
+            cells.len(),
+            units.len(),
+            elapsed,
+            released.len()
+        );
     }
 }
