@@ -127,122 +127,127 @@ impl DisclosureRule {
         let small: Vec<bool> = reported.iter().map(|f| f.is_some_and(|f| self.is_small(indicator, f))).collect();
 
         // What a partner knows already: the figures shown, and all they give away. Hiding
-        // one of those would not help. (Only which cells: what they are does not matter,
-        // so the order they are found in does not either.)
+        // one of those would not help. (Which cells: not what they are, so the order
+        // they are found in does not matter.)
         let mut given_away: Vec<bool> = s.cells.iter().map(|c| c.is_some_and(|o| shown.contains(&o.id))).collect();
-        let mut unknown: Vec<u32> =
-            (0..s.sums()).map(|i| s.sum(i).iter().filter(|&&m| !given_away[m as usize]).count() as u32).collect();
-        let mut ready: Vec<usize> = (0..s.sums()).filter(|&i| unknown[i] == 1).collect();
-        while let Some(i) = ready.pop() {
-            let Some(&only) = s.sum(i).iter().find(|&&m| !given_away[m as usize]) else { continue };
-            if unknown[i] != 1 {
-                continue;
-            }
-            given_away[only as usize] = true;
-            for &j in s.sums_of(only) {
-                unknown[j as usize] -= 1;
-                if unknown[j as usize] == 1 {
-                    ready.push(j as usize);
-                }
-            }
-        }
+        s.close(&mut given_away);
+        // What a partner could ever know, were every cell shown. A sum with two members
+        // outside it always has two unknown members: it never gives anything away, nor
+        // joins what happens in one sum to what happens in another.
+        let mut knowable: Vec<bool> = reported.iter().map(Option::is_some).collect();
+        s.close(&mut knowable);
+        let live: Vec<bool> = (0..s.sums()).map(|i| s.sum(i).iter().all(|&m| knowable[m as usize])).collect();
         let value = |p: Id| s.cells[p as usize].map_or(f64::NAN, |o| o.value);
         let smallest = |places: &mut dyn Iterator<Item = Id>| -> Option<Id> {
             places.min_by(|&a, &b| {
                 value(a).total_cmp(&value(b)).then_with(|| s.keys[a as usize].cmp(&s.keys[b as usize]))
             })
         };
-        // The sums with a single unknown member before anything is worked out, but for the
-        // cells `forced` (those touch sums of their own).
-        let first_round: Vec<usize> = (0..s.sums())
-            .filter(|&i| {
-                let mut unknown = s.sum(i).iter().filter(|&&m| reported[m as usize].is_none() || small[m as usize]);
-                matches!((unknown.next(), unknown.next()), (Some(_), None))
-            })
-            .collect();
+        // The places linked by sums that may give something away fall apart into parts
+        // that never meet: what happens in one part, restarts included, does not depend on
+        // another, so each is decided by itself, restarting only itself. Each part's first
+        // round: its sums with a single unknown member before anything is worked out (but
+        // for the cells `forced`, whose sums join it).
+        let mut parts = Parts::new(places);
+        for i in (0..s.sums()).filter(|&i| live[i]) {
+            let sum = s.sum(i);
+            for &m in &sum[1..] {
+                parts.join(sum[0], m);
+            }
+        }
+        let mut first_rounds: BTreeMap<Id, Vec<usize>> = BTreeMap::new();
+        for i in (0..s.sums()).filter(|&i| live[i]) {
+            let mut unknown = s.sum(i).iter().filter(|&&m| reported[m as usize].is_none() || small[m as usize]);
+            if let (Some(_), None) = (unknown.next(), unknown.next()) {
+                first_rounds.entry(parts.of(s.sum(i)[0])).or_default().push(i);
+            }
+        }
+        let may_hide =
+            |p: Id, state: &State| reported[p as usize].is_some() && !given_away[p as usize] && !state.at(p).hidden;
 
         let mut state = State::new(&reported, &small);
-        let mut rounds = Rounds::new(s.sums());
-        // Cells hidden so that a cell nobody reported cannot be worked out (see below).
-        let mut forced: Vec<Id> = Vec::new();
+        let mut rounds = Rounds::new(&live);
         let mut restarts = 0;
-        'decide: loop {
-            state.reset(&reported, &small);
-            for &p in &forced {
-                state.set(p, |c| c.hidden = true);
-            }
-            let mut round: Vec<usize> = first_round.clone();
-            round.extend(forced.iter().flat_map(|&p| s.sums_of(p).iter().map(|&i| i as usize)));
-            rounds.start(round);
-            while let Some(i) = rounds.next() {
-                let sum = s.sum(i);
-                let mut unknown = sum.iter().copied().filter(|&m| state.unknown(m));
-                let (Some(only), None) = (unknown.next(), unknown.next()) else { continue };
-                let may_hide = |p: Id, state: &State| {
-                    reported[p as usize].is_some() && !given_away[p as usize] && !state.at(p).hidden
-                };
-                if state.figures[only as usize].is_none() {
-                    // Not reported, but the only unknown: the others give it away.
-                    let worked_out = work_out(sum, only, &state.figures);
-                    let small = self.is_small(indicator, worked_out);
-                    state.figures[only as usize] = Some(worked_out);
-                    state.set(only, |c| {
-                        c.hidden |= small;
-                        c.worked_out_by = i as u32;
-                    });
-                    for &m in sum.iter().filter(|&&m| m != only) {
-                        state.set(m, |c| c.used = true);
-                    }
-                    rounds.touch(s.sums_of(only));
-                    continue;
+        for first_round in first_rounds.values() {
+            // What the parts decided before stays decided.
+            state.keep();
+            // Cells hidden so that a cell nobody reported cannot be worked out (see below).
+            let mut forced: Vec<Id> = Vec::new();
+            'decide: loop {
+                state.reset(&reported, &small);
+                for &p in &forced {
+                    state.set(p, |c| c.hidden = true);
                 }
-                let part = smallest(&mut sum[1..].iter().copied().filter(|&p| may_hide(p, &state)));
-                if let Some(next) = part.or_else(|| Some(sum[0]).filter(|&t| may_hide(t, &state))) {
-                    if state.at(next).used {
+                let forced_sums = forced.iter().flat_map(|&p| s.sums_of(p).iter().map(|&i| i as usize));
+                rounds.start(first_round.iter().copied().chain(forced_sums));
+                while let Some(i) = rounds.next() {
+                    let sum = s.sum(i);
+                    let mut unknown = sum.iter().copied().filter(|&m| state.unknown(m));
+                    let (Some(only), None) = (unknown.next(), unknown.next()) else { continue };
+                    if state.figures[only as usize].is_none() {
+                        // Not reported, but the only unknown: the others give it away.
+                        let worked_out = work_out(sum, only, &state.figures);
+                        let small = self.is_small(indicator, worked_out);
+                        state.figures[only as usize] = Some(worked_out);
+                        state.set(only, |c| {
+                            c.hidden |= small;
+                            c.worked_out_by = i as u32;
+                        });
+                        for &m in sum.iter().filter(|&&m| m != only) {
+                            state.set(m, |c| c.used = true);
+                        }
+                        rounds.touch(s.sums_of(only));
+                        continue;
+                    }
+                    let part = smallest(&mut sum[1..].iter().copied().filter(|&p| may_hide(p, &state)));
+                    if let Some(next) = part.or_else(|| Some(sum[0]).filter(|&t| may_hide(t, &state))) {
+                        if state.at(next).used {
+                            forced.push(next);
+                            restarts += 1;
+                            continue 'decide;
+                        }
+                        state.set(next, |c| c.hidden = true);
+                        rounds.touch(s.sums_of(next));
+                        continue;
+                    }
+                    // Every member shown before or worked out: hide a cell a worked-out one
+                    // was worked out from, and decide again. None left: the hidden one is
+                    // known all the same (from figures shown before), and what follows
+                    // from it must be looked at too.
+                    let by = |m: &Id| Some(state.at(*m).worked_out_by).filter(|&k| k != NO_SUM);
+                    let mut from: Vec<u32> = sum.iter().filter_map(by).collect();
+                    let mut seen: HashSet<u32> = from.iter().copied().collect();
+                    let mut candidates: Vec<Id> = Vec::new();
+                    while let Some(j) = from.pop() {
+                        for m in s.sum(j as usize) {
+                            if may_hide(*m, &state) {
+                                candidates.push(*m);
+                            } else if let Some(k) = by(m) {
+                                if seen.insert(k) {
+                                    from.push(k);
+                                }
+                            }
+                        }
+                    }
+                    if let Some(next) = smallest(&mut candidates.into_iter()) {
                         forced.push(next);
                         restarts += 1;
                         continue 'decide;
                     }
-                    state.set(next, |c| c.hidden = true);
-                    rounds.touch(s.sums_of(next));
-                    continue;
-                }
-                // Every member shown before or worked out: hide a cell a worked-out one
-                // was worked out from, and decide again. None left: the hidden one is
-                // known all the same (from figures shown before), and what follows
-                // from it must be looked at too.
-                let by = |m: &Id| Some(state.at(*m).worked_out_by).filter(|&k| k != NO_SUM);
-                let mut from: Vec<u32> = sum.iter().filter_map(by).collect();
-                let mut seen: HashSet<u32> = from.iter().copied().collect();
-                let mut candidates: Vec<Id> = Vec::new();
-                while let Some(j) = from.pop() {
-                    for m in s.sum(j as usize) {
-                        if may_hide(*m, &state) {
-                            candidates.push(*m);
-                        } else if let Some(k) = by(m) {
-                            if seen.insert(k) {
-                                from.push(k);
-                            }
-                        }
+                    for &m in sum.iter().filter(|&&m| m != only) {
+                        state.set(m, |c| c.used = true);
                     }
+                    state.set(only, |c| {
+                        c.exposed = true;
+                        c.worked_out_by = i as u32;
+                    });
+                    rounds.touch(s.sums_of(only));
                 }
-                if let Some(next) = smallest(&mut candidates.into_iter()) {
-                    forced.push(next);
-                    restarts += 1;
-                    continue 'decide;
-                }
-                for &m in sum.iter().filter(|&&m| m != only) {
-                    state.set(m, |c| c.used = true);
-                }
-                state.set(only, |c| {
-                    c.exposed = true;
-                    c.worked_out_by = i as u32;
-                });
-                rounds.touch(s.sums_of(only));
+                break;
             }
-            let released = (0..places as Id).filter(|&p| !state.at(p).hidden).filter_map(|p| s.cells[p as usize]);
-            return (released.map(|o| o.id).collect(), restarts);
         }
+        let released = (0..places as Id).filter(|&p| !state.at(p).hidden).filter_map(|p| s.cells[p as usize]);
+        (released.map(|o| o.id).collect(), restarts)
     }
 }
 
@@ -465,6 +470,24 @@ impl Structure<'_> {
         &self.containing[self.within[p as usize]..self.within[p as usize + 1]]
     }
 
+    /// Adds to `known` every place a partner knowing those can work out: the only member
+    /// of a sum not known, over and over.
+    fn close(&self, known: &mut [bool]) {
+        let mut unknown: Vec<u32> =
+            (0..self.sums()).map(|i| self.sum(i).iter().filter(|&&m| !known[m as usize]).count() as u32).collect();
+        let mut ready: Vec<usize> = (0..self.sums()).filter(|&i| unknown[i] == 1).collect();
+        while let Some(i) = ready.pop() {
+            let Some(&only) = self.sum(i).iter().find(|&&m| !known[m as usize]) else { continue };
+            known[only as usize] = true;
+            for &j in self.sums_of(only) {
+                unknown[j as usize] -= 1;
+                if unknown[j as usize] == 1 {
+                    ready.push(j as usize);
+                }
+            }
+        }
+    }
+
     #[cfg(test)]
     fn place(&self, p: Id) -> Place {
         let (area, period, breakdown) = self.keys[p as usize];
@@ -522,6 +545,13 @@ impl State {
         }
     }
 
+    /// What the run found so far stays, whatever `reset` does later.
+    fn keep(&mut self) {
+        for p in self.changed.drain(..) {
+            self.is_changed[p as usize] = false;
+        }
+    }
+
     fn at(&self, p: Id) -> &Mark {
         &self.marks[p as usize]
     }
@@ -553,8 +583,10 @@ struct Rounds {
 }
 
 impl Rounds {
-    fn new(sums: usize) -> Rounds {
-        Rounds { this: BinaryHeap::new(), next: Vec::new(), queued: vec![false; sums], at: 0 }
+    /// Rounds through the sums `live`; the others are never looked at (they have nothing
+    /// to do).
+    fn new(live: &[bool]) -> Rounds {
+        Rounds { this: BinaryHeap::new(), next: Vec::new(), queued: live.iter().map(|l| !l).collect(), at: 0 }
     }
 
     /// Empties the rounds and starts the first with `sums`.
@@ -598,6 +630,29 @@ impl Rounds {
                 }
             }
         }
+    }
+}
+
+/// Places joined into parts (union-find), each part named by one of its places.
+struct Parts(Vec<Id>);
+
+impl Parts {
+    fn new(places: usize) -> Parts {
+        Parts((0..places as Id).collect())
+    }
+
+    fn of(&mut self, mut p: Id) -> Id {
+        while self.0[p as usize] != p {
+            let up = self.0[self.0[p as usize] as usize];
+            self.0[p as usize] = up;
+            p = up;
+        }
+        p
+    }
+
+    fn join(&mut self, a: Id, b: Id) {
+        let (a, b) = (self.of(a), self.of(b));
+        self.0[a.max(b) as usize] = a.min(b);
     }
 }
 
@@ -1206,6 +1261,8 @@ mod tests {
                 HashSet::new()
             } else {
                 let first = rule.release(&gbv, &cells[..cells.len() / 2], &units, &HashSet::new());
+                let mut first: Vec<i64> = first.into_iter().collect();
+                first.sort_unstable();
                 first.into_iter().filter(|_| random.next(2) == 0).collect()
             };
             let now = rule.decide(&gbv, &cells, &units, &shown);
