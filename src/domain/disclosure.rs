@@ -18,6 +18,16 @@
 //! runs when values are approved (`service::disclosure`) and its decisions are kept
 //! (`releases`); every read path shows a partner a sensitive figure only when it was
 //! released. Rolled-up figures of a sensitive indicator are never shown to partners.
+//!
+//! Which cell is hidden can depend on the order the sums are looked at (the smallest part
+//! is chosen among those not hidden yet), so the order is fixed: the sums are numbered by
+//! unit, period and breakdown (then along sex, age group, ethnicity, the map, the
+//! calendar), and looked at in rounds, in that order, as a pass over all of them would,
+//! but only those a change touched since their last turn (any other has nothing to do); a
+//! sum touched at or before its turn waits for the next round. When a hide would make stale
+//! a cell worked out before, the decision starts again with that cell hidden, from the
+//! start but only for the part of the table that cell is in: parts no sum joins never
+//! affect each other. The same cells always give the same decision.
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap, HashSet};
@@ -265,6 +275,7 @@ struct Structure<'a> {
     /// `periods` and `breakdowns`: these order places as `Place` orders them, which breaks
     /// ties between equal values.
     keys: Vec<(AreaId, u32, u32)>,
+    #[cfg(test)]
     periods: Vec<String>,
     breakdowns: Vec<Breakdown>,
     /// The cell reported at each place, if any.
@@ -350,6 +361,7 @@ impl<'a> Structure<'a> {
 
         let mut s = Structure {
             keys: Vec::new(),
+            #[cfg(test)]
             periods: texts.iter().cloned().collect(),
             breakdowns: breakdowns.iter().cloned().collect(),
             cells: Vec::new(),
@@ -1212,330 +1224,5 @@ mod tests {
             elapsed,
             released.len()
         );
-    }
-
-    /// The decision numbering places and visiting sums from a work list decides as the
-    /// one before (`before`), restarts and all, on random tables of units × periods ×
-    /// sexes × age groups, counts and rates, cells missing, some shown before.
-    #[test]
-    fn decides_as_before() {
-        let mut random = Lcg(3);
-        let mut units = vec![unit(1, None), unit(11, Some(1)), unit(12, Some(1)), unit(13, Some(1))];
-        units.extend([unit(111, Some(11)), unit(112, Some(11))]);
-        let all_periods = ["2024", "2024-S1", "2024-S2", "2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4"];
-        let (mut same, mut restarts) = (0, 0);
-        for round in 0..400 {
-            let rate = random.next(3) == 0;
-            let rule = DisclosureRule::default();
-            let gbv = indicator(if rate { Unit::Percent } else { Unit::Count }, true);
-            let periods: Vec<&str> = all_periods.iter().copied().filter(|_| random.next(3) != 0).collect();
-            let ages: Vec<&str> = if random.next(2) == 0 { vec![T] } else { vec![T, "Y15T19", "Y20T24"] };
-            let mut cells = Vec::new();
-            for area in [1, 11, 12, 13, 111, 112] {
-                for period in &periods {
-                    for sex in [Sex::Female, Sex::Male, Sex::Total] {
-                        for age in &ages {
-                            if random.next(5) == 0 {
-                                continue;
-                            }
-                            let small = random.next(3) == 0;
-                            let d = if small { 1 + random.next(6) } else { 5 + random.next(60) } as f64;
-                            let n = random.next(d as u64 + 1) as f64;
-                            let mut o = at(
-                                cells.len() as i64 + 1,
-                                area,
-                                period,
-                                sex,
-                                age,
-                                if rate { 100.0 * n / d } else { d },
-                            );
-                            if rate {
-                                (o.numerator, o.denominator) = (Some(n), Some(d));
-                            }
-                            cells.push(o);
-                        }
-                    }
-                }
-            }
-            let shown: HashSet<i64> = if random.next(2) == 0 {
-                HashSet::new()
-            } else {
-                let first = rule.release(&gbv, &cells[..cells.len() / 2], &units, &HashSet::new());
-                let mut first: Vec<i64> = first.into_iter().collect();
-                first.sort_unstable();
-                first.into_iter().filter(|_| random.next(2) == 0).collect()
-            };
-            let now = rule.decide(&gbv, &cells, &units, &shown);
-            let then = before::decide(&rule, &gbv, &cells, &units, &shown);
-            assert_eq!(now, then, "round {round}");
-            same += 1;
-            restarts += now.1;
-        }
-        eprintln!("{same} tables decided as before, {restarts} restarts among them");
-    }
-
-    /// The decision as it was before places were numbered and sums visited from a work
-    /// list (bbc0e6c), kept for a while to show the new one decides the same.
-    mod before {
-        use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-
-        use super::super::{division_of, Breakdown, DisclosureRule, Figures, Place};
-        use crate::domain::areas::{Area, AreaId};
-        use crate::domain::indicators::Indicator;
-        use crate::domain::observations::Observation;
-        use crate::domain::periods::{Period, PeriodPart};
-
-        /// A total and the members that add up to it. Where every member is known in advance
-        /// (both sexes, the units under a unit, the quarters of a year) `parts` lists them all,
-        /// reported or not; for age groups and ethnicities, only those reported.
-        #[derive(Debug)]
-        struct Sum {
-            total: Place,
-            parts: Vec<Place>,
-        }
-
-        impl Sum {
-            fn members(&self) -> impl Iterator<Item = &Place> {
-                std::iter::once(&self.total).chain(&self.parts)
-            }
-        }
-
-        /// `release`, and how many times the decision started again (for the benchmark).
-        pub(super) fn decide(
-            rule: &DisclosureRule,
-            indicator: &Indicator,
-            cells: &[Observation],
-            units: &[Area],
-            shown: &HashSet<i64>,
-        ) -> (HashSet<i64>, usize) {
-            let table: BTreeMap<Place, &Observation> =
-                cells.iter().filter(|o| o.key.indicator_code == indicator.code).map(|o| (Place::of(o), o)).collect();
-            if !indicator.sensitive {
-                return (table.values().map(|o| o.id).collect(), 0);
-            }
-            let sums = sums(&table, units);
-            // What a partner knows already: the figures shown, and all they give away. Hiding
-            // one of those would not help.
-            let mut given_away: BTreeMap<Place, Figures> =
-                table.iter().filter(|(_, o)| shown.contains(&o.id)).map(|(p, o)| (p.clone(), Figures::of(o))).collect();
-            loop {
-                let mut learned = false;
-                for sum in &sums {
-                    let mut unknown = sum.members().filter(|m| !given_away.contains_key(*m));
-                    if let (Some(only), None) = (unknown.next(), unknown.next()) {
-                        let figures = work_out(sum, only, &given_away);
-                        given_away.insert(only.clone(), figures);
-                        learned = true;
-                    }
-                }
-                if !learned {
-                    break;
-                }
-            }
-            let may_hide = |p: &Place, hidden: &BTreeSet<Place>| {
-                table.contains_key(p) && !given_away.contains_key(p) && !hidden.contains(p)
-            };
-            let smallest = |places: &mut dyn Iterator<Item = &Place>| -> Option<Place> {
-                places.min_by(|a, b| table[*a].value.total_cmp(&table[*b].value).then_with(|| a.cmp(b))).cloned()
-            };
-            // Cells hidden so that a cell nobody reported cannot be worked out (see below).
-            let mut forced: BTreeSet<Place> = BTreeSet::new();
-            let mut restarts = 0;
-            'decide: loop {
-                // What a partner could know: the figures of every cell, and of every cell
-                // nobody reported that the others give away (with the sum that gives it away),
-                // less those hidden.
-                let mut figures: BTreeMap<Place, Figures> =
-                    table.iter().map(|(p, o)| (p.clone(), Figures::of(o))).collect();
-                let mut worked_out_by: HashMap<Place, usize> = HashMap::new();
-                let mut hidden: BTreeSet<Place> =
-                    figures.iter().filter(|(_, f)| rule.is_small(indicator, **f)).map(|(p, _)| p.clone()).collect();
-                hidden.extend(forced.iter().cloned());
-                // Hidden cells a partner can work out all the same: they count as known.
-                let mut exposed: BTreeSet<Place> = BTreeSet::new();
-                // Cells something was worked out from: hiding one of them later makes what
-                // followed from it stale, so the decision starts again with it hidden.
-                let mut used: BTreeSet<Place> = BTreeSet::new();
-                loop {
-                    let mut changed = false;
-                    for (i, sum) in sums.iter().enumerate() {
-                        let mut unknown = sum
-                            .members()
-                            .filter(|m| !figures.contains_key(*m) || (hidden.contains(*m) && !exposed.contains(*m)));
-                        let (Some(only), None) = (unknown.next(), unknown.next()) else { continue };
-                        if !figures.contains_key(only) {
-                            // Not reported, but the only unknown: the others give it away.
-                            let worked_out = work_out(sum, only, &figures);
-                            if rule.is_small(indicator, worked_out) {
-                                hidden.insert(only.clone());
-                            }
-                            figures.insert(only.clone(), worked_out);
-                            worked_out_by.insert(only.clone(), i);
-                            used.extend(sum.members().filter(|m| *m != only).cloned());
-                            changed = true;
-                            continue;
-                        }
-                        let part = smallest(&mut sum.parts.iter().filter(|p| may_hide(p, &hidden)));
-                        if let Some(next) = part.or_else(|| Some(sum.total.clone()).filter(|t| may_hide(t, &hidden))) {
-                            if used.contains(&next) {
-                                forced.insert(next);
-                                restarts += 1;
-                                continue 'decide;
-                            }
-                            hidden.insert(next);
-                            changed = true;
-                            continue;
-                        }
-                        // Every member shown before or worked out: hide a cell a worked-out one
-                        // was worked out from, and decide again. None left: the hidden one is
-                        // known all the same (from figures shown before), and what follows
-                        // from it must be looked at too.
-                        let mut from: Vec<usize> =
-                            sum.members().filter_map(|m| worked_out_by.get(m).copied()).collect();
-                        let mut seen: BTreeSet<usize> = from.iter().copied().collect();
-                        let mut candidates: BTreeSet<Place> = BTreeSet::new();
-                        while let Some(j) = from.pop() {
-                            for m in sums[j].members() {
-                                if may_hide(m, &hidden) {
-                                    candidates.insert(m.clone());
-                                } else if let Some(&k) = worked_out_by.get(m) {
-                                    if seen.insert(k) {
-                                        from.push(k);
-                                    }
-                                }
-                            }
-                        }
-                        if let Some(next) = smallest(&mut candidates.iter()) {
-                            forced.insert(next);
-                            restarts += 1;
-                            continue 'decide;
-                        }
-                        exposed.insert(only.clone());
-                        worked_out_by.insert(only.clone(), i);
-                        used.extend(sum.members().filter(|m| *m != only).cloned());
-                        changed = true;
-                    }
-                    if !changed {
-                        break;
-                    }
-                }
-                return (table.iter().filter(|(p, _)| !hidden.contains(*p)).map(|(_, o)| o.id).collect(), restarts);
-            }
-        }
-
-        /// The figures of the one member of `sum` not in `known`, from the others.
-        fn work_out(sum: &Sum, member: &Place, known: &BTreeMap<Place, Figures>) -> Figures {
-            let others: Vec<Figures> =
-                sum.parts.iter().filter(|p| *p != member).filter_map(|p| known.get(p).copied()).collect();
-            let total = known.get(&sum.total).copied();
-            let figure = |f: fn(&Figures) -> Option<f64>| -> Option<f64> {
-                let parts = others.iter().try_fold(0.0, |sum, o| Some(sum + f(o)?))?;
-                if *member == sum.total {
-                    Some(parts)
-                } else {
-                    Some(f(&total?)? - parts)
-                }
-            };
-            Figures {
-                value: figure(|f| Some(f.value)).unwrap_or(f64::NAN),
-                numerator: figure(|f| f.numerator),
-                denominator: figure(|f| f.denominator),
-            }
-        }
-
-        /// Every sum among the cells and the cells they imply: the cells' units, those above and
-        /// under them, their periods with the rest of each division of the year they use, and
-        /// their breakdowns with both sexes and the total. A sum may hold cells nobody reported:
-        /// a partner can work those out too, and go on from them.
-        fn sums(table: &BTreeMap<Place, &Observation>, units: &[Area]) -> Vec<Sum> {
-            let mut children: HashMap<AreaId, Vec<&Area>> = HashMap::new();
-            let by_id: HashMap<AreaId, &Area> = units.iter().map(|u| (u.id, u)).collect();
-            for unit in units {
-                if let Some(parent) = unit.parent_id {
-                    children.entry(parent).or_default().push(unit);
-                }
-            }
-            let mut areas: BTreeSet<AreaId> = BTreeSet::new();
-            let mut periods: BTreeSet<Period> = BTreeSet::new();
-            let mut breakdowns: BTreeSet<Breakdown> = BTreeSet::new();
-            for place in table.keys() {
-                areas.insert(place.area);
-                areas.extend(by_id.get(&place.area).and_then(|u| u.parent_id));
-                areas.extend(children.get(&place.area).into_iter().flatten().map(|u| u.id));
-                if let Ok(period) = place.period.parse::<Period>() {
-                    periods.insert(Period { year: period.year, part: PeriodPart::Year });
-                    periods.extend(division_of(period.part).into_iter().map(|part| Period { year: period.year, part }));
-                }
-                for sex in [None, Some("F"), Some("M")] {
-                    let mut breakdown = place.coordinates.clone();
-                    breakdown[0] = sex.map(str::to_owned);
-                    breakdowns.insert(breakdown);
-                }
-            }
-            // The groups of each breakdown (age group, ethnicity) by what stays fixed.
-            let mut groups: [BTreeMap<Breakdown, Vec<Breakdown>>; 3] = Default::default();
-            for b in &breakdowns {
-                for (dimension, by_rest) in groups.iter_mut().enumerate().skip(1) {
-                    if b[dimension].is_some() {
-                        let mut rest = b.clone();
-                        rest[dimension] = None;
-                        by_rest.entry(rest).or_default().push(b.clone());
-                    }
-                }
-            }
-
-            let mut sums = Vec::new();
-            for &area in &areas {
-                for period in &periods {
-                    let period_text = period.to_string();
-                    let (first, last) = period.days();
-                    for breakdown in &breakdowns {
-                        let total = Place { area, period: period_text.clone(), coordinates: breakdown.clone() };
-                        let at = |coordinates: &Breakdown| Place { coordinates: coordinates.clone(), ..total.clone() };
-                        // Along sex: female and male.
-                        if breakdown[0].is_none() {
-                            let parts = ["F", "M"].iter().map(|sex| {
-                                let mut b = breakdown.clone();
-                                b[0] = Some((*sex).to_owned());
-                                at(&b)
-                            });
-                            sums.push(Sum { total: total.clone(), parts: parts.collect() });
-                        }
-                        // Along age group and ethnicity: the groups seen.
-                        for by_rest in &groups[1..] {
-                            if let Some(members) = by_rest.get(breakdown) {
-                                sums.push(Sum { total: total.clone(), parts: members.iter().map(at).collect() });
-                            }
-                        }
-                        // Along the map: the units under it that existed in the period.
-                        let under: Vec<Place> = children
-                            .get(&area)
-                            .into_iter()
-                            .flatten()
-                            .filter(|u| u.valid_during(first, last))
-                            .map(|u| Place { area: u.id, ..total.clone() })
-                            .collect();
-                        if !under.is_empty() {
-                            sums.push(Sum { total: total.clone(), parts: under });
-                        }
-                        // Along the calendar: the year and each division of it in use.
-                        if period.part == PeriodPart::Year {
-                            for division in [PeriodPart::Half(1), PeriodPart::Quarter(1), PeriodPart::Month(1)] {
-                                let parts: Vec<Place> = division_of(division)
-                                    .into_iter()
-                                    .map(|part| Period { year: period.year, part })
-                                    .filter(|p| periods.contains(p))
-                                    .map(|p| Place { period: p.to_string(), ..total.clone() })
-                                    .collect();
-                                if !parts.is_empty() {
-                                    sums.push(Sum { total: total.clone(), parts });
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            sums
-        }
     }
 }
