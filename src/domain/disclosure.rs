@@ -18,8 +18,19 @@
 //! runs when values are approved (`service::disclosure`) and its decisions are kept
 //! (`releases`); every read path shows a partner a sensitive figure only when it was
 //! released. Rolled-up figures of a sensitive indicator are never shown to partners.
+//!
+//! Which cell is hidden can depend on the order the sums are looked at (the smallest part
+//! is chosen among those not hidden yet), so the order is fixed: the sums are numbered by
+//! unit, period and breakdown (then along sex, age group, ethnicity, the map, the
+//! calendar), and looked at in rounds, in that order, as a pass over all of them would,
+//! but only those a change touched since their last turn (any other has nothing to do); a
+//! sum touched at or before its turn waits for the next round. When a hide would make stale
+//! a cell worked out before, the decision starts again with that cell hidden, from the
+//! start but only for the part of the table that cell is in: parts no sum joins never
+//! affect each other. The same cells always give the same decision.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap, HashSet};
 
 use super::areas::{Area, AreaId};
 use super::indicators::{Indicator, Unit};
@@ -67,21 +78,6 @@ impl Place {
     }
 }
 
-/// A total and the members that add up to it. Where every member is known in advance
-/// (both sexes, the units under a unit, the quarters of a year) `parts` lists them all,
-/// reported or not; for age groups and ethnicities, only those reported.
-#[derive(Debug)]
-struct Sum {
-    total: Place,
-    parts: Vec<Place>,
-}
-
-impl Sum {
-    fn members(&self) -> impl Iterator<Item = &Place> {
-        std::iter::once(&self.total).chain(&self.parts)
-    }
-}
-
 /// A cell's figures: reported, or worked out from a sum.
 #[derive(Debug, Clone, Copy)]
 struct Figures {
@@ -116,126 +112,570 @@ impl DisclosureRule {
         units: &[Area],
         shown: &HashSet<i64>,
     ) -> HashSet<i64> {
-        let table: BTreeMap<Place, &Observation> =
-            cells.iter().filter(|o| o.key.indicator_code == indicator.code).map(|o| (Place::of(o), o)).collect();
+        self.decide(indicator, cells, units, shown).0
+    }
+
+    /// `release`, and how many times the decision started again (for the benchmark).
+    fn decide(
+        &self,
+        indicator: &Indicator,
+        cells: &[Observation],
+        units: &[Area],
+        shown: &HashSet<i64>,
+    ) -> (HashSet<i64>, usize) {
+        // One cell per place: the last, as a map built from the cells in order keeps it.
+        let mut table: HashMap<Place, &Observation> = HashMap::new();
+        for o in cells.iter().filter(|o| o.key.indicator_code == indicator.code) {
+            table.insert(Place::of(o), o);
+        }
         if !indicator.sensitive {
-            return table.values().map(|o| o.id).collect();
+            return (table.values().map(|o| o.id).collect(), 0);
         }
-        let sums = sums(&table, units);
+        let s = Structure::new(table, units);
+        let places = s.keys.len();
+        let reported: Vec<Option<Figures>> = s.cells.iter().map(|c| c.map(Figures::of)).collect();
+        let small: Vec<bool> = reported.iter().map(|f| f.is_some_and(|f| self.is_small(indicator, f))).collect();
+
         // What a partner knows already: the figures shown, and all they give away. Hiding
-        // one of those would not help.
-        let mut given_away: BTreeMap<Place, Figures> =
-            table.iter().filter(|(_, o)| shown.contains(&o.id)).map(|(p, o)| (p.clone(), Figures::of(o))).collect();
-        loop {
-            let mut learned = false;
-            for sum in &sums {
-                let mut unknown = sum.members().filter(|m| !given_away.contains_key(*m));
-                if let (Some(only), None) = (unknown.next(), unknown.next()) {
-                    let figures = work_out(sum, only, &given_away);
-                    given_away.insert(only.clone(), figures);
-                    learned = true;
-                }
-            }
-            if !learned {
-                break;
+        // one of those would not help. (Which cells: not what they are, so the order
+        // they are found in does not matter.)
+        let mut given_away: Vec<bool> = s.cells.iter().map(|c| c.is_some_and(|o| shown.contains(&o.id))).collect();
+        s.close(&mut given_away);
+        // What a partner could ever know, were every cell shown. A sum with two members
+        // outside it always has two unknown members: it never gives anything away, nor
+        // joins what happens in one sum to what happens in another.
+        let mut knowable: Vec<bool> = reported.iter().map(Option::is_some).collect();
+        s.close(&mut knowable);
+        let live: Vec<bool> = (0..s.sums()).map(|i| s.sum(i).iter().all(|&m| knowable[m as usize])).collect();
+        let value = |p: Id| s.cells[p as usize].map_or(f64::NAN, |o| o.value);
+        let smallest = |places: &mut dyn Iterator<Item = Id>| -> Option<Id> {
+            places.min_by(|&a, &b| {
+                value(a).total_cmp(&value(b)).then_with(|| s.keys[a as usize].cmp(&s.keys[b as usize]))
+            })
+        };
+        // The places linked by sums that may give something away fall apart into parts
+        // that never meet: what happens in one part, restarts included, does not depend on
+        // another, so each is decided by itself, restarting only itself. Each part's first
+        // round: its sums with a single unknown member before anything is worked out (but
+        // for the cells `forced`, whose sums join it).
+        let mut parts = Parts::new(places);
+        for i in (0..s.sums()).filter(|&i| live[i]) {
+            let sum = s.sum(i);
+            for &m in &sum[1..] {
+                parts.join(sum[0], m);
             }
         }
-        let may_hide = |p: &Place, hidden: &BTreeSet<Place>| {
-            table.contains_key(p) && !given_away.contains_key(p) && !hidden.contains(p)
-        };
-        let smallest = |places: &mut dyn Iterator<Item = &Place>| -> Option<Place> {
-            places.min_by(|a, b| table[*a].value.total_cmp(&table[*b].value).then_with(|| a.cmp(b))).cloned()
-        };
-        // Cells hidden so that a cell nobody reported cannot be worked out (see below).
-        let mut forced: BTreeSet<Place> = BTreeSet::new();
-        'decide: loop {
-            // What a partner could know: the figures of every cell, and of every cell
-            // nobody reported that the others give away (with the sum that gives it away),
-            // less those hidden.
-            let mut figures: BTreeMap<Place, Figures> =
-                table.iter().map(|(p, o)| (p.clone(), Figures::of(o))).collect();
-            let mut worked_out_by: HashMap<Place, usize> = HashMap::new();
-            let mut hidden: BTreeSet<Place> =
-                figures.iter().filter(|(_, f)| self.is_small(indicator, **f)).map(|(p, _)| p.clone()).collect();
-            hidden.extend(forced.iter().cloned());
-            // Hidden cells a partner can work out all the same: they count as known.
-            let mut exposed: BTreeSet<Place> = BTreeSet::new();
-            // Cells something was worked out from: hiding one of them later makes what
-            // followed from it stale, so the decision starts again with it hidden.
-            let mut used: BTreeSet<Place> = BTreeSet::new();
-            loop {
-                let mut changed = false;
-                for (i, sum) in sums.iter().enumerate() {
-                    let mut unknown = sum
-                        .members()
-                        .filter(|m| !figures.contains_key(*m) || (hidden.contains(*m) && !exposed.contains(*m)));
+        let mut first_rounds: BTreeMap<Id, Vec<usize>> = BTreeMap::new();
+        for i in (0..s.sums()).filter(|&i| live[i]) {
+            let mut unknown = s.sum(i).iter().filter(|&&m| reported[m as usize].is_none() || small[m as usize]);
+            if let (Some(_), None) = (unknown.next(), unknown.next()) {
+                first_rounds.entry(parts.of(s.sum(i)[0])).or_default().push(i);
+            }
+        }
+        let may_hide =
+            |p: Id, state: &State| reported[p as usize].is_some() && !given_away[p as usize] && !state.at(p).hidden;
+
+        let mut state = State::new(&reported, &small);
+        let mut rounds = Rounds::new(&live);
+        let mut restarts = 0;
+        for first_round in first_rounds.values() {
+            // What the parts decided before stays decided.
+            state.keep();
+            // Cells hidden so that a cell nobody reported cannot be worked out (see below).
+            let mut forced: Vec<Id> = Vec::new();
+            'decide: loop {
+                state.reset(&reported, &small);
+                for &p in &forced {
+                    state.set(p, |c| c.hidden = true);
+                }
+                let forced_sums = forced.iter().flat_map(|&p| s.sums_of(p).iter().map(|&i| i as usize));
+                rounds.start(first_round.iter().copied().chain(forced_sums));
+                while let Some(i) = rounds.next() {
+                    let sum = s.sum(i);
+                    let mut unknown = sum.iter().copied().filter(|&m| state.unknown(m));
                     let (Some(only), None) = (unknown.next(), unknown.next()) else { continue };
-                    if !figures.contains_key(only) {
+                    if state.figures[only as usize].is_none() {
                         // Not reported, but the only unknown: the others give it away.
-                        let worked_out = work_out(sum, only, &figures);
-                        if self.is_small(indicator, worked_out) {
-                            hidden.insert(only.clone());
+                        let worked_out = work_out(sum, only, &state.figures);
+                        let small = self.is_small(indicator, worked_out);
+                        state.figures[only as usize] = Some(worked_out);
+                        state.set(only, |c| {
+                            c.hidden |= small;
+                            c.worked_out_by = i as u32;
+                        });
+                        for &m in sum.iter().filter(|&&m| m != only) {
+                            state.set(m, |c| c.used = true);
                         }
-                        figures.insert(only.clone(), worked_out);
-                        worked_out_by.insert(only.clone(), i);
-                        used.extend(sum.members().filter(|m| *m != only).cloned());
-                        changed = true;
+                        rounds.touch(s.sums_of(only));
                         continue;
                     }
-                    let part = smallest(&mut sum.parts.iter().filter(|p| may_hide(p, &hidden)));
-                    if let Some(next) = part.or_else(|| Some(sum.total.clone()).filter(|t| may_hide(t, &hidden))) {
-                        if used.contains(&next) {
-                            forced.insert(next);
+                    let part = smallest(&mut sum[1..].iter().copied().filter(|&p| may_hide(p, &state)));
+                    if let Some(next) = part.or_else(|| Some(sum[0]).filter(|&t| may_hide(t, &state))) {
+                        if state.at(next).used {
+                            forced.push(next);
+                            restarts += 1;
                             continue 'decide;
                         }
-                        hidden.insert(next);
-                        changed = true;
+                        state.set(next, |c| c.hidden = true);
+                        rounds.touch(s.sums_of(next));
                         continue;
                     }
                     // Every member shown before or worked out: hide a cell a worked-out one
                     // was worked out from, and decide again. None left: the hidden one is
                     // known all the same (from figures shown before), and what follows
                     // from it must be looked at too.
-                    let mut from: Vec<usize> = sum.members().filter_map(|m| worked_out_by.get(m).copied()).collect();
-                    let mut seen: BTreeSet<usize> = from.iter().copied().collect();
-                    let mut candidates: BTreeSet<Place> = BTreeSet::new();
+                    let by = |m: &Id| Some(state.at(*m).worked_out_by).filter(|&k| k != NO_SUM);
+                    let mut from: Vec<u32> = sum.iter().filter_map(by).collect();
+                    let mut seen: HashSet<u32> = from.iter().copied().collect();
+                    let mut candidates: Vec<Id> = Vec::new();
                     while let Some(j) = from.pop() {
-                        for m in sums[j].members() {
-                            if may_hide(m, &hidden) {
-                                candidates.insert(m.clone());
-                            } else if let Some(&k) = worked_out_by.get(m) {
+                        for m in s.sum(j as usize) {
+                            if may_hide(*m, &state) {
+                                candidates.push(*m);
+                            } else if let Some(k) = by(m) {
                                 if seen.insert(k) {
                                     from.push(k);
                                 }
                             }
                         }
                     }
-                    if let Some(next) = smallest(&mut candidates.iter()) {
-                        forced.insert(next);
+                    if let Some(next) = smallest(&mut candidates.into_iter()) {
+                        forced.push(next);
+                        restarts += 1;
                         continue 'decide;
                     }
-                    exposed.insert(only.clone());
-                    worked_out_by.insert(only.clone(), i);
-                    used.extend(sum.members().filter(|m| *m != only).cloned());
-                    changed = true;
+                    for &m in sum.iter().filter(|&&m| m != only) {
+                        state.set(m, |c| c.used = true);
+                    }
+                    state.set(only, |c| {
+                        c.exposed = true;
+                        c.worked_out_by = i as u32;
+                    });
+                    rounds.touch(s.sums_of(only));
                 }
-                if !changed {
-                    break;
+                break;
+            }
+        }
+        let released = (0..places as Id).filter(|&p| !state.at(p).hidden).filter_map(|p| s.cells[p as usize]);
+        (released.map(|o| o.id).collect(), restarts)
+    }
+}
+
+/// A place's number in one decision's `Structure`.
+type Id = u32;
+
+/// `worked_out_by` of a place nothing was worked out for.
+const NO_SUM: u32 = u32::MAX;
+
+/// The cells of one indicator's year and every sum among them and the cells they imply
+/// (see `Structure::new`), each place numbered once, so that the decision reads and
+/// writes its state by number instead of comparing periods and breakdowns as text.
+struct Structure<'a> {
+    /// Each place as (unit, period, breakdown), the period and breakdown by their rank in
+    /// `periods` and `breakdowns`: these order places as `Place` orders them, which breaks
+    /// ties between equal values.
+    keys: Vec<(AreaId, u32, u32)>,
+    #[cfg(test)]
+    periods: Vec<String>,
+    breakdowns: Vec<Breakdown>,
+    /// The cell reported at each place, if any.
+    cells: Vec<Option<&'a Observation>>,
+    /// Sum `i` is `members[starts[i]..starts[i + 1]]`: its total, then its parts. Where
+    /// every member is known in advance (both sexes, the units under a unit, the quarters
+    /// of a year) the parts are all of them, reported or not; for age groups and
+    /// ethnicities, those reported.
+    starts: Vec<usize>,
+    members: Vec<Id>,
+    /// The sums place `p` is in, in order: `containing[within[p]..within[p + 1]]`.
+    within: Vec<usize>,
+    containing: Vec<u32>,
+}
+
+impl<'a> Structure<'a> {
+    /// Every sum among the cells (one per place) and the cells they imply: the cells'
+    /// units, those above and under them, their periods with the rest of each division of
+    /// the year they use, and their breakdowns with both sexes and the total. A sum may
+    /// hold cells nobody reported: a partner can work those out too, and go on from them.
+    ///
+    /// The sums are numbered by unit, period and breakdown, and for each of those: along
+    /// sex, age group, ethnicity, the map, then the halves, quarters and months of a year.
+    fn new(table: impl IntoIterator<Item = (Place, &'a Observation)>, units: &[Area]) -> Structure<'a> {
+        let table: Vec<(Place, &Observation)> = table.into_iter().collect();
+        let mut children: HashMap<AreaId, Vec<&Area>> = HashMap::new();
+        let by_id: HashMap<AreaId, &Area> = units.iter().map(|u| (u.id, u)).collect();
+        for unit in units {
+            if let Some(parent) = unit.parent_id {
+                children.entry(parent).or_default().push(unit);
+            }
+        }
+        let mut areas: BTreeSet<AreaId> = BTreeSet::new();
+        let mut periods: BTreeSet<Period> = BTreeSet::new();
+        let mut breakdowns: BTreeSet<Breakdown> = BTreeSet::new();
+        for (place, _) in &table {
+            areas.insert(place.area);
+            areas.extend(by_id.get(&place.area).and_then(|u| u.parent_id));
+            areas.extend(children.get(&place.area).into_iter().flatten().map(|u| u.id));
+            if let Ok(period) = place.period.parse::<Period>() {
+                periods.insert(Period { year: period.year, part: PeriodPart::Year });
+                periods.extend(division_of(period.part).into_iter().map(|part| Period { year: period.year, part }));
+            }
+            for sex in [None, Some("F"), Some("M")] {
+                let mut breakdown = place.coordinates.clone();
+                breakdown[0] = sex.map(str::to_owned);
+                breakdowns.insert(breakdown);
+            }
+        }
+        // Periods as written: those of the cells (perhaps not as `Period` writes them)
+        // and those of the sums.
+        let texts: BTreeSet<String> =
+            table.iter().map(|(p, _)| p.period.clone()).chain(periods.iter().map(Period::to_string)).collect();
+        let period_rank: HashMap<&str, u32> = texts.iter().zip(0..).map(|(t, r)| (t.as_str(), r)).collect();
+        let rank_of = |p: &Period| period_rank[p.to_string().as_str()];
+        let breakdown_rank: BTreeMap<&Breakdown, u32> = breakdowns.iter().zip(0..).collect();
+        // For each breakdown: its female and male when it is a total along sex, and its
+        // groups along age group and ethnicity (those seen, the rest of it fixed).
+        let sexes: Vec<Option<[u32; 2]>> = breakdowns
+            .iter()
+            .map(|b| {
+                b[0].is_none().then(|| {
+                    ["F", "M"].map(|sex| {
+                        let mut part = b.clone();
+                        part[0] = Some(sex.to_owned());
+                        breakdown_rank[&part]
+                    })
+                })
+            })
+            .collect();
+        let mut groups: [BTreeMap<Breakdown, Vec<u32>>; 3] = Default::default();
+        for (b, &rank) in &breakdown_rank {
+            for (dimension, by_rest) in groups.iter_mut().enumerate().skip(1) {
+                if b[dimension].is_some() {
+                    let mut rest = (*b).clone();
+                    rest[dimension] = None;
+                    by_rest.entry(rest).or_default().push(rank);
                 }
             }
-            return table.iter().filter(|(p, _)| !hidden.contains(*p)).map(|(_, o)| o.id).collect();
+        }
+        let groups: Vec<[Option<&Vec<u32>>; 2]> =
+            breakdowns.iter().map(|b| [groups[1].get(b), groups[2].get(b)]).collect();
+
+        let mut s = Structure {
+            keys: Vec::new(),
+            #[cfg(test)]
+            periods: texts.iter().cloned().collect(),
+            breakdowns: breakdowns.iter().cloned().collect(),
+            cells: Vec::new(),
+            starts: vec![0],
+            members: Vec::new(),
+            within: Vec::new(),
+            containing: Vec::new(),
+        };
+        let mut ids: HashMap<(AreaId, u32, u32), Id> = HashMap::new();
+        for (place, cell) in &table {
+            let key = (place.area, period_rank[place.period.as_str()], breakdown_rank[&place.coordinates]);
+            let p = s.number(&mut ids, key);
+            s.cells[p as usize] = Some(*cell);
+        }
+        for &area in &areas {
+            for period in &periods {
+                let p = rank_of(period);
+                let (first, last) = period.days();
+                // Along the map: the units under it that existed in the period.
+                let under: Vec<AreaId> = children
+                    .get(&area)
+                    .into_iter()
+                    .flatten()
+                    .filter(|u| u.valid_during(first, last))
+                    .map(|u| u.id)
+                    .collect();
+                // Along the calendar: the year and each division of it in use.
+                let divisions: Vec<Vec<u32>> = if period.part == PeriodPart::Year {
+                    [PeriodPart::Half(1), PeriodPart::Quarter(1), PeriodPart::Month(1)]
+                        .into_iter()
+                        .map(|division| {
+                            division_of(division)
+                                .into_iter()
+                                .map(|part| Period { year: period.year, part })
+                                .filter(|p| periods.contains(p))
+                                .map(|p| rank_of(&p))
+                                .collect::<Vec<u32>>()
+                        })
+                        .filter(|parts| !parts.is_empty())
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                for b in 0..s.breakdowns.len() as u32 {
+                    let total = (area, p, b);
+                    if let Some(sexes) = sexes[b as usize] {
+                        s.add(&mut ids, total, sexes.iter().map(|&sex| (area, p, sex)));
+                    }
+                    for members in groups[b as usize].into_iter().flatten() {
+                        s.add(&mut ids, total, members.iter().map(|&group| (area, p, group)));
+                    }
+                    if !under.is_empty() {
+                        s.add(&mut ids, total, under.iter().map(|&unit| (unit, p, b)));
+                    }
+                    for parts in &divisions {
+                        s.add(&mut ids, total, parts.iter().map(|&part| (area, part, b)));
+                    }
+                }
+            }
+        }
+        // Which sums each place is in, in the sums' order.
+        let mut counts = vec![0usize; s.keys.len() + 1];
+        for &m in &s.members {
+            counts[m as usize + 1] += 1;
+        }
+        for i in 1..counts.len() {
+            counts[i] += counts[i - 1];
+        }
+        s.within = counts.clone();
+        s.containing = vec![0; s.members.len()];
+        for i in 0..s.starts.len() - 1 {
+            for &m in &s.members[s.starts[i]..s.starts[i + 1]] {
+                s.containing[counts[m as usize]] = i as u32;
+                counts[m as usize] += 1;
+            }
+        }
+        s
+    }
+
+    /// The number of the place at `key`, numbering it if it has none yet.
+    fn number(&mut self, ids: &mut HashMap<(AreaId, u32, u32), Id>, key: (AreaId, u32, u32)) -> Id {
+        *ids.entry(key).or_insert_with(|| {
+            self.keys.push(key);
+            self.cells.push(None);
+            (self.keys.len() - 1) as Id
+        })
+    }
+
+    /// One more sum: `total` = the `parts`.
+    fn add(
+        &mut self,
+        ids: &mut HashMap<(AreaId, u32, u32), Id>,
+        total: (AreaId, u32, u32),
+        parts: impl Iterator<Item = (AreaId, u32, u32)>,
+    ) {
+        let total = self.number(ids, total);
+        self.members.push(total);
+        for part in parts {
+            let part = self.number(ids, part);
+            self.members.push(part);
+        }
+        self.starts.push(self.members.len());
+    }
+}
+
+impl Structure<'_> {
+    fn sums(&self) -> usize {
+        self.starts.len() - 1
+    }
+
+    /// Sum `i`: its total, then its parts.
+    fn sum(&self, i: usize) -> &[Id] {
+        &self.members[self.starts[i]..self.starts[i + 1]]
+    }
+
+    /// The sums place `p` is in, in order.
+    fn sums_of(&self, p: Id) -> &[u32] {
+        &self.containing[self.within[p as usize]..self.within[p as usize + 1]]
+    }
+
+    /// Adds to `known` every place a partner knowing those can work out: the only member
+    /// of a sum not known, over and over.
+    fn close(&self, known: &mut [bool]) {
+        let mut unknown: Vec<u32> =
+            (0..self.sums()).map(|i| self.sum(i).iter().filter(|&&m| !known[m as usize]).count() as u32).collect();
+        let mut ready: Vec<usize> = (0..self.sums()).filter(|&i| unknown[i] == 1).collect();
+        while let Some(i) = ready.pop() {
+            let Some(&only) = self.sum(i).iter().find(|&&m| !known[m as usize]) else { continue };
+            known[only as usize] = true;
+            for &j in self.sums_of(only) {
+                unknown[j as usize] -= 1;
+                if unknown[j as usize] == 1 {
+                    ready.push(j as usize);
+                }
+            }
+        }
+    }
+
+    #[cfg(test)]
+    fn place(&self, p: Id) -> Place {
+        let (area, period, breakdown) = self.keys[p as usize];
+        Place {
+            area,
+            period: self.periods[period as usize].clone(),
+            coordinates: self.breakdowns[breakdown as usize].clone(),
         }
     }
 }
 
-/// The figures of the one member of `sum` not in `known`, from the others.
-fn work_out(sum: &Sum, member: &Place, known: &BTreeMap<Place, Figures>) -> Figures {
-    let others: Vec<Figures> =
-        sum.parts.iter().filter(|p| *p != member).filter_map(|p| known.get(p).copied()).collect();
-    let total = known.get(&sum.total).copied();
+/// What one run of the decision knows of a place besides its figures.
+#[derive(Debug, Clone, Copy)]
+struct Mark {
+    hidden: bool,
+    /// Hidden, but a partner can work it out all the same: it counts as known.
+    exposed: bool,
+    /// Something was worked out from it: hiding it later makes what followed from it
+    /// stale, so the decision starts again with it hidden.
+    used: bool,
+    /// The sum its figures were worked out from (`NO_SUM`: none).
+    worked_out_by: u32,
+}
+
+/// One run of the decision: what a partner could know at each place (the figures of every
+/// cell, and of every cell nobody reported that the others give away), what is hidden, and
+/// which places the run changed, so that starting again puts back only those.
+struct State {
+    figures: Vec<Option<Figures>>,
+    marks: Vec<Mark>,
+    changed: Vec<Id>,
+    is_changed: Vec<bool>,
+}
+
+impl State {
+    fn new(reported: &[Option<Figures>], small: &[bool]) -> State {
+        State {
+            figures: reported.to_vec(),
+            marks: small
+                .iter()
+                .map(|&hidden| Mark { hidden, exposed: false, used: false, worked_out_by: NO_SUM })
+                .collect(),
+            changed: Vec::new(),
+            is_changed: vec![false; reported.len()],
+        }
+    }
+
+    /// Back to the start: the cells' figures, the small ones hidden.
+    fn reset(&mut self, reported: &[Option<Figures>], small: &[bool]) {
+        for p in self.changed.drain(..) {
+            let p = p as usize;
+            self.figures[p] = reported[p];
+            self.marks[p] = Mark { hidden: small[p], exposed: false, used: false, worked_out_by: NO_SUM };
+            self.is_changed[p] = false;
+        }
+    }
+
+    /// What the run found so far stays, whatever `reset` does later.
+    fn keep(&mut self) {
+        for p in self.changed.drain(..) {
+            self.is_changed[p as usize] = false;
+        }
+    }
+
+    fn at(&self, p: Id) -> &Mark {
+        &self.marks[p as usize]
+    }
+
+    fn set(&mut self, p: Id, change: impl FnOnce(&mut Mark)) {
+        if !self.is_changed[p as usize] {
+            self.is_changed[p as usize] = true;
+            self.changed.push(p);
+        }
+        change(&mut self.marks[p as usize]);
+    }
+
+    /// Whether a partner cannot know the place's figures.
+    fn unknown(&self, p: Id) -> bool {
+        let m = self.at(p);
+        self.figures[p as usize].is_none() || (m.hidden && !m.exposed)
+    }
+}
+
+/// The sums still to look at, in the order the decision looks at them: rounds through the
+/// sums by number, as a pass over all of them would go, but visiting only those a change
+/// touched since their last turn (any other has nothing to do). A sum touched before or at
+/// its turn in this round waits for the next round.
+struct Rounds {
+    this: BinaryHeap<Reverse<usize>>,
+    next: Vec<usize>,
+    queued: Vec<bool>,
+    at: usize,
+}
+
+impl Rounds {
+    /// Rounds through the sums `live`; the others are never looked at (they have nothing
+    /// to do).
+    fn new(live: &[bool]) -> Rounds {
+        Rounds { this: BinaryHeap::new(), next: Vec::new(), queued: live.iter().map(|l| !l).collect(), at: 0 }
+    }
+
+    /// Empties the rounds and starts the first with `sums`.
+    fn start(&mut self, sums: impl IntoIterator<Item = usize>) {
+        for Reverse(i) in self.this.drain() {
+            self.queued[i] = false;
+        }
+        for i in self.next.drain(..) {
+            self.queued[i] = false;
+        }
+        self.at = 0;
+        for i in sums {
+            if !self.queued[i] {
+                self.queued[i] = true;
+                self.this.push(Reverse(i));
+            }
+        }
+    }
+
+    /// The next sum to look at, `None` when a round touched nothing.
+    fn next(&mut self) -> Option<usize> {
+        if self.this.is_empty() {
+            self.this = self.next.drain(..).map(Reverse).collect();
+        }
+        let Reverse(i) = self.this.pop()?;
+        self.queued[i] = false;
+        self.at = i;
+        Some(i)
+    }
+
+    /// A member of `sums` changed.
+    fn touch(&mut self, sums: &[u32]) {
+        for &i in sums {
+            let i = i as usize;
+            if !self.queued[i] {
+                self.queued[i] = true;
+                if i > self.at {
+                    self.this.push(Reverse(i));
+                } else {
+                    self.next.push(i);
+                }
+            }
+        }
+    }
+}
+
+/// Places joined into parts (union-find), each part named by one of its places.
+struct Parts(Vec<Id>);
+
+impl Parts {
+    fn new(places: usize) -> Parts {
+        Parts((0..places as Id).collect())
+    }
+
+    fn of(&mut self, mut p: Id) -> Id {
+        while self.0[p as usize] != p {
+            let up = self.0[self.0[p as usize] as usize];
+            self.0[p as usize] = up;
+            p = up;
+        }
+        p
+    }
+
+    fn join(&mut self, a: Id, b: Id) {
+        let (a, b) = (self.of(a), self.of(b));
+        self.0[a.max(b) as usize] = a.min(b);
+    }
+}
+
+/// The figures of the one member of `sum` (its total, then its parts) not in `known`,
+/// from the others.
+fn work_out(sum: &[Id], member: Id, known: &[Option<Figures>]) -> Figures {
+    let others: Vec<Figures> = sum[1..].iter().filter(|&&p| p != member).filter_map(|&p| known[p as usize]).collect();
+    let total = known[sum[0] as usize];
     let figure = |f: fn(&Figures) -> Option<f64>| -> Option<f64> {
         let parts = others.iter().try_fold(0.0, |sum, o| Some(sum + f(o)?))?;
-        if *member == sum.total {
+        if member == sum[0] {
             Some(parts)
         } else {
             Some(f(&total?)? - parts)
@@ -248,99 +688,30 @@ fn work_out(sum: &Sum, member: &Place, known: &BTreeMap<Place, Figures>) -> Figu
     }
 }
 
-/// Every sum among the cells and the cells they imply: the cells' units, those above and
-/// under them, their periods with the rest of each division of the year they use, and
-/// their breakdowns with both sexes and the total. A sum may hold cells nobody reported:
-/// a partner can work those out too, and go on from them.
-fn sums(table: &BTreeMap<Place, &Observation>, units: &[Area]) -> Vec<Sum> {
-    let mut children: HashMap<AreaId, Vec<&Area>> = HashMap::new();
-    let by_id: HashMap<AreaId, &Area> = units.iter().map(|u| (u.id, u)).collect();
-    for unit in units {
-        if let Some(parent) = unit.parent_id {
-            children.entry(parent).or_default().push(unit);
-        }
-    }
-    let mut areas: BTreeSet<AreaId> = BTreeSet::new();
-    let mut periods: BTreeSet<Period> = BTreeSet::new();
-    let mut breakdowns: BTreeSet<Breakdown> = BTreeSet::new();
-    for place in table.keys() {
-        areas.insert(place.area);
-        areas.extend(by_id.get(&place.area).and_then(|u| u.parent_id));
-        areas.extend(children.get(&place.area).into_iter().flatten().map(|u| u.id));
-        if let Ok(period) = place.period.parse::<Period>() {
-            periods.insert(Period { year: period.year, part: PeriodPart::Year });
-            periods.extend(division_of(period.part).into_iter().map(|part| Period { year: period.year, part }));
-        }
-        for sex in [None, Some("F"), Some("M")] {
-            let mut breakdown = place.coordinates.clone();
-            breakdown[0] = sex.map(str::to_owned);
-            breakdowns.insert(breakdown);
-        }
-    }
-    // The groups of each breakdown (age group, ethnicity) by what stays fixed.
-    let mut groups: [BTreeMap<Breakdown, Vec<Breakdown>>; 3] = Default::default();
-    for b in &breakdowns {
-        for (dimension, by_rest) in groups.iter_mut().enumerate().skip(1) {
-            if b[dimension].is_some() {
-                let mut rest = b.clone();
-                rest[dimension] = None;
-                by_rest.entry(rest).or_default().push(b.clone());
-            }
-        }
-    }
+/// The sums of `Structure::new` as places, for the tests' partner who works out what it can.
+#[cfg(test)]
+#[derive(Debug)]
+struct Sum {
+    total: Place,
+    parts: Vec<Place>,
+}
 
-    let mut sums = Vec::new();
-    for &area in &areas {
-        for period in &periods {
-            let period_text = period.to_string();
-            let (first, last) = period.days();
-            for breakdown in &breakdowns {
-                let total = Place { area, period: period_text.clone(), coordinates: breakdown.clone() };
-                let at = |coordinates: &Breakdown| Place { coordinates: coordinates.clone(), ..total.clone() };
-                // Along sex: female and male.
-                if breakdown[0].is_none() {
-                    let parts = ["F", "M"].iter().map(|sex| {
-                        let mut b = breakdown.clone();
-                        b[0] = Some((*sex).to_owned());
-                        at(&b)
-                    });
-                    sums.push(Sum { total: total.clone(), parts: parts.collect() });
-                }
-                // Along age group and ethnicity: the groups seen.
-                for by_rest in &groups[1..] {
-                    if let Some(members) = by_rest.get(breakdown) {
-                        sums.push(Sum { total: total.clone(), parts: members.iter().map(at).collect() });
-                    }
-                }
-                // Along the map: the units under it that existed in the period.
-                let under: Vec<Place> = children
-                    .get(&area)
-                    .into_iter()
-                    .flatten()
-                    .filter(|u| u.valid_during(first, last))
-                    .map(|u| Place { area: u.id, ..total.clone() })
-                    .collect();
-                if !under.is_empty() {
-                    sums.push(Sum { total: total.clone(), parts: under });
-                }
-                // Along the calendar: the year and each division of it in use.
-                if period.part == PeriodPart::Year {
-                    for division in [PeriodPart::Half(1), PeriodPart::Quarter(1), PeriodPart::Month(1)] {
-                        let parts: Vec<Place> = division_of(division)
-                            .into_iter()
-                            .map(|part| Period { year: period.year, part })
-                            .filter(|p| periods.contains(p))
-                            .map(|p| Place { period: p.to_string(), ..total.clone() })
-                            .collect();
-                        if !parts.is_empty() {
-                            sums.push(Sum { total: total.clone(), parts });
-                        }
-                    }
-                }
-            }
-        }
+#[cfg(test)]
+impl Sum {
+    fn members(&self) -> impl Iterator<Item = &Place> {
+        std::iter::once(&self.total).chain(&self.parts)
     }
-    sums
+}
+
+#[cfg(test)]
+fn sums(table: &BTreeMap<Place, &Observation>, units: &[Area]) -> Vec<Sum> {
+    let s = Structure::new(table.iter().map(|(p, o)| (p.clone(), *o)), units);
+    (0..s.sums())
+        .map(|i| {
+            let sum = s.sum(i);
+            Sum { total: s.place(sum[0]), parts: sum[1..].iter().map(|&p| s.place(p)).collect() }
+        })
+        .collect()
 }
 
 /// Every part of the division of the year `period` belongs to (none for the year itself).
@@ -740,5 +1111,118 @@ mod tests {
             assert!(!known.contains_key(&Place::of(o)), "{} {:?} = {} worked out", o.key.area_id, o.key.sex, o.value);
         }
         assert!(released.len() > cells.len() / 3, "most large counts are shown: {}", released.len());
+    }
+
+    /// One sensitive indicator's year shaped like `bench/national.py`'s: a rate (numerator
+    /// of a denominator of 1 to 30, so many small) for every unit kept × the year, its
+    /// halves and quarters × F/M/T × all ages and two age groups, the values a review
+    /// approved (85 %, as there). `old_map`: 63 provinces → 696 districts → 10,035 communes,
+    /// values for provinces and communes only (2021-2024); else 34 provinces → 3,321 communes
+    /// (2026). `keep`: one unit in `keep` has values (`--scale 0.1` is 10). `units` are what
+    /// the store passes: the units of the cells and the units under them.
+    fn national_year(old_map: bool, keep: usize) -> (Vec<Observation>, Vec<Area>) {
+        let (provinces, districts, communes) = if old_map { (63, 696, 10_035) } else { (34, 0, 3_321) };
+        let mut map: Vec<Area> = Vec::new();
+        let mut with_values: Vec<AreaId> = Vec::new();
+        // The nation is not a unit of the cells nor under one, but the provinces' parent.
+        let nation = 1;
+        let mut next_id = 2;
+        let mut add = |map: &mut Vec<Area>, parent: Option<AreaId>, level| {
+            let mut u = unit(next_id, parent);
+            u.level = level;
+            map.push(u);
+            next_id += 1;
+            next_id - 1
+        };
+        // Units in the order of their ids: a province, then what lies under it.
+        let (mut district_count, mut commune_count) = (0, 0);
+        for p in 0..provinces {
+            let province = add(&mut map, Some(nation), AreaLevel::Province);
+            with_values.push(province);
+            if old_map {
+                let until = districts * (p + 1) / provinces;
+                for d in district_count..until {
+                    let district = add(&mut map, Some(province), AreaLevel::District);
+                    for _ in commune_count..communes * (d + 1) / districts {
+                        with_values.push(add(&mut map, Some(district), AreaLevel::Commune));
+                    }
+                    commune_count = communes * (d + 1) / districts;
+                }
+                district_count = until;
+            } else {
+                for _ in commune_count..communes * (p + 1) / provinces {
+                    with_values.push(add(&mut map, Some(province), AreaLevel::Commune));
+                }
+                commune_count = communes * (p + 1) / provinces;
+            }
+        }
+        let kept: HashSet<AreaId> = with_values.iter().copied().step_by(keep).collect();
+        let units: Vec<Area> = map
+            .into_iter()
+            .filter(|u| kept.contains(&u.id) || u.parent_id.is_some_and(|p| kept.contains(&p)))
+            .collect();
+        let year = if old_map { 2024 } else { 2026 };
+        let periods: Vec<String> =
+            ["", "-S1", "-S2", "-Q1", "-Q2", "-Q3", "-Q4"].iter().map(|p| format!("{year}{p}")).collect();
+        // FNV-1a: the hash of a key gives its value and review state, the same on every run.
+        let hash = |key: &str| key.bytes().fold(0x811c9dc5_u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x01000193));
+        let mut cells = Vec::new();
+        for &area in with_values.iter().filter(|a| kept.contains(a)) {
+            for period in &periods {
+                for sex in [Sex::Female, Sex::Male, Sex::Total] {
+                    for age in [T, "Y15T19", "Y20T24"] {
+                        let h = hash(&format!("{area}|{period}|{sex:?}|{age}"));
+                        // Rejected, or submitted and never approved before: not approved.
+                        if h % 20 == 0 || (h % 20 < 4 && h % 10 != 1) {
+                            continue;
+                        }
+                        let denominator = 1 + h % 30;
+                        let share = 0.3 + f64::from((h >> 8) % 700) / 1000.0;
+                        let numerator = (f64::from(denominator) * share).round();
+                        let mut o = at(
+                            cells.len() as i64 + 1,
+                            area,
+                            period,
+                            sex,
+                            age,
+                            100.0 * numerator / f64::from(denominator),
+                        );
+                        o.numerator = Some(numerator);
+                        o.denominator = Some(f64::from(denominator));
+                        cells.push(o);
+                    }
+                }
+            }
+        }
+        (cells, units)
+    }
+
+    /// The benchmark of the decision on a national year (release build):
+    /// `cargo test --release --lib disclosure::tests::national_year -- --ignored --nocapture`;
+    /// `GDH_BENCH_MAP=old` for the old map, `GDH_BENCH_KEEP=10` for `--scale 0.1`'s units.
+    /// Prints the time, the restarts and a digest of what is released, to compare builds.
+    #[test]
+    #[ignore]
+    fn national_year_decides_in_reasonable_time() {
+        let old_map = std::env::var("GDH_BENCH_MAP").is_ok_and(|m| m == "old");
+        let keep = std::env::var("GDH_BENCH_KEEP").ok().and_then(|k| k.parse().ok()).unwrap_or(1);
+        let (cells, units) = national_year(old_map, keep);
+        let rule = DisclosureRule::default();
+        let gbv = indicator(Unit::Percent, true);
+        let small = cells.iter().filter(|o| rule.is_small(&gbv, Figures::of(o))).count();
+        let started = std::time::Instant::now();
+        let (released, restarts) = rule.decide(&gbv, &cells, &units, &HashSet::new());
+        let elapsed = started.elapsed();
+        let mut ids: Vec<i64> = released.iter().copied().collect();
+        ids.sort_unstable();
+        let digest = ids.iter().fold(0xcbf29ce484222325_u64, |h, id| (h ^ *id as u64).wrapping_mul(0x100000001b3));
+        eprintln!(
+            "{} map, one unit in {keep}: {} cells ({small} small), {} units: {:?}, {restarts} restarts, {} released, digest {digest:016x}",
+            if old_map { "old" } else { "new" },
+            cells.len(),
+            units.len(),
+            elapsed,
+            released.len()
+        );
     }
 }
