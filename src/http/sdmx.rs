@@ -4,8 +4,6 @@
 //! `GET /sdmx/2.1/{dataflow|datastructure|conceptscheme|codelist}/{agency}/{id}/{version}`
 //! (SDMX-ML 2.1). Both take the caller's bearer token like every other endpoint.
 
-use std::collections::HashMap;
-
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
@@ -14,10 +12,10 @@ use serde::Deserialize;
 use super::extract::{request_id, Authenticated, ParamNames, Params};
 use super::problem::{domain_problem, problem};
 use super::AppState;
-use crate::domain::sdmx::data::{self, AtObservation, DataFormat};
+use crate::domain::sdmx::data::{AtObservation, DataFormat};
 use crate::domain::DomainError;
 use crate::error::ErrorCode;
-use crate::service::sdmx::{self as use_case, DataQuery, Resource, StructureQuery};
+use crate::service::sdmx::{self as use_case, DataMessage, DataQuery, Resource, StructureQuery};
 use crate::service::Caller;
 
 const GENERIC: &str = "application/vnd.sdmx.genericdata+xml;version=2.1";
@@ -31,10 +29,12 @@ fn domain_error(e: DomainError, headers: &HeaderMap) -> Response {
     domain_problem(&e, request_id(headers).unwrap_or("-"))
 }
 
-/// The media types an Accept header lists, best first (by `q`, then as written), each
-/// without its `q`.
+/// The media types the Accept headers list, best first (by `q`, then as written), each as
+/// `type/subtype` with its `version` when it names one (`…data+csv;version=2.0.0`); other
+/// parameters (`labels=both`) do not change what is written.
 fn accepted(headers: &HeaderMap) -> Vec<String> {
-    let text = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("*/*");
+    let values: Vec<&str> = headers.get_all(header::ACCEPT).iter().filter_map(|v| v.to_str().ok()).collect();
+    let text = if values.is_empty() { "*/*".to_owned() } else { values.join(",") };
     let mut listed: Vec<(f32, usize, String)> = text
         .split(',')
         .enumerate()
@@ -44,9 +44,11 @@ fn accepted(headers: &HeaderMap) -> Vec<String> {
             let mut q = 1.0f32;
             let mut rest = Vec::new();
             for p in parts {
-                match p.strip_prefix("q=") {
-                    Some(v) => q = v.parse().unwrap_or(0.0),
-                    None => rest.push(p.replace(' ', "")),
+                let p = p.replace(' ', "");
+                if let Some(v) = p.strip_prefix("q=") {
+                    q = v.parse().unwrap_or(0.0);
+                } else if p.starts_with("version=") {
+                    rest.push(p);
                 }
             }
             let media = if rest.is_empty() { media } else { format!("{media};{}", rest.join(";")) };
@@ -57,7 +59,8 @@ fn accepted(headers: &HeaderMap) -> Vec<String> {
     listed.into_iter().map(|(_, _, m)| m).collect()
 }
 
-/// The data format asked for: `format` first, else the first Accept entry written.
+/// The data format asked for: `format` first, else the best Accept entry this hub writes
+/// (a version it does not write, such as SDMX-JSON 2.0, is passed over).
 fn data_format(format: Option<&str>, headers: &HeaderMap) -> Result<DataFormat, (ErrorCode, String)> {
     if let Some(format) = format {
         return match format.to_ascii_lowercase().as_str() {
@@ -73,15 +76,16 @@ fn data_format(format: Option<&str>, headers: &HeaderMap) -> Result<DataFormat, 
         };
     }
     for media in accepted(headers) {
-        let chosen = match media.as_str() {
-            "application/vnd.sdmx.data+csv;version=2.0.0" | "application/vnd.sdmx.data+csv;version=2.0" => {
-                Some(DataFormat::Csv2)
+        let (kind, version) = media.split_once(";version=").unwrap_or((media.as_str(), ""));
+        let chosen = match (kind, version) {
+            ("application/vnd.sdmx.genericdata+xml", "" | "2.1") => Some(DataFormat::Generic),
+            ("application/vnd.sdmx.structurespecificdata+xml", "" | "2.1") => Some(DataFormat::StructureSpecific),
+            ("application/vnd.sdmx.data+csv", "" | "1" | "1.0" | "1.0.0") | ("text/csv", _) => Some(DataFormat::Csv1),
+            ("application/vnd.sdmx.data+csv", "2" | "2.0" | "2.0.0") => Some(DataFormat::Csv2),
+            ("application/vnd.sdmx.data+json", "" | "1" | "1.0" | "1.0.0") | ("application/json", _) => {
+                Some(DataFormat::Json1)
             }
-            m if m.starts_with("application/vnd.sdmx.data+csv") || m == "text/csv" => Some(DataFormat::Csv1),
-            m if m.starts_with("application/vnd.sdmx.data+json") || m == "application/json" => Some(DataFormat::Json1),
-            m if m.starts_with("application/vnd.sdmx.genericdata+xml") => Some(DataFormat::Generic),
-            m if m.starts_with("application/vnd.sdmx.structurespecificdata+xml") => Some(DataFormat::StructureSpecific),
-            "application/xml" | "text/xml" | "*/*" | "application/*" => Some(DataFormat::Generic),
+            ("application/xml" | "text/xml" | "*/*" | "application/*", _) => Some(DataFormat::Generic),
             _ => None,
         };
         if let Some(format) = chosen {
@@ -91,7 +95,8 @@ fn data_format(format: Option<&str>, headers: &HeaderMap) -> Result<DataFormat, 
     Err((
         ErrorCode::NotAcceptable,
         format!(
-            "this hub writes SDMX data as {CSV_1}, {CSV_2} or {JSON_1} (or ?format=sdmx-csv, sdmx-csv-2.0, sdmx-json)"
+            "this hub writes SDMX data as {GENERIC}, {STRUCTURE_SPECIFIC}, {CSV_1}, {CSV_2} or {JSON_1} \
+             (or ?format=genericdata, structurespecificdata, sdmx-csv, sdmx-csv-2.0, sdmx-json)"
         ),
     ))
 }
@@ -116,7 +121,9 @@ impl ParamNames for DataParams {
 
 /// A message's id and when it was prepared, for its header.
 fn stamp(headers: &HeaderMap) -> (String, String) {
-    let id = request_id(headers).map_or_else(|| "GDH".to_owned(), |r| format!("GDH-{r}"));
+    // SDMX's IDType: letters, digits, `_`, `-`, `@`, `$`; a client's own request id may hold more.
+    let safe = |r: &str| -> String { r.chars().filter(|c| c.is_ascii_alphanumeric() || "_-@$".contains(*c)).collect() };
+    let id = request_id(headers).map_or_else(|| "GDH".to_owned(), |r| format!("GDH-{}", safe(r)));
     (id, chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
 }
 
@@ -160,45 +167,18 @@ async fn data(
     }
     let caller = Caller::new(principal, request_id(&headers).map(str::to_owned));
     let query = DataQuery { flow, key, start_period: params.start_period, end_period: params.end_period };
-    let store = state.store.as_ref();
-    let mut values = match use_case::data(store, &caller, query).await {
-        Ok(values) => values,
-        Err(e) => return domain_error(e, &headers),
-    };
-    if values.is_empty() {
-        // SDMX REST answers a query that matches nothing with 404 (NoResultsFound).
-        return problem(ErrorCode::NotFound, "no values match the key and periods (SDMX NoResultsFound)");
-    }
-    if data_only {
-        for v in &mut values {
-            v.comment = None;
-            v.numerator = None;
-            v.denominator = None;
-        }
-    }
     let (id, prepared) = stamp(&headers);
-    let xml = |written: std::io::Result<Vec<u8>>, media_type: &'static str| match written {
-        Ok(body) => answer(body, media_type),
-        Err(e) => domain_error(DomainError::internal(format!("cannot write SDMX-ML: {e}")), &headers),
+    let message = DataMessage { format, at, data_only, id, prepared };
+    let media_type = match format {
+        DataFormat::Generic => GENERIC,
+        DataFormat::StructureSpecific => STRUCTURE_SPECIFIC,
+        DataFormat::Csv1 => CSV_1,
+        DataFormat::Csv2 => CSV_2,
+        DataFormat::Json1 => JSON_1,
     };
-    match format {
-        DataFormat::Generic => xml(data::generic(&values, &at, data_only, &id, &prepared), GENERIC),
-        DataFormat::StructureSpecific => {
-            xml(data::structure_specific(&values, &at, data_only, &id, &prepared), STRUCTURE_SPECIFIC)
-        }
-        DataFormat::Csv1 | DataFormat::Csv2 => match data::csv(&values, format) {
-            Ok(body) => answer(body, if format == DataFormat::Csv1 { CSV_1 } else { CSV_2 }),
-            Err(e) => domain_error(DomainError::internal(format!("cannot write SDMX-CSV: {e}")), &headers),
-        },
-        DataFormat::Json1 => {
-            let names: HashMap<(String, String), String> = match use_case::code_names(store, &values).await {
-                Ok(names) => names,
-                Err(e) => return domain_error(e, &headers),
-            };
-            let name = |dimension: &str, code: &str| names.get(&(dimension.to_owned(), code.to_owned())).cloned();
-            let message = data::json(&values, &at, &name, &id, &prepared);
-            answer(message.to_string().into_bytes(), JSON_1)
-        }
+    match use_case::data_message(state.store.as_ref(), &caller, query, message).await {
+        Ok(body) => answer(body, media_type),
+        Err(e) => domain_error(e, &headers),
     }
 }
 
@@ -256,17 +236,25 @@ impl ParamNames for StructureParams {
 /// `GET /sdmx/2.1/{resource}[/{agency}[/{id}[/{version}]]]`.
 pub async fn structure(
     State(state): State<AppState>,
-    Authenticated(_): Authenticated,
+    Authenticated(principal): Authenticated,
     Path(parts): Path<Vec<(String, String)>>,
     Params(params): Params<StructureParams>,
     headers: HeaderMap,
 ) -> Response {
     let part = |name: &str| parts.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
     let resource_name = part("resource").unwrap_or_default();
+    if resource_name == "data" {
+        return problem(
+            ErrorCode::NotFound,
+            "a data query names its dataflow and key: /sdmx/2.1/data/GDH,DF_GENDER,1.0/{key}",
+        );
+    }
     let Some(resource) = Resource::named(&resource_name) else {
         return problem(
             ErrorCode::NotFound,
-            &format!("no SDMX resource `{resource_name}` here: data, dataflow, datastructure, conceptscheme, codelist"),
+            &format!(
+                "no SDMX resource `{resource_name}` here: dataflow, datastructure, conceptscheme, codelist (and data)"
+            ),
         );
     };
     if !matches!(params.detail.as_deref(), None | Some("full")) {
@@ -287,7 +275,8 @@ pub async fn structure(
         references: params.references,
     };
     let (id, prepared) = stamp(&headers);
-    match use_case::structure(state.store.as_ref(), query, &id, &prepared).await {
+    let caller = Caller::new(principal, request_id(&headers).map(str::to_owned));
+    match use_case::structure(state.store.as_ref(), &caller, query, &id, &prepared).await {
         Ok(body) => answer(body, STRUCTURE_ML),
         Err(e) => domain_error(e, &headers),
     }

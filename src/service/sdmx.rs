@@ -12,6 +12,7 @@ use super::Caller;
 use crate::domain::areas::Area;
 use crate::domain::observations::{ObservationOrder, Sex};
 use crate::domain::periods::Period;
+use crate::domain::sdmx::data::{self, AtObservation, DataFormat};
 use crate::domain::sdmx::structure::{self, codelist_names, Codelist, Structures, CODELISTS};
 use crate::domain::sdmx::{
     age_codes, conf_status_codes, ethnicity_codes, obs_status_codes, sex_codes, Code, DataKey, SdmxObservation, AGENCY,
@@ -20,8 +21,9 @@ use crate::domain::sdmx::{
 use crate::domain::DomainError;
 use crate::store::{AreaFilter, Store};
 
-/// Values one data query may give; more is refused (narrow the key or the periods).
-pub const MAX_VALUES: usize = 500_000;
+/// Values one data query may give; more is refused (413, as SDMX answers a response too
+/// large), since an answer is written whole: narrow the key or the periods.
+pub const MAX_VALUES: usize = 100_000;
 
 /// The structural artefacts SDMX REST serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,9 +79,10 @@ fn version_matches(version: &str) -> bool {
 }
 
 /// The Structure message a query asks for: NOT_FOUND when it names nothing this hub has,
-/// BAD_USER_INPUT for an unknown `references`.
+/// BAD_USER_INPUT for an unknown `references`. CL_AREA lists the caller's part of the map.
 pub async fn structure(
     store: &dyn Store,
+    caller: &Caller,
     query: StructureQuery,
     id: &str,
     prepared: &str,
@@ -138,36 +141,57 @@ pub async fn structure(
             ));
         }
     }
+    let mut codes = Codes::default();
     for list in lists {
-        wanted.codelists.push(codelist(store, list).await?);
+        wanted.codelists.push(codes.codelist(store, caller, list).await?);
     }
     structure::message(&wanted, id, prepared)
         .map_err(|e| DomainError::internal(format!("cannot write the structure: {e}")))
 }
 
-/// One codelist with its codes, read from the catalogue, the map and the values.
-async fn codelist(store: &dyn Store, id: &'static str) -> Result<Codelist, DomainError> {
-    let (name_en, name_vi) = codelist_names(id).unwrap_or((id, id));
-    let codes = match id {
-        "CL_INDICATOR" => {
-            store.indicators().await?.into_iter().map(|i| Code::new(&i.code, &i.name_en, &i.name_vi)).collect()
-        }
-        "CL_AREA" => area_codes(&store.areas(AreaFilter::default()).await?),
-        "CL_SEX" => sex_codes(),
-        "CL_AGE" | "CL_ETHNICITY" => {
+/// What the codelists are read from, read once a message.
+#[derive(Default)]
+struct Codes {
+    /// (age group, ethnicity) pairs of approved values.
+    breakdowns: Option<Vec<(String, String)>>,
+}
+
+impl Codes {
+    /// One codelist with its codes: the catalogue, the caller's part of the map (as GraphQL's
+    /// `areas` gives it), the breakdowns approved values use.
+    async fn codelist(
+        &mut self,
+        store: &dyn Store,
+        caller: &Caller,
+        id: &'static str,
+    ) -> Result<Codelist, DomainError> {
+        let (name_en, name_vi) = codelist_names(id).unwrap_or((id, id));
+        let codes = match id {
+            "CL_INDICATOR" => {
+                store.indicators().await?.into_iter().map(|i| Code::new(&i.code, &i.name_en, &i.name_vi)).collect()
+            }
+            "CL_AREA" => {
+                let within = caller.scope(store).await?.restrict(None);
+                let filter = AreaFilter { within: within.as_deref(), ..AreaFilter::default() };
+                area_codes(&store.areas(filter).await?)
+            }
+            "CL_SEX" => sex_codes(),
+            "CL_AGE" => age_codes(self.breakdowns(store).await?.iter().map(|(age, _)| age.as_str())),
+            "CL_ETHNICITY" => ethnicity_codes(self.breakdowns(store).await?.iter().map(|(_, e)| e.as_str())),
+            "CL_OBS_STATUS" => obs_status_codes(),
+            _ => conf_status_codes(),
+        };
+        Ok(Codelist { id, name_en, name_vi, codes })
+    }
+
+    async fn breakdowns(&mut self, store: &dyn Store) -> Result<&[(String, String)], DomainError> {
+        if self.breakdowns.is_none() {
             let broken_down: Vec<String> =
                 store.indicators().await?.into_iter().filter(|i| !i.dimensions.is_empty()).map(|i| i.code).collect();
-            let pairs = store.breakdown_codes(&broken_down).await?;
-            if id == "CL_AGE" {
-                age_codes(pairs.iter().map(|(age, _)| age.as_str()))
-            } else {
-                ethnicity_codes(pairs.iter().map(|(_, ethnicity)| ethnicity.as_str()))
-            }
+            self.breakdowns = Some(store.breakdown_codes(&broken_down).await?);
         }
-        "CL_OBS_STATUS" => obs_status_codes(),
-        _ => conf_status_codes(),
-    };
-    Ok(Codelist { id, name_en, name_vi, codes })
+        Ok(self.breakdowns.as_deref().unwrap_or_default())
+    }
 }
 
 /// CL_AREA: a code per area code. A code several units held over time (the 2025 reform
@@ -260,16 +284,14 @@ pub async fn data(store: &dyn Store, caller: &Caller, query: DataQuery) -> Resul
             Some(periods)
         }
     };
-    let sexes = key.0[2].as_deref().map(|codes| {
-        codes
-            .iter()
-            .map(|c| {
-                Sex::read(c)
-                    .ok_or_else(|| DomainError::bad_input("key", format!("`{c}` is not a SEX code: F, M or _T")))
-            })
-            .collect::<Result<Vec<_>, _>>()
-    });
-    let sexes = sexes.transpose()?;
+    // CL_SEX's codes only: the key is matched against them as written.
+    let sex_of = |c: &String| match c.as_str() {
+        "F" => Ok(Sex::Female),
+        "M" => Ok(Sex::Male),
+        "_T" => Ok(Sex::Total),
+        _ => Err(DomainError::bad_input("key", format!("`{c}` is not a SEX code: F, M or _T"))),
+    };
+    let sexes = key.0[2].as_deref().map(|codes| codes.iter().map(sex_of).collect::<Result<Vec<_>, _>>()).transpose()?;
     let selection = Selection {
         indicator_codes: key.indicators().map(<[String]>::to_vec),
         area_codes: key.areas().map(<[String]>::to_vec),
@@ -299,8 +321,8 @@ pub async fn data(store: &dyn Store, caller: &Caller, query: DataQuery) -> Resul
 }
 
 /// A dimension code's name for SDMX-JSON: indicators and areas by the catalogue and the
-/// map, sexes by CL_SEX.
-pub async fn code_names(
+/// map, sexes and age groups by their codelists.
+async fn code_names(
     store: &dyn Store,
     values: &[SdmxObservation],
 ) -> Result<HashMap<(String, String), String>, DomainError> {
@@ -322,5 +344,59 @@ pub async fn code_names(
     for code in sex_codes() {
         names.insert(("SEX".to_owned(), code.id), code.name_en);
     }
+    for code in age_codes(values.iter().map(|v| v.series[3].as_str())) {
+        names.insert(("AGE".to_owned(), code.id), code.name_en);
+    }
     Ok(names)
+}
+
+/// How a data message is written: its format, layout and detail.
+#[derive(Debug, Clone)]
+pub struct DataMessage {
+    pub format: DataFormat,
+    pub at: AtObservation,
+    /// `detail=dataonly`: no comment, numerator or denominator (the status and the
+    /// confidentiality stay: a value with no figure must say why).
+    pub data_only: bool,
+    /// The message header's id and time of preparation (RFC 3339).
+    pub id: String,
+    pub prepared: String,
+}
+
+/// The data message a query asks for: its values (as `data`) in series order, each series
+/// by period. NOT_FOUND when none match (SDMX's NoResultsFound).
+pub async fn data_message(
+    store: &dyn Store,
+    caller: &Caller,
+    query: DataQuery,
+    message: DataMessage,
+) -> Result<Vec<u8>, DomainError> {
+    let mut values = data(store, caller, query).await?;
+    if values.is_empty() {
+        return Err(DomainError::Absent("no values match the key and periods (SDMX NoResultsFound)".to_owned()));
+    }
+    if message.data_only {
+        for v in &mut values {
+            v.comment = None;
+            v.numerator = None;
+            v.denominator = None;
+        }
+    }
+    let period = |v: &SdmxObservation| v.period.parse::<Period>().ok();
+    values.sort_by(|a, b| a.series.cmp(&b.series).then_with(|| period(a).cmp(&period(b))));
+    let (id, prepared) = (message.id.as_str(), message.prepared.as_str());
+    let written =
+        |r: std::io::Result<Vec<u8>>| r.map_err(|e| DomainError::internal(format!("cannot write SDMX-ML: {e}")));
+    match message.format {
+        DataFormat::Generic => written(data::generic(&values, &message.at, id, prepared)),
+        DataFormat::StructureSpecific => written(data::structure_specific(&values, &message.at, id, prepared)),
+        DataFormat::Csv1 | DataFormat::Csv2 => {
+            data::csv(&values, message.format).map_err(|e| DomainError::internal(format!("cannot write SDMX-CSV: {e}")))
+        }
+        DataFormat::Json1 => {
+            let names = code_names(store, &values).await?;
+            let name = |dimension: &str, code: &str| names.get(&(dimension.to_owned(), code.to_owned())).cloned();
+            Ok(data::json(&values, &message.at, &name, id, prepared).to_string().into_bytes())
+        }
+    }
 }

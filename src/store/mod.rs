@@ -324,8 +324,8 @@ pub trait ObservationStore {
         area_ids: &[AreaId],
         periods: &[String],
     ) -> Result<Vec<Arrival>, StoreError>;
-    /// The (age group, ethnicity) pairs values of the indicators are broken down by
-    /// (SDMX's codelists of them).
+    /// The (age group, ethnicity) pairs approved values of the indicators are broken down
+    /// by (SDMX's codelists of them: what was only pushed, or rejected, is not listed).
     async fn breakdown_codes(&self, indicator_codes: &[String]) -> Result<Vec<(String, String)>, StoreError>;
 }
 

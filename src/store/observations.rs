@@ -161,7 +161,8 @@ impl ObservationStore for Backend {
     #[tracing::instrument(name = "store.breakdown_codes", skip_all, fields(otel.kind = "client", db.system.name = Self::SYSTEM))]
     async fn breakdown_codes(&self, indicator_codes: &[String]) -> Result<Vec<(String, String)>, StoreError> {
         let sql = format!(
-            "SELECT DISTINCT age_group, ethnicity FROM observations WHERE indicator_code {} ORDER BY 1, 2",
+            "SELECT DISTINCT age_group, ethnicity FROM observations \
+             WHERE indicator_code {} AND approved_revision IS NOT NULL ORDER BY 1, 2",
             Self::any(1)
         );
         Ok(sqlx::query_as(&sql).bind(Self::texts(indicator_codes)).fetch_all(self.pool()).await?)

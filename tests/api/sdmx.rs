@@ -160,7 +160,7 @@ fn csv_values(text: &str) -> Values {
 #[tokio::test]
 async fn the_structure_holds_the_dataflow_its_dimensions_and_every_codelist() {
     let app = TestApp::seeded().await;
-    let partner = app.token(Role::Partner, None, Some("24"));
+    let partner = app.token(Role::Partner, None, Some("VN"));
     let (status, kind, xml) =
         get(&app, Some(&partner), STRUCTURE, "application/vnd.sdmx.structure+xml;version=2.1").await;
     assert_eq!((status, kind.as_str()), (StatusCode::OK, "application/vnd.sdmx.structure+xml;version=2.1"), "{xml}");
@@ -204,6 +204,15 @@ async fn the_structure_holds_the_dataflow_its_dimensions_and_every_codelist() {
     ] {
         assert!(xml.contains(part), "{part} missing");
     }
+    // A partner of one province gets its part of the map, as GraphQL's `areas` gives it.
+    let provincial = app.token(Role::Partner, None, Some("24"));
+    let (_, _, xml_24) = get(&app, Some(&provincial), "/sdmx/2.1/codelist/GDH/CL_AREA/1.0", "*/*").await;
+    let areas_24 = &codelists(&xml_24)["CL_AREA"];
+    for code in ["24", "216", "07339"] {
+        assert!(areas_24.contains(&code.to_owned()), "{code} in Bắc Ninh's CL_AREA");
+    }
+    assert!(!areas_24.contains(&"01".to_owned()) && !areas_24.contains(&"VN".to_owned()), "{areas_24:?}");
+
     // Bắc Ninh's code 24 was Bắc Giang's until the 2025 reform: named by its last holder,
     // both holders described.
     let start = xml.find(r#"<str:Code id="24" "#).expect("code 24");
@@ -338,6 +347,7 @@ async fn data_queries_are_checked_and_refused_with_what_was_wrong() {
     values(&app).await;
     let admin = app.admin();
     let elsewhere = app.token(Role::Dashboard, None, Some("01"));
+    let province = app.token(Role::Dashboard, None, Some("24"));
     for (token, path, accept, expected, error, says) in [
         (
             &admin,
@@ -355,6 +365,32 @@ async fn data_queries_are_checked_and_refused_with_what_was_wrong() {
             "BAD_USER_INPUT",
             "F, M or _T",
         ),
+        (
+            &admin,
+            format!("{DATA}/SEX_RATIO_AT_BIRTH.216.T.."),
+            CSV_1,
+            StatusCode::BAD_REQUEST,
+            "BAD_USER_INPUT",
+            "`T` is not a SEX code",
+        ),
+        (
+            &admin,
+            format!("{DATA}/all?includeHistory=true"),
+            CSV_1,
+            StatusCode::BAD_REQUEST,
+            "BAD_USER_INPUT",
+            "Observation.history",
+        ),
+        (
+            &admin,
+            format!("{DATA}/all"),
+            "application/vnd.sdmx.data+json;version=2.0.0",
+            StatusCode::NOT_ACCEPTABLE,
+            "NOT_ACCEPTABLE",
+            "genericdata+xml",
+        ),
+        (&admin, "/sdmx/2.1/data".to_owned(), CSV_1, StatusCode::NOT_FOUND, "NOT_FOUND", "names its dataflow"),
+        (&province, format!("{DATA}/.216+01..."), CSV_1, StatusCode::FORBIDDEN, "FORBIDDEN", "01"),
         (
             &admin,
             "/sdmx/2.1/data/GDH,DF_OTHER,1.0/all".to_owned(),
@@ -473,4 +509,36 @@ async fn sdmx1_and_pysdmx_read_the_structure_and_get_what_graphql_gives() {
         clients.push(read["client"].as_str().unwrap_or_default().to_owned());
     }
     assert_eq!(clients, ["sdmx1", "pysdmx"]);
+}
+
+#[tokio::test]
+async fn the_accept_header_chooses_the_format_and_detail_leaves_out_what_it_says() {
+    let app = TestApp::seeded().await;
+    values(&app).await;
+    let admin = app.admin();
+    let path = format!("{DATA}/{GBV}.216.F.Y15T19.");
+    for (accept, expected) in [
+        ("text/html;q=0.9, application/vnd.sdmx.data+json;version=1.0.0;q=0.5", JSON_1),
+        ("application/vnd.sdmx.data+csv;version=1.0.0;q=0.4, application/vnd.sdmx.data+csv;version=2.0.0;labels=both", CSV_2),
+        ("*/*", "application/vnd.sdmx.genericdata+xml;version=2.1"),
+        ("application/xml;q=0.1, application/vnd.sdmx.structurespecificdata+xml;version=2.1", "application/vnd.sdmx.structurespecificdata+xml;version=2.1"),
+    ] {
+        let (status, kind, body) = get(&app, Some(&admin), &path, accept).await;
+        assert_eq!((status, kind.as_str()), (StatusCode::OK, expected), "{accept}: {body}");
+    }
+    let (_, _, full) = get(&app, Some(&admin), &path, CSV_1).await;
+    assert!(full.contains(",A,F,,3,4"), "numerator and denominator: {full}");
+    let (_, _, data_only) = get(&app, Some(&admin), &format!("{path}?detail=dataonly"), CSV_1).await;
+    assert!(data_only.contains(",75,A,F,,,\n"), "the figure and its status only: {data_only}");
+    let (_, _, xml) = get(&app, Some(&admin), &format!("{path}?detail=dataonly"), "*/*").await;
+    assert!(xml.contains(r#"<gen:ObsValue value="75"/>"#) && !xml.contains("NUMERATOR"), "{xml}");
+
+    // A rejected value is not a figure: internal roles do not get it either.
+    let query = r#"{ observations(filter: { indicatorCode: "GBV_VICTIMS_SUPPORTED_PCT", sex: FEMALE }, first: 5) { edges { node { id } } } }"#;
+    let data = app.data(&admin, query, json!({})).await;
+    let ids: Vec<Value> =
+        data["observations"]["edges"].as_array().expect("edges").iter().map(|e| e["node"]["id"].clone()).collect();
+    app.reject(&admin, ids, "to be checked again").await;
+    let (status, _, body) = get(&app, Some(&admin), &path, CSV_1).await;
+    assert_eq!((status, code(&body).as_str()), (StatusCode::NOT_FOUND, "NOT_FOUND"), "{body}");
 }

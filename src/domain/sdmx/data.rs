@@ -173,10 +173,9 @@ pub fn json(
             series.entry(series_key).or_default().insert(obs_key, Value::Array(cell));
         }
     }
-    let described = |dims: &[&str], first: usize| -> Vec<Value> {
+    let described = |dims: &[&str]| -> Vec<Value> {
         dims.iter()
-            .enumerate()
-            .map(|(i, d)| {
+            .map(|d| {
                 let codes: Vec<Value> = values[d]
                     .ids
                     .iter()
@@ -188,8 +187,9 @@ pub fn json(
                 let mut dimension = json!({ "id": d, "name": component_name(d), "values": codes });
                 if *d == TIME_DIMENSION {
                     dimension["role"] = json!("time");
-                } else {
-                    dimension["keyPosition"] = json!(KEY_DIMENSIONS.iter().position(|k| k == d).unwrap_or(first + i));
+                }
+                if let Some(position) = KEY_DIMENSIONS.iter().position(|k| k == d) {
+                    dimension["keyPosition"] = json!(position);
                 }
                 dimension
             })
@@ -235,8 +235,8 @@ pub fn json(
             "name": "Gender equality indicators of Vietnam",
             "dimensions": {
                 "dataSet": [],
-                "series": described(&series_dims, 0),
-                "observation": described(&obs_dims, series_dims.len()),
+                "series": described(&series_dims),
+                "observation": described(&obs_dims),
             },
             "attributes": { "dataSet": [], "series": [], "observation": observation_attributes },
         }
@@ -244,18 +244,15 @@ pub fn json(
 }
 
 /// The components of a value other than the dimensions: (id, text), those it has.
-fn measure_and_attributes(o: &SdmxObservation, data_only: bool) -> Vec<(&'static str, String)> {
+fn measure_and_attributes(o: &SdmxObservation) -> Vec<(&'static str, String)> {
     let mut parts = Vec::new();
     if let Some(v) = o.value {
         parts.push(("OBS_VALUE", v.to_string()));
     }
-    if data_only {
-        return parts;
-    }
     parts.push(("OBS_STATUS", o.obs_status.to_owned()));
     parts.push(("CONF_STATUS", conf_status(o).to_owned()));
     if let Some(c) = &o.comment {
-        parts.push(("COMMENT_OBS", c.clone()));
+        parts.push(("COMMENT_OBS", super::xml_safe(c).into_owned()));
     }
     if let Some(n) = o.numerator {
         parts.push(("NUMERATOR", n.to_string()));
@@ -337,13 +334,7 @@ const MESSAGE_NS: &str = "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/mess
 const COMMON_NS: &str = "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/common";
 
 /// SDMX-ML 2.1 generic data: every code as a `Value` element, readable with no structure.
-pub fn generic(
-    observations: &[SdmxObservation],
-    at: &AtObservation,
-    data_only: bool,
-    id: &str,
-    prepared: &str,
-) -> io::Result<Vec<u8>> {
+pub fn generic(observations: &[SdmxObservation], at: &AtObservation, id: &str, prepared: &str) -> io::Result<Vec<u8>> {
     let (series_dims, obs_dims) = split_dimensions(at);
     let mut w = Writer::new(Vec::new());
     w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
@@ -368,7 +359,7 @@ pub fn generic(
                     .with_attribute(("value", o.dimension(d).unwrap_or_default()))
                     .write_empty()?;
             }
-            let parts = measure_and_attributes(o, data_only);
+            let parts = measure_and_attributes(o);
             if let Some((_, v)) = parts.iter().find(|(c, _)| *c == "OBS_VALUE") {
                 w.create_element("gen:ObsValue").with_attribute(("value", v.as_str())).write_empty()?;
             }
@@ -416,7 +407,6 @@ pub fn generic(
 pub fn structure_specific(
     observations: &[SdmxObservation],
     at: &AtObservation,
-    data_only: bool,
     id: &str,
     prepared: &str,
 ) -> io::Result<Vec<u8>> {
@@ -431,7 +421,7 @@ pub fn structure_specific(
     let obs = |w: &mut Writer<Vec<u8>>, o: &SdmxObservation| -> io::Result<()> {
         let mut pairs: Vec<(&str, String)> =
             obs_dims.iter().map(|d| (*d, o.dimension(d).unwrap_or_default().to_owned())).collect();
-        pairs.extend(measure_and_attributes(o, data_only));
+        pairs.extend(measure_and_attributes(o));
         w.create_element("Obs").with_attributes(pairs.iter().map(|(k, v)| (*k, v.as_str()))).write_empty()?;
         Ok(())
     };
@@ -537,7 +527,7 @@ mod tests {
         let rows = [at("216", "_T", "2024", Some(112.4)), at("216", "F", "2024", None)];
         let default = AtObservation::parse(None).expect("default");
         let text = |b: io::Result<Vec<u8>>| String::from_utf8(b.expect("written")).expect("utf-8");
-        let generic = text(generic(&rows, &default, false, "D1", "2026-12-02T00:00:00Z"));
+        let generic = text(generic(&rows, &default, "D1", "2026-12-02T00:00:00Z"));
         assert_eq!(generic.matches("<gen:Series>").count(), 2, "{generic}");
         assert!(generic.contains(r#"<gen:Value id="REF_AREA" value="216"/>"#), "{generic}");
         assert!(generic.contains(r#"<gen:ObsDimension value="2024"/><gen:ObsValue value="112.4"/>"#), "{generic}");
@@ -545,16 +535,16 @@ mod tests {
             generic.contains(r#"<gen:ObsDimension value="2024"/><gen:Attributes><gen:Value id="OBS_STATUS" value="A"/><gen:Value id="CONF_STATUS" value="C"/>"#),
             "a withheld value has no ObsValue: {generic}"
         );
-        let specific = text(structure_specific(&rows, &default, false, "D2", "2026-12-02T00:00:00Z"));
+        let specific = text(structure_specific(&rows, &default, "D2", "2026-12-02T00:00:00Z"));
         assert!(
             specific.contains(r#"<Series INDICATOR="SRB" REF_AREA="216" SEX="F" AGE="_T" ETHNICITY="_T"><Obs TIME_PERIOD="2024" OBS_STATUS="A" CONF_STATUS="C"/></Series>"#),
             "{specific}"
         );
         assert!(specific.contains("ObsLevelDim:TIME_PERIOD"), "{specific}");
-        let flat = text(structure_specific(&rows, &AtObservation::All, true, "D3", "2026-12-02T00:00:00Z"));
+        let flat = text(structure_specific(&rows, &AtObservation::All, "D3", "2026-12-02T00:00:00Z"));
         assert!(
-            flat.contains(r#"<Obs INDICATOR="SRB" REF_AREA="216" SEX="_T" AGE="_T" ETHNICITY="_T" TIME_PERIOD="2024" OBS_VALUE="112.4"/>"#),
-            "data only, no series: {flat}"
+            flat.contains(r#"<Obs INDICATOR="SRB" REF_AREA="216" SEX="_T" AGE="_T" ETHNICITY="_T" TIME_PERIOD="2024" OBS_VALUE="112.4" OBS_STATUS="A" CONF_STATUS="F"/>"#),
+            "no series: {flat}"
         );
         assert!(!flat.contains("<Series"), "{flat}");
     }

@@ -85,6 +85,17 @@ impl DataKey {
     }
 }
 
+/// Text as XML 1.0 may hold it: a control character (other than tab and line ends) in a
+/// comment or a name would make the whole message ill-formed, so it is written as a space.
+pub fn xml_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    let bad = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r');
+    if text.chars().any(bad) {
+        text.chars().map(|c| if bad(c) { ' ' } else { c }).collect::<String>().into()
+    } else {
+        text.into()
+    }
+}
+
 /// CL_SEX's code of a sex.
 pub fn sex_code(sex: Sex) -> &'static str {
     match sex {
@@ -261,6 +272,12 @@ mod tests {
         );
         assert!(matches!(DataKey::parse("SRB.2'16...."), Err(BadKey::Parts { .. })));
         assert_eq!(DataKey::parse("SRB.2'16..."), Err(BadKey::Code { dimension: "REF_AREA", code: "2'16".to_owned() }));
+    }
+
+    #[test]
+    fn control_characters_never_reach_an_xml_message() {
+        assert_eq!(xml_safe("Số liệu\u{b}sơ bộ\tx"), "Số liệu sơ bộ\tx");
+        assert!(matches!(xml_safe("plain"), std::borrow::Cow::Borrowed("plain")));
     }
 
     #[test]

@@ -133,8 +133,8 @@ const COMPONENTS: &[Component] = &[
     },
 ];
 
-/// The names of each attribute kept whatever the value: OBS_STATUS and CONF_STATUS are
-/// always given, the others only when the value has them.
+/// Whether an attribute is given with every value (its status and confidentiality are;
+/// a comment, numerator and denominator only when the value has them).
 fn mandatory(id: &str) -> bool {
     matches!(id, "OBS_STATUS" | "CONF_STATUS")
 }
@@ -209,7 +209,8 @@ fn urn(class: &str, id: &str) -> String {
 /// `com:Name` in English and Vietnamese (English first: clients show it by default).
 fn names(w: &mut W, en: &str, vi: &str) -> io::Result<()> {
     for (lang, name) in [("en", en), ("vi", vi)] {
-        w.create_element("com:Name").with_attribute(("xml:lang", lang)).write_text_content(BytesText::new(name))?;
+        let name = super::xml_safe(name);
+        w.create_element("com:Name").with_attribute(("xml:lang", lang)).write_text_content(BytesText::new(&name))?;
     }
     Ok(())
 }
@@ -266,7 +267,7 @@ fn codelist(w: &mut W, list: &Codelist) -> io::Result<()> {
                     if let Some(description) = &code.description {
                         w.create_element("com:Description")
                             .with_attribute(("xml:lang", "vi"))
-                            .write_text_content(BytesText::new(description))?;
+                            .write_text_content(BytesText::new(&super::xml_safe(description)))?;
                     }
                     if let Some(parent) = &code.parent {
                         w.create_element("str:Parent").write_inner_content(|w| {
@@ -396,7 +397,7 @@ pub fn codelist_names(id: &str) -> Option<(&'static str, &'static str)> {
     })
 }
 
-/// The ids of the components in the order a series key and an observation list them.
+/// The attributes' ids, in the structure's order.
 pub fn attribute_ids() -> impl Iterator<Item = &'static str> {
     COMPONENTS.iter().filter(|c| c.role == Role::Attribute).map(|c| c.id)
 }
