@@ -1120,6 +1120,7 @@ mod tests {
     /// values for provinces and communes only (2021-2024); else 34 provinces → 3,321 communes
     /// (2026). `keep`: one unit in `keep` has values (`--scale 0.1` is 10). `units` are what
     /// the store passes: the units of the cells and the units under them.
+    #[cfg(disclosure_bench)]
     fn national_year(old_map: bool, keep: usize) -> (Vec<Observation>, Vec<Area>) {
         let (provinces, districts, communes) = if old_map { (63, 696, 10_035) } else { (34, 0, 3_321) };
         let mut map: Vec<Area> = Vec::new();
@@ -1197,12 +1198,13 @@ mod tests {
         (cells, units)
     }
 
-    /// The benchmark of the decision on a national year (release build):
-    /// `cargo test --release --lib disclosure::tests::national_year -- --ignored --nocapture`;
+    /// The benchmark of the decision on a national year (release build), built only when
+    /// asked for, so that no test run (`--include-ignored` included) waits minutes on it:
+    /// `RUSTFLAGS='--cfg disclosure_bench' cargo test --release --lib disclosure::tests::national_year -- --nocapture`;
     /// `GDH_BENCH_MAP=old` for the old map, `GDH_BENCH_KEEP=10` for `--scale 0.1`'s units.
     /// Prints the time, the restarts and a digest of what is released, to compare builds.
+    #[cfg(disclosure_bench)]
     #[test]
-    #[ignore]
     fn national_year_decides_in_reasonable_time() {
         let old_map = std::env::var("GDH_BENCH_MAP").is_ok_and(|m| m == "old");
         let keep = std::env::var("GDH_BENCH_KEEP").ok().and_then(|k| k.parse().ok()).unwrap_or(1);
