@@ -4,9 +4,7 @@
 
 use std::io::Read;
 
-use super::observations::{
-    ImportError, ImportErrorCode, Observation, ObservationInput, ObservationStatus, Sex, NOT_BROKEN_DOWN,
-};
+use super::observations::{ImportError, ImportErrorCode, Observation, ObservationInput, Sex};
 
 /// The plain format's columns, in the order the hub writes them.
 pub const PLAIN_HEADER: &[&str] =
@@ -445,34 +443,26 @@ fn sdmx_row(row: usize, c: &Columns, f: &[&str], decimal_comma: bool) -> Result<
 /// status. A withheld cell is written with no value, numerator or denominator and
 /// `CONF_STATUS` `C`.
 pub fn sdmx_record(o: &Observation, withheld: bool) -> [String; 15] {
-    let sex = match o.key.sex {
-        Sex::Female => "F",
-        Sex::Male => "M",
-        Sex::Total => "_T",
-    };
-    let status = match o.status {
-        ObservationStatus::Approved => "A",
-        ObservationStatus::Submitted => "P",
-        ObservationStatus::Rejected => "U",
-    };
-    let figure = |f: Option<f64>| if withheld { String::new() } else { f.map(|v| v.to_string()).unwrap_or_default() };
-    let dimension = |d: &str| if d.is_empty() { NOT_BROKEN_DOWN.to_owned() } else { d.to_owned() };
+    // The codes are the served dataflow's, mapped once (`domain::sdmx`).
+    let v = super::sdmx::SdmxObservation::of(o, withheld);
+    let figure = |f: Option<f64>| f.map(|v| v.to_string()).unwrap_or_default();
+    let [indicator, area, sex, age, ethnicity] = v.series;
     [
         "dataflow".into(),
         SDMX_STRUCTURE_ID.into(),
         "I".into(),
-        o.key.indicator_code.clone(),
-        o.key.area_code.clone(),
-        o.key.period.clone(),
-        sex.into(),
-        dimension(&o.key.age_group),
-        dimension(&o.key.ethnicity),
-        figure(Some(o.value)),
-        status.into(),
-        o.comment.clone().unwrap_or_default(),
-        if withheld { "C" } else { "F" }.into(),
-        figure(o.numerator),
-        figure(o.denominator),
+        indicator,
+        area,
+        v.period,
+        sex,
+        age,
+        ethnicity,
+        figure(v.value),
+        v.obs_status.into(),
+        v.comment.unwrap_or_default(),
+        if v.confidential { "C" } else { "F" }.into(),
+        figure(v.numerator),
+        figure(v.denominator),
     ]
 }
 
