@@ -446,6 +446,7 @@ pub fn sdmx_record(o: &Observation, withheld: bool) -> [String; 15] {
     // The codes are the served dataflow's, mapped once (`domain::sdmx`).
     let v = super::sdmx::SdmxObservation::of(o, withheld);
     let figure = |f: Option<f64>| f.map(|v| v.to_string()).unwrap_or_default();
+    let conf_status = v.conf_status();
     let [indicator, area, sex, age, ethnicity] = v.series;
     [
         "dataflow".into(),
@@ -460,7 +461,7 @@ pub fn sdmx_record(o: &Observation, withheld: bool) -> [String; 15] {
         figure(v.value),
         v.obs_status.into(),
         v.comment.unwrap_or_default(),
-        if v.confidential { "C" } else { "F" }.into(),
+        conf_status.into(),
         figure(v.numerator),
         figure(v.denominator),
     ]

@@ -10,6 +10,7 @@ use super::export::each_exported;
 use super::reads::Selection;
 use super::Caller;
 use crate::domain::areas::Area;
+use crate::domain::indicators::Indicator;
 use crate::domain::observations::{ObservationOrder, Sex};
 use crate::domain::periods::Period;
 use crate::domain::sdmx::data::{self, AtObservation, DataFormat};
@@ -152,6 +153,7 @@ pub async fn structure(
 /// What the codelists are read from, read once a message.
 #[derive(Default)]
 struct Codes {
+    indicators: Option<Vec<Indicator>>,
     /// (age group, ethnicity) pairs of approved values.
     breakdowns: Option<Vec<(String, String)>>,
 }
@@ -168,7 +170,7 @@ impl Codes {
         let (name_en, name_vi) = codelist_names(id).unwrap_or((id, id));
         let codes = match id {
             "CL_INDICATOR" => {
-                store.indicators().await?.into_iter().map(|i| Code::new(&i.code, &i.name_en, &i.name_vi)).collect()
+                self.indicators(store).await?.iter().map(|i| Code::new(&i.code, &i.name_en, &i.name_vi)).collect()
             }
             "CL_AREA" => {
                 let within = caller.scope(store).await?.restrict(None);
@@ -184,10 +186,22 @@ impl Codes {
         Ok(Codelist { id, name_en, name_vi, codes })
     }
 
+    async fn indicators(&mut self, store: &dyn Store) -> Result<&[Indicator], DomainError> {
+        if self.indicators.is_none() {
+            self.indicators = Some(store.indicators().await?);
+        }
+        Ok(self.indicators.as_deref().unwrap_or_default())
+    }
+
     async fn breakdowns(&mut self, store: &dyn Store) -> Result<&[(String, String)], DomainError> {
         if self.breakdowns.is_none() {
-            let broken_down: Vec<String> =
-                store.indicators().await?.into_iter().filter(|i| !i.dimensions.is_empty()).map(|i| i.code).collect();
+            let broken_down: Vec<String> = self
+                .indicators(store)
+                .await?
+                .iter()
+                .filter(|i| !i.dimensions.is_empty())
+                .map(|i| i.code.clone())
+                .collect();
             self.breakdowns = Some(store.breakdown_codes(&broken_down).await?);
         }
         Ok(self.breakdowns.as_deref().unwrap_or_default())

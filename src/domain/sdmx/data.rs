@@ -68,7 +68,7 @@ fn row(o: &SdmxObservation) -> Vec<String> {
     for attribute in attribute_ids() {
         row.push(match attribute {
             "OBS_STATUS" => o.obs_status.to_owned(),
-            "CONF_STATUS" => conf_status(o).to_owned(),
+            "CONF_STATUS" => o.conf_status().to_owned(),
             "COMMENT_OBS" => o.comment.clone().unwrap_or_default(),
             "NUMERATOR" => figure(o.numerator),
             "DENOMINATOR" => figure(o.denominator),
@@ -76,14 +76,6 @@ fn row(o: &SdmxObservation) -> Vec<String> {
         });
     }
     row
-}
-
-fn conf_status(o: &SdmxObservation) -> &'static str {
-    if o.confidential {
-        "C"
-    } else {
-        "F"
-    }
 }
 
 /// SDMX-CSV: 1.0 names the dataflow in a `DATAFLOW` column, 2.0 in `STRUCTURE` and
@@ -153,7 +145,7 @@ pub fn json(
         for (attribute, known) in attributes.iter().zip(attribute_values.iter_mut()) {
             let text = match *attribute {
                 "OBS_STATUS" => Some(o.obs_status.to_owned()),
-                "CONF_STATUS" => Some(conf_status(o).to_owned()),
+                "CONF_STATUS" => Some(o.conf_status().to_owned()),
                 "COMMENT_OBS" => o.comment.clone(),
                 "NUMERATOR" => o.numerator.map(|v| v.to_string()),
                 "DENOMINATOR" => o.denominator.map(|v| v.to_string()),
@@ -250,7 +242,7 @@ fn measure_and_attributes(o: &SdmxObservation) -> Vec<(&'static str, String)> {
         parts.push(("OBS_VALUE", v.to_string()));
     }
     parts.push(("OBS_STATUS", o.obs_status.to_owned()));
-    parts.push(("CONF_STATUS", conf_status(o).to_owned()));
+    parts.push(("CONF_STATUS", o.conf_status().to_owned()));
     if let Some(c) = &o.comment {
         parts.push(("COMMENT_OBS", super::xml_safe(c).into_owned()));
     }
@@ -306,12 +298,7 @@ fn data_header(
     id: &str,
     prepared: &str,
 ) -> io::Result<()> {
-    use quick_xml::events::BytesText;
-    w.create_element("mes:Header").write_inner_content(|w| {
-        w.create_element("mes:ID").write_text_content(BytesText::new(id))?;
-        w.create_element("mes:Test").write_text_content(BytesText::new("false"))?;
-        w.create_element("mes:Prepared").write_text_content(BytesText::new(prepared))?;
-        w.create_element("mes:Sender").with_attribute(("id", super::AGENCY)).write_empty()?;
+    super::structure::header(w, id, prepared, |w| {
         let mut structure = w.create_element("mes:Structure").with_attribute(("structureID", STRUCTURE_REF));
         if let Some(ns) = namespace {
             structure = structure.with_attribute(("namespace", ns));

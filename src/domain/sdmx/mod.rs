@@ -151,6 +151,15 @@ impl SdmxObservation {
         }
     }
 
+    /// CL_CONF_STATUS's code: `C` for a withheld value, else `F`.
+    pub fn conf_status(&self) -> &'static str {
+        if self.confidential {
+            "C"
+        } else {
+            "F"
+        }
+    }
+
     /// The value of dimension `id` (a key dimension or TIME_PERIOD).
     pub fn dimension(&self, id: &str) -> Option<&str> {
         if id == TIME_DIMENSION {

@@ -167,7 +167,7 @@ pub fn message(structures: &Structures, id: &str, prepared: &str) -> io::Result<
     w.create_element("mes:Structure")
         .with_attributes([("xmlns:mes", MESSAGE), ("xmlns:str", STRUCTURE), ("xmlns:com", COMMON)])
         .write_inner_content(|w| {
-            header(w, id, prepared)?;
+            header(w, id, prepared, |_| Ok(()))?;
             w.create_element("mes:Structures").write_inner_content(|w| {
                 if structures.dataflow {
                     w.create_element("str:Dataflows").write_inner_content(dataflow)?;
@@ -191,13 +191,19 @@ pub fn message(structures: &Structures, id: &str, prepared: &str) -> io::Result<
 
 type W = Writer<Vec<u8>>;
 
-pub(super) fn header(w: &mut W, id: &str, prepared: &str) -> io::Result<()> {
+/// A message's header; `more` writes what follows the sender (a data message's structure).
+pub(super) fn header(
+    w: &mut W,
+    id: &str,
+    prepared: &str,
+    more: impl FnOnce(&mut W) -> io::Result<()>,
+) -> io::Result<()> {
     w.create_element("mes:Header").write_inner_content(|w| {
         w.create_element("mes:ID").write_text_content(BytesText::new(id))?;
         w.create_element("mes:Test").write_text_content(BytesText::new("false"))?;
         w.create_element("mes:Prepared").write_text_content(BytesText::new(prepared))?;
         w.create_element("mes:Sender").with_attribute(("id", AGENCY)).write_empty()?;
-        Ok(())
+        more(w)
     })?;
     Ok(())
 }
