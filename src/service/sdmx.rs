@@ -21,6 +21,7 @@ use crate::domain::sdmx::{
 };
 use crate::domain::DomainError;
 use crate::store::{AreaFilter, Store};
+use tokio::sync::OnceCell;
 
 /// Values one data query may give; more is refused (413, as SDMX answers a response too
 /// large), since an answer is written whole: narrow the key or the periods.
@@ -142,7 +143,7 @@ pub async fn structure(
             ));
         }
     }
-    let mut codes = Codes::default();
+    let codes = Codes::default();
     for list in lists {
         wanted.codelists.push(codes.codelist(store, caller, list).await?);
     }
@@ -153,20 +154,15 @@ pub async fn structure(
 /// What the codelists are read from, read once a message.
 #[derive(Default)]
 struct Codes {
-    indicators: Option<Vec<Indicator>>,
+    indicators: OnceCell<Vec<Indicator>>,
     /// (age group, ethnicity) pairs of approved values.
-    breakdowns: Option<Vec<(String, String)>>,
+    breakdowns: OnceCell<Vec<(String, String)>>,
 }
 
 impl Codes {
     /// One codelist with its codes: the catalogue, the caller's part of the map (as GraphQL's
     /// `areas` gives it), the breakdowns approved values use.
-    async fn codelist(
-        &mut self,
-        store: &dyn Store,
-        caller: &Caller,
-        id: &'static str,
-    ) -> Result<Codelist, DomainError> {
+    async fn codelist(&self, store: &dyn Store, caller: &Caller, id: &'static str) -> Result<Codelist, DomainError> {
         let (name_en, name_vi) = codelist_names(id).unwrap_or((id, id));
         let codes = match id {
             "CL_INDICATOR" => {
@@ -186,25 +182,22 @@ impl Codes {
         Ok(Codelist { id, name_en, name_vi, codes })
     }
 
-    async fn indicators(&mut self, store: &dyn Store) -> Result<&[Indicator], DomainError> {
-        if self.indicators.is_none() {
-            self.indicators = Some(store.indicators().await?);
-        }
-        Ok(self.indicators.as_deref().unwrap_or_default())
+    async fn indicators(&self, store: &dyn Store) -> Result<&[Indicator], DomainError> {
+        let indicators = self.indicators.get_or_try_init(|| store.indicators()).await?;
+        Ok(indicators.as_slice())
     }
 
-    async fn breakdowns(&mut self, store: &dyn Store) -> Result<&[(String, String)], DomainError> {
-        if self.breakdowns.is_none() {
-            let broken_down: Vec<String> = self
-                .indicators(store)
-                .await?
-                .iter()
-                .filter(|i| !i.dimensions.is_empty())
-                .map(|i| i.code.clone())
-                .collect();
-            self.breakdowns = Some(store.breakdown_codes(&broken_down).await?);
-        }
-        Ok(self.breakdowns.as_deref().unwrap_or_default())
+    async fn breakdowns(&self, store: &dyn Store) -> Result<&[(String, String)], DomainError> {
+        let breakdowns = self
+            .breakdowns
+            .get_or_try_init(|| async {
+                let indicators = self.indicators(store).await?;
+                let broken_down: Vec<String> =
+                    indicators.iter().filter(|i| !i.dimensions.is_empty()).map(|i| i.code.clone()).collect();
+                Ok::<_, DomainError>(store.breakdown_codes(&broken_down).await?)
+            })
+            .await?;
+        Ok(breakdowns.as_slice())
     }
 }
 
