@@ -19,18 +19,18 @@
 //! (`releases`); every read path shows a partner a sensitive figure only when it was
 //! released. Rolled-up figures of a sensitive indicator are never shown to partners.
 //!
-//! Which cell is hidden can depend on the order the sums are looked at (the smallest part
-//! is chosen among those not hidden yet), so the order is fixed: the sums are numbered by
-//! unit, period and breakdown (then along sex, age group, ethnicity, the map, the
-//! calendar), and looked at in rounds, in that order, as a pass over all of them would,
-//! but only those a change touched since their last turn (any other has nothing to do); a
-//! sum touched at or before its turn waits for the next round. When a hide would make stale
-//! a cell worked out before, the decision starts again with that cell hidden, from the
-//! start but only for the part of the table that cell is in: parts no sum joins never
-//! affect each other. The same cells always give the same decision.
+//! The decision goes in rounds: each works out all a partner could from the figures not
+//! withheld, then gives each sum that would give a withheld cell away one more hidden
+//! member (the smallest part, else the total), in the order the sums are numbered (by unit,
+//! period and breakdown, then along sex, age group, ethnicity, the map, the calendar); a sum
+//! a hide of this round touched waits for the next. A sum whose members are all shown or
+//! worked out gets a cell of the chain of sums a member came from hidden, in a round that
+//! hid nothing else (a hide may have broken the chain). It ends when a round finds nothing
+//! given away. A withheld
+//! cell nothing can protect (it follows from figures shown before) is known all the same,
+//! and what follows from it is looked at too. The same cells always give the same decision.
 
-use std::cmp::Reverse;
-use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::areas::{Area, AreaId};
 use super::indicators::{Indicator, Unit};
@@ -115,7 +115,7 @@ impl DisclosureRule {
         self.decide(indicator, cells, units, shown).0
     }
 
-    /// `release`, and how many times the decision started again (for the benchmark).
+    /// `release`, and how many rounds it took (for the benchmark).
     fn decide(
         &self,
         indicator: &Indicator,
@@ -134,130 +134,189 @@ impl DisclosureRule {
         let s = Structure::new(table, units);
         let places = s.keys.len();
         let reported: Vec<Option<Figures>> = s.cells.iter().map(|c| c.map(Figures::of)).collect();
-        let small: Vec<bool> = reported.iter().map(|f| f.is_some_and(|f| self.is_small(indicator, f))).collect();
 
         // What a partner knows already: the figures shown, and all they give away. Hiding
         // one of those would not help. (Which cells: not what they are, so the order
         // they are found in does not matter.)
         let mut given_away: Vec<bool> = s.cells.iter().map(|c| c.is_some_and(|o| shown.contains(&o.id))).collect();
         s.close(&mut given_away);
-        // What a partner could ever know, were every cell shown. A sum with two members
-        // outside it always has two unknown members: it never gives anything away, nor
-        // joins what happens in one sum to what happens in another.
-        let mut knowable: Vec<bool> = reported.iter().map(Option::is_some).collect();
-        s.close(&mut knowable);
-        let live: Vec<bool> = (0..s.sums()).map(|i| s.sum(i).iter().all(|&m| knowable[m as usize])).collect();
         let value = |p: Id| s.cells[p as usize].map_or(f64::NAN, |o| o.value);
         let smallest = |places: &mut dyn Iterator<Item = Id>| -> Option<Id> {
             places.min_by(|&a, &b| {
                 value(a).total_cmp(&value(b)).then_with(|| s.keys[a as usize].cmp(&s.keys[b as usize]))
             })
         };
-        // The places linked by sums that may give something away fall apart into parts
-        // that never meet: what happens in one part, restarts included, does not depend on
-        // another, so each is decided by itself, restarting only itself. Each part's first
-        // round: its sums with a single unknown member before anything is worked out (but
-        // for the cells `forced`, whose sums join it).
-        let mut parts = Parts::new(places);
-        for i in (0..s.sums()).filter(|&i| live[i]) {
-            let sum = s.sum(i);
-            for &m in &sum[1..] {
-                parts.join(sum[0], m);
-            }
-        }
-        let mut first_rounds: BTreeMap<Id, Vec<usize>> = BTreeMap::new();
-        for i in (0..s.sums()).filter(|&i| live[i]) {
-            let mut unknown = s.sum(i).iter().filter(|&&m| reported[m as usize].is_none() || small[m as usize]);
-            if let (Some(_), None) = (unknown.next(), unknown.next()) {
-                first_rounds.entry(parts.of(s.sum(i)[0])).or_default().push(i);
-            }
-        }
-        let may_hide =
-            |p: Id, state: &State| reported[p as usize].is_some() && !given_away[p as usize] && !state.at(p).hidden;
 
-        let mut state = State::new(&reported, &small);
-        let mut rounds = Rounds::new(&live);
-        let mut restarts = 0;
-        for first_round in first_rounds.values() {
-            // What the parts decided before stays decided.
-            state.keep();
-            // Cells hidden so that a cell nobody reported cannot be worked out (see below).
-            let mut forced: Vec<Id> = Vec::new();
-            'decide: loop {
-                state.reset(&reported, &small);
-                for &p in &forced {
-                    state.set(p, |c| c.hidden = true);
-                }
-                let forced_sums = forced.iter().flat_map(|&p| s.sums_of(p).iter().map(|&i| i as usize));
-                rounds.start(first_round.iter().copied().chain(forced_sums));
-                while let Some(i) = rounds.next() {
-                    let sum = s.sum(i);
-                    let mut unknown = sum.iter().copied().filter(|&m| state.unknown(m));
-                    let (Some(only), None) = (unknown.next(), unknown.next()) else { continue };
-                    if state.figures[only as usize].is_none() {
-                        // Not reported, but the only unknown: the others give it away.
-                        let worked_out = work_out(sum, only, &state.figures);
-                        let small = self.is_small(indicator, worked_out);
-                        state.figures[only as usize] = Some(worked_out);
-                        state.set(only, |c| {
-                            c.hidden |= small;
-                            c.worked_out_by = i as u32;
-                        });
-                        for &m in sum.iter().filter(|&&m| m != only) {
-                            state.set(m, |c| c.used = true);
-                        }
-                        rounds.touch(s.sums_of(only));
-                        continue;
-                    }
-                    let part = smallest(&mut sum[1..].iter().copied().filter(|&p| may_hide(p, &state)));
-                    if let Some(next) = part.or_else(|| Some(sum[0]).filter(|&t| may_hide(t, &state))) {
-                        if state.at(next).used {
-                            forced.push(next);
-                            restarts += 1;
-                            continue 'decide;
-                        }
-                        state.set(next, |c| c.hidden = true);
-                        rounds.touch(s.sums_of(next));
-                        continue;
-                    }
-                    // Every member shown before or worked out: hide a cell a worked-out one
-                    // was worked out from, and decide again. None left: the hidden one is
-                    // known all the same (from figures shown before), and what follows
-                    // from it must be looked at too.
-                    let by = |m: &Id| Some(state.at(*m).worked_out_by).filter(|&k| k != NO_SUM);
-                    let mut from: Vec<u32> = sum.iter().filter_map(by).collect();
-                    let mut seen: HashSet<u32> = from.iter().copied().collect();
-                    let mut candidates: Vec<Id> = Vec::new();
-                    while let Some(j) = from.pop() {
-                        for m in s.sum(j as usize) {
-                            if may_hide(*m, &state) {
-                                candidates.push(*m);
-                            } else if let Some(k) = by(m) {
-                                if seen.insert(k) {
-                                    from.push(k);
-                                }
-                            }
-                        }
-                    }
-                    if let Some(next) = smallest(&mut candidates.into_iter()) {
-                        forced.push(next);
-                        restarts += 1;
-                        continue 'decide;
-                    }
-                    for &m in sum.iter().filter(|&&m| m != only) {
-                        state.set(m, |c| c.used = true);
-                    }
-                    state.set(only, |c| {
-                        c.exposed = true;
-                        c.worked_out_by = i as u32;
-                    });
-                    rounds.touch(s.sums_of(only));
-                }
+        let mut hidden: Vec<bool> = reported.iter().map(|f| f.is_some_and(|f| self.is_small(indicator, f))).collect();
+        // Cells a partner can work out however they are protected (from figures shown
+        // before): the sum that gives each away, `NO_SUM` for the others.
+        let mut exposed: Vec<u32> = vec![NO_SUM; places];
+        let mut rounds = 0;
+        loop {
+            rounds += 1;
+            let knowledge = Knowledge::of(&s, &reported, &hidden, &exposed, |f| self.is_small(indicator, f));
+            if knowledge.giving_away.is_empty() {
                 break;
             }
+            let may_hide = |p: Id, hidden: &[bool]| {
+                reported[p as usize].is_some() && !given_away[p as usize] && !hidden[p as usize]
+            };
+            // Each sum that gives a withheld cell away gets one more member hidden (the
+            // smallest part, else the total), in the sums' order. A sum with a member hidden
+            // this round, or worked out from one, waits for the next round, which looks
+            // again at what a partner can then work out: a partner who cannot learn that
+            // member may no longer learn the cell.
+            let mut stale = vec![false; places];
+            let hide = |p: Id, hidden: &mut Vec<bool>, stale: &mut Vec<bool>| {
+                hidden[p as usize] = true;
+                knowledge.stale_after_hiding(&s, p, stale);
+            };
+            let waits = |i: u32, stale: &[bool]| s.sum(i as usize).iter().any(|&m| stale[m as usize]);
+            let mut through_chains: Vec<(u32, Id)> = Vec::new();
+            for &(i, only) in &knowledge.giving_away {
+                if waits(i, &stale) {
+                    continue;
+                }
+                let sum = s.sum(i as usize);
+                let part = smallest(&mut sum[1..].iter().copied().filter(|&p| may_hide(p, &hidden)));
+                match part.or_else(|| Some(sum[0]).filter(|&t| may_hide(t, &hidden))) {
+                    Some(next) => hide(next, &mut hidden, &mut stale),
+                    None => through_chains.push((i, only)),
+                }
+            }
+            // Every member shown or worked out: a cell of a chain of sums a member was worked
+            // out from is hidden instead, but only in a round that hid nothing else, since a
+            // hide may break that chain already. None left: the cell is known all the same,
+            // and what follows from it is looked at too.
+            if stale.iter().any(|&c| c) {
+                continue;
+            }
+            let mut unprotected: Vec<(u32, Id)> = Vec::new();
+            let mut answered = vec![false; places];
+            for (i, only) in through_chains {
+                if waits(i, &stale) || answered[only as usize] {
+                    continue;
+                }
+                answered[only as usize] = true;
+                let chain = knowledge.chain(&s, s.sum(i as usize), |p| may_hide(p, &hidden));
+                match smallest(&mut chain.into_iter()) {
+                    Some(next) => hide(next, &mut hidden, &mut stale),
+                    None => unprotected.push((i, only)),
+                }
+            }
+            if !stale.iter().any(|&c| c) {
+                for (i, only) in unprotected {
+                    exposed[only as usize] = i;
+                }
+            }
         }
-        let released = (0..places as Id).filter(|&p| !state.at(p).hidden).filter_map(|p| s.cells[p as usize]);
-        (released.map(|o| o.id).collect(), restarts)
+        let released = (0..places).filter(|&p| !hidden[p]).filter_map(|p| s.cells[p]);
+        (released.map(|o| o.id).collect(), rounds)
+    }
+}
+
+/// What a partner can work out, in one round of the decision, from every figure not
+/// withheld: the only unknown member of a sum, over and over. A withheld cell (hidden, or
+/// not reported and worked out small) is not learned, so nothing more follows from it;
+/// the sums that would give one away are what the round must answer.
+struct Knowledge {
+    /// (sum, the withheld cell it gives away), in the sums' order.
+    giving_away: Vec<(u32, Id)>,
+    /// For each place worked out, the sum it was worked out from (`NO_SUM`: none).
+    worked_out_by: Vec<u32>,
+}
+
+impl Knowledge {
+    fn of(
+        s: &Structure,
+        reported: &[Option<Figures>],
+        hidden: &[bool],
+        exposed: &[u32],
+        is_small: impl Fn(Figures) -> bool,
+    ) -> Knowledge {
+        let places = reported.len();
+        let mut figures = reported.to_vec();
+        let mut known: Vec<bool> = (0..places).map(|p| reported[p].is_some() && !hidden[p]).collect();
+        let mut worked_out_by = vec![NO_SUM; places];
+        let mut withheld = vec![false; places];
+        let mut giving_away = Vec::new();
+        let mut unknown: Vec<u32> =
+            (0..s.sums()).map(|i| s.sum(i).iter().filter(|&&m| !known[m as usize]).count() as u32).collect();
+        let mut ready: Vec<usize> = (0..s.sums()).rev().filter(|&i| unknown[i] == 1).collect();
+        while let Some(i) = ready.pop() {
+            let sum = s.sum(i);
+            let Some(&only) = sum.iter().find(|&&m| !known[m as usize]) else { continue };
+            if unknown[i] != 1 {
+                continue;
+            }
+            let p = only as usize;
+            if figures[p].is_none() {
+                let worked_out = work_out(sum, only, &figures);
+                figures[p] = Some(worked_out);
+                worked_out_by[p] = i as u32;
+                withheld[p] = is_small(worked_out);
+            } else if hidden[p] {
+                withheld[p] = true;
+            }
+            if withheld[p] && exposed[p] == NO_SUM {
+                giving_away.push((i as u32, only));
+                continue;
+            }
+            if worked_out_by[p] == NO_SUM {
+                worked_out_by[p] = i as u32;
+            }
+            known[p] = true;
+            for &j in s.sums_of(only) {
+                unknown[j as usize] -= 1;
+                if unknown[j as usize] == 1 {
+                    ready.push(j as usize);
+                }
+            }
+        }
+        giving_away.sort_unstable();
+        Knowledge { giving_away, worked_out_by }
+    }
+
+    /// Marks `stale` the place `hidden` and every place worked out from it, directly or
+    /// through other worked-out places: what a partner knew of them this round may no
+    /// longer hold.
+    fn stale_after_hiding(&self, s: &Structure, hidden: Id, stale: &mut [bool]) {
+        if std::mem::replace(&mut stale[hidden as usize], true) {
+            return;
+        }
+        let mut from = vec![hidden];
+        while let Some(p) = from.pop() {
+            for &j in s.sums_of(p) {
+                for &m in s.sum(j as usize) {
+                    if self.worked_out_by[m as usize] == j && !stale[m as usize] {
+                        stale[m as usize] = true;
+                        from.push(m);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The cells `may_hide` allows that the members of `sum` were worked out from,
+    /// following each worked-out member back to the sum that gave it and so on: hiding one
+    /// breaks a chain that ends in `sum`.
+    fn chain(&self, s: &Structure, sum: &[Id], may_hide: impl Fn(Id) -> bool) -> Vec<Id> {
+        let by = |m: &Id| Some(self.worked_out_by[*m as usize]).filter(|&k| k != NO_SUM);
+        let mut from: Vec<u32> = sum.iter().filter_map(by).collect();
+        let mut seen: HashSet<u32> = from.iter().copied().collect();
+        let mut candidates = Vec::new();
+        while let Some(j) = from.pop() {
+            for m in s.sum(j as usize) {
+                if may_hide(*m) {
+                    candidates.push(*m);
+                } else if let Some(k) = by(m) {
+                    if seen.insert(k) {
+                        from.push(k);
+                    }
+                }
+            }
+        }
+        candidates
     }
 }
 
@@ -508,163 +567,6 @@ impl Structure<'_> {
             period: self.periods[period as usize].clone(),
             coordinates: self.breakdowns[breakdown as usize].clone(),
         }
-    }
-}
-
-/// What one run of the decision knows of a place besides its figures.
-#[derive(Debug, Clone, Copy)]
-struct Mark {
-    hidden: bool,
-    /// Hidden, but a partner can work it out all the same: it counts as known.
-    exposed: bool,
-    /// Something was worked out from it: hiding it later makes what followed from it
-    /// stale, so the decision starts again with it hidden.
-    used: bool,
-    /// The sum its figures were worked out from (`NO_SUM`: none).
-    worked_out_by: u32,
-}
-
-/// One run of the decision: what a partner could know at each place (the figures of every
-/// cell, and of every cell nobody reported that the others give away), what is hidden, and
-/// which places the run changed, so that starting again puts back only those.
-struct State {
-    figures: Vec<Option<Figures>>,
-    marks: Vec<Mark>,
-    changed: Vec<Id>,
-    is_changed: Vec<bool>,
-}
-
-impl State {
-    fn new(reported: &[Option<Figures>], small: &[bool]) -> State {
-        State {
-            figures: reported.to_vec(),
-            marks: small
-                .iter()
-                .map(|&hidden| Mark { hidden, exposed: false, used: false, worked_out_by: NO_SUM })
-                .collect(),
-            changed: Vec::new(),
-            is_changed: vec![false; reported.len()],
-        }
-    }
-
-    /// Back to the start: the cells' figures, the small ones hidden.
-    fn reset(&mut self, reported: &[Option<Figures>], small: &[bool]) {
-        for p in self.changed.drain(..) {
-            let p = p as usize;
-            self.figures[p] = reported[p];
-            self.marks[p] = Mark { hidden: small[p], exposed: false, used: false, worked_out_by: NO_SUM };
-            self.is_changed[p] = false;
-        }
-    }
-
-    /// What the run found so far stays, whatever `reset` does later.
-    fn keep(&mut self) {
-        for p in self.changed.drain(..) {
-            self.is_changed[p as usize] = false;
-        }
-    }
-
-    fn at(&self, p: Id) -> &Mark {
-        &self.marks[p as usize]
-    }
-
-    fn set(&mut self, p: Id, change: impl FnOnce(&mut Mark)) {
-        if !self.is_changed[p as usize] {
-            self.is_changed[p as usize] = true;
-            self.changed.push(p);
-        }
-        change(&mut self.marks[p as usize]);
-    }
-
-    /// Whether a partner cannot know the place's figures.
-    fn unknown(&self, p: Id) -> bool {
-        let m = self.at(p);
-        self.figures[p as usize].is_none() || (m.hidden && !m.exposed)
-    }
-}
-
-/// The sums still to look at, in the order the decision looks at them: rounds through the
-/// sums by number, as a pass over all of them would go, but visiting only those a change
-/// touched since their last turn (any other has nothing to do). A sum touched before or at
-/// its turn in this round waits for the next round.
-struct Rounds {
-    this: BinaryHeap<Reverse<usize>>,
-    next: Vec<usize>,
-    queued: Vec<bool>,
-    at: usize,
-}
-
-impl Rounds {
-    /// Rounds through the sums `live`; the others are never looked at (they have nothing
-    /// to do).
-    fn new(live: &[bool]) -> Rounds {
-        Rounds { this: BinaryHeap::new(), next: Vec::new(), queued: live.iter().map(|l| !l).collect(), at: 0 }
-    }
-
-    /// Empties the rounds and starts the first with `sums`.
-    fn start(&mut self, sums: impl IntoIterator<Item = usize>) {
-        for Reverse(i) in self.this.drain() {
-            self.queued[i] = false;
-        }
-        for i in self.next.drain(..) {
-            self.queued[i] = false;
-        }
-        self.at = 0;
-        for i in sums {
-            if !self.queued[i] {
-                self.queued[i] = true;
-                self.this.push(Reverse(i));
-            }
-        }
-    }
-
-    /// The next sum to look at, `None` when a round touched nothing.
-    fn next(&mut self) -> Option<usize> {
-        if self.this.is_empty() {
-            self.this = self.next.drain(..).map(Reverse).collect();
-        }
-        let Reverse(i) = self.this.pop()?;
-        self.queued[i] = false;
-        self.at = i;
-        Some(i)
-    }
-
-    /// A member of `sums` changed.
-    fn touch(&mut self, sums: &[u32]) {
-        for &i in sums {
-            let i = i as usize;
-            if !self.queued[i] {
-                self.queued[i] = true;
-                if i > self.at {
-                    self.this.push(Reverse(i));
-                } else {
-                    self.next.push(i);
-                }
-            }
-        }
-    }
-}
-
-/// Places joined into parts (union-find), each part named by one of its places.
-struct Parts(Vec<Id>);
-
-impl Parts {
-    fn new(places: usize) -> Parts {
-        Parts((0..places as Id).collect())
-    }
-
-    fn of(&mut self, mut p: Id) -> Id {
-        while self.0[p as usize] != p {
-            let up = self.0[self.0[p as usize] as usize];
-            self.0[p as usize] = up;
-            p = up;
-        }
-        p
-    }
-
-    fn join(&mut self, a: Id, b: Id) {
-        let (a, b) = (self.of(a), self.of(b));
-        self.0[a.max(b) as usize] = a.min(b);
     }
 }
 
@@ -1202,7 +1104,7 @@ mod tests {
     /// asked for, so that no test run (`--include-ignored` included) waits minutes on it:
     /// `RUSTFLAGS='--cfg disclosure_bench' cargo test --release --lib disclosure::tests::national_year -- --nocapture`;
     /// `GDH_BENCH_MAP=old` for the old map, `GDH_BENCH_KEEP=10` for `--scale 0.1`'s units.
-    /// Prints the time, the restarts and a digest of what is released, to compare builds.
+    /// Prints the time, the rounds and a digest of what is released, to compare builds.
     #[cfg(disclosure_bench)]
     #[test]
     fn national_year_decides_in_reasonable_time() {
@@ -1213,13 +1115,13 @@ mod tests {
         let gbv = indicator(Unit::Percent, true);
         let small = cells.iter().filter(|o| rule.is_small(&gbv, Figures::of(o))).count();
         let started = std::time::Instant::now();
-        let (released, restarts) = rule.decide(&gbv, &cells, &units, &HashSet::new());
+        let (released, rounds) = rule.decide(&gbv, &cells, &units, &HashSet::new());
         let elapsed = started.elapsed();
         let mut ids: Vec<i64> = released.iter().copied().collect();
         ids.sort_unstable();
         let digest = ids.iter().fold(0xcbf29ce484222325_u64, |h, id| (h ^ *id as u64).wrapping_mul(0x100000001b3));
         eprintln!(
-            "{} map, one unit in {keep}: {} cells ({small} small), {} units: {:?}, {restarts} restarts, {} released, digest {digest:016x}",
+            "{} map, one unit in {keep}: {} cells ({small} small), {} units: {:?}, {rounds} rounds, {} released, digest {digest:016x}",
             if old_map { "old" } else { "new" },
             cells.len(),
             units.len(),
