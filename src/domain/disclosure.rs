@@ -9,7 +9,7 @@
 //! sum of its units' values) and the calendar (a year is the sum of its halves, quarters or
 //! months). A hidden cell can be worked out when it is the only unknown member of a sum;
 //! then one more member is hidden (the smallest part, the total only when no part is
-//! left), until no sum has a single hidden member. A member nobody has reported is unknown
+//! left), until no sum's only unknown member is withheld. A member nobody has reported is unknown
 //! too, but it can be worked out from the others (female = total − male) when it is the
 //! only one missing: when what it works out to is small, it counts as hidden.
 //!
@@ -23,12 +23,12 @@
 //! withheld, then gives each sum that would give a withheld cell away one more hidden
 //! member (the smallest part, else the total), in the order the sums are numbered (by unit,
 //! period and breakdown, then along sex, age group, ethnicity, the map, the calendar); a sum
-//! a hide of this round touched waits for the next. A sum whose members are all shown or
-//! worked out gets a cell of the chain of sums a member came from hidden, in a round that
-//! hid nothing else (a hide may have broken the chain). It ends when a round finds nothing
-//! given away. A withheld
-//! cell nothing can protect (it follows from figures shown before) is known all the same,
-//! and what follows from it is looked at too. The same cells always give the same decision.
+//! a hide of this round touched waits for the next. A sum with no member left to hide (each
+//! shown before, worked out, or known however it is protected) gets a cell of the chain of
+//! sums a member came from hidden, in a round that hid nothing else (a hide may have broken
+//! the chain). It ends when a round finds nothing given away. A withheld cell nothing can
+//! protect (it follows from figures shown before) is known all the same, and what follows
+//! from it is looked at too. The same cells always give the same decision.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -138,8 +138,9 @@ impl DisclosureRule {
         // What a partner knows already: the figures shown, and all they give away. Hiding
         // one of those would not help. (Which cells: not what they are, so the order
         // they are found in does not matter.)
-        let mut given_away: Vec<bool> = s.cells.iter().map(|c| c.is_some_and(|o| shown.contains(&o.id))).collect();
-        s.close(&mut given_away);
+        let was_shown: Vec<bool> = s.cells.iter().map(|c| c.is_some_and(|o| shown.contains(&o.id))).collect();
+        let mut known_before = was_shown.clone();
+        s.close(&mut known_before);
         let value = |p: Id| s.cells[p as usize].map_or(f64::NAN, |o| o.value);
         let smallest = |places: &mut dyn Iterator<Item = Id>| -> Option<Id> {
             places.min_by(|&a, &b| {
@@ -147,7 +148,10 @@ impl DisclosureRule {
             })
         };
 
-        let mut hidden: Vec<bool> = reported.iter().map(|f| f.is_some_and(|f| self.is_small(indicator, f))).collect();
+        // A figure shown before is out, even if it counts as small now (a higher threshold):
+        // hiding it would only let the rule think a partner cannot subtract it.
+        let mut hidden: Vec<bool> =
+            (0..places).map(|p| !was_shown[p] && reported[p].is_some_and(|f| self.is_small(indicator, f))).collect();
         // Cells a partner can work out however they are protected (from figures shown
         // before): the sum that gives each away, `NO_SUM` for the others.
         let mut exposed: Vec<u32> = vec![NO_SUM; places];
@@ -159,7 +163,7 @@ impl DisclosureRule {
                 break;
             }
             let may_hide = |p: Id, hidden: &[bool]| {
-                reported[p as usize].is_some() && !given_away[p as usize] && !hidden[p as usize]
+                reported[p as usize].is_some() && !known_before[p as usize] && !hidden[p as usize]
             };
             // Each sum that gives a withheld cell away gets one more member hidden (the
             // smallest part, else the total), in the sums' order. A sum with a member hidden
@@ -323,7 +327,8 @@ impl Knowledge {
 /// A place's number in one decision's `Structure`.
 type Id = u32;
 
-/// `worked_out_by` of a place nothing was worked out for.
+/// No sum: in `worked_out_by`, of a place nothing was worked out for; in `exposed`, of a
+/// place a partner cannot work out whatever is hidden.
 const NO_SUM: u32 = u32::MAX;
 
 /// The cells of one indicator's year and every sum among them and the cells they imply
@@ -844,6 +849,15 @@ mod tests {
         ];
         assert_eq!(hidden(&day_two), vec![1, 2]);
         assert_eq!(hidden_with(&day_two, &[], &[2, 3], DisclosureRule::default()), vec![1, 4]);
+    }
+
+    #[test]
+    fn a_figure_shown_before_a_higher_threshold_still_counts_as_known() {
+        // Shown when the threshold was 5: females 7. With the threshold at 10, males (3)
+        // are hidden and so is the total: 7 is out, and 10 − 7 = 3.
+        let cells = [cell(1, Sex::Female, T, 7.0), cell(2, Sex::Male, T, 3.0), cell(3, Sex::Total, T, 10.0)];
+        let stricter = DisclosureRule { threshold: 10.0 };
+        assert_eq!(hidden_with(&cells, &[], &[1], stricter), vec![2, 3]);
     }
 
     #[test]

@@ -170,8 +170,10 @@ impl Dialect for PgStore {
         // Cached plans within a write: every row a write adds is checked against the tables
         // its foreign keys name by a statement PostgreSQL prepares once, and with the
         // connection's `force_custom_plan` it would plan it again for every row (a 100,000-
-        // row push: 12.4 s instead of 7.3 s in psql, same statement). The reads that needed
-        // custom plans are not made in writes. A write's sorts of a whole push stay in memory.
+        // row push: 12.4 s instead of 7.3 s in psql, same statement). Custom plans are for
+        // the reads whose best plan depends on the area or page asked for; the few reads a
+        // write makes (a year's revisions before its releases are recorded, by indicator and
+        // periods) plan alike either way. A write's sorts of a whole push stay in memory.
         sqlx::query(
             "SELECT pg_advisory_xact_lock($1), set_config('plan_cache_mode', 'auto', true), \
              set_config('work_mem', '64MB', true)",
