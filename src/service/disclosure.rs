@@ -41,11 +41,28 @@ pub async fn settle_pending(store: &dyn Store, rule: &DisclosureRule) -> Result<
         pending.iter().map(|(code, _)| code.clone()).collect::<BTreeSet<_>>().into_iter().collect();
     let indicators = store.indicators_by_codes(&codes).await?;
     let mut total = Settled::default();
-    for (code, year) in &pending {
+    for (done, (code, year)) in pending.iter().enumerate() {
         let (Some(indicator), Ok(year)) = (indicators.iter().find(|i| &i.code == code), year.parse::<i32>()) else {
             continue;
         };
-        add(&mut total, settle(store, rule, indicator, year).await?);
+        // One year failing (a timeout, a lost connection) leaves it withheld until the next
+        // approval or start; the others are still decided.
+        match settle(store, rule, indicator, year).await {
+            Ok(settled) => {
+                tracing::info!(
+                    indicator_code = code,
+                    year,
+                    done = done + 1,
+                    of = pending.len(),
+                    ?settled,
+                    "disclosure decided"
+                );
+                add(&mut total, settled);
+            }
+            Err(error) => {
+                tracing::error!(indicator_code = code, year, %error, "cannot decide this year's disclosure now")
+            }
+        }
     }
     Ok((pending.len(), total))
 }
