@@ -66,8 +66,12 @@ pub(crate) trait Dialect {
     async fn without_statement_timeout(tx: &mut Transaction<'_, Self::Database>) -> Result<(), StoreError>;
     /// Loads a push into the `push_rows` staging table.
     async fn stage(tx: &mut Transaction<'_, Self::Database>, rows: &[ValidObservation]) -> Result<(), StoreError>;
-    /// What to do once a push inserted `created` observations.
-    async fn after_bulk_insert(tx: &mut Transaction<'_, Self::Database>, created: i64) -> Result<(), StoreError>;
+    /// What to do once a write inserted `created` rows into `table` (observations, releases).
+    async fn after_bulk_insert(
+        tx: &mut Transaction<'_, Self::Database>,
+        table: &'static str,
+        created: i64,
+    ) -> Result<(), StoreError>;
 
     /// Inside the transaction that changed these observations, before it commits.
     async fn announce(tx: &mut Transaction<'_, Self::Database>, ids: &[i64]) -> Result<(), StoreError>;

@@ -117,6 +117,8 @@ impl DisclosureStore for Backend {
                 .bind(at)
                 .execute(&mut *tx)
                 .await?;
+                let added = i64::try_from(new.len()).unwrap_or(i64::MAX);
+                Self::after_bulk_insert(&mut tx, "releases", added).await?;
             }
             sqlx::query(
                 "INSERT INTO disclosure_settlements (indicator_code, year, settled_at) VALUES ($1, $2, $3) \

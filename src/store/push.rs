@@ -137,7 +137,7 @@ async fn write_by_upsert(tx: &mut Tx<'_>, write: &ObservationWrite<'_>) -> Resul
         updated: written.len() - created,
         unchanged: write.rows.len().saturating_sub(written.len()),
     };
-    Backend::after_bulk_insert(tx, i64::try_from(created).unwrap_or(i64::MAX)).await?;
+    Backend::after_bulk_insert(tx, "observations", i64::try_from(created).unwrap_or(i64::MAX)).await?;
     Ok((counts, written.into_iter().map(|(id, _)| id).collect()))
 }
 
@@ -181,7 +181,7 @@ async fn write_by_joins(tx: &mut Tx<'_>, write: &ObservationWrite<'_>) -> Result
     .await?;
     let created: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM push_rows WHERE outcome = 'created'").fetch_one(&mut **tx).await?;
-    Backend::after_bulk_insert(tx, created).await?;
+    Backend::after_bulk_insert(tx, "observations", created).await?;
     sqlx::query(&format!(
         "UPDATE push_rows SET existing_id = o.id FROM observations o \
              WHERE push_rows.outcome = 'created' AND {SAME_KEY}"

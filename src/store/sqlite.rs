@@ -180,7 +180,11 @@ impl Dialect for SqliteStore {
 
     /// SQLite's planner probes the unique key's index for these lookups whatever it knows
     /// of the table's size: nothing to do.
-    async fn after_bulk_insert(_tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, _created: i64) -> Result<(), StoreError> {
+    async fn after_bulk_insert(
+        _tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+        _table: &'static str,
+        _created: i64,
+    ) -> Result<(), StoreError> {
         Ok(())
     }
 
