@@ -61,7 +61,7 @@ pub(crate) trait Dialect {
     /// write lock; the turn is held for as long as the transaction runs.
     async fn begin_write(&self) -> Result<(WriteTurn, Transaction<'static, Self::Database>), StoreError>;
     /// Lifts the requests' statement timeout for the rest of a maintenance transaction
-    /// (seeding the map, reading a year to decide its disclosure), which may run longer
+    /// (seeding the map, finding and reading the years whose disclosure is to be decided), which may run longer
     /// than any request should.
     async fn without_statement_timeout(tx: &mut Transaction<'_, Self::Database>) -> Result<(), StoreError>;
     /// Loads a push into the `push_rows` staging table.

@@ -17,6 +17,17 @@ use crate::store::{Decide, DisclosureStore, Settled, StoreError};
 /// How many times a year is read and decided again when it changed meanwhile.
 const DECIDE_ATTEMPTS: usize = 3;
 
+/// A read transaction for deciding disclosure (a year at start-up or after an approval, the
+/// years still to decide), without the requests' statement timeout: a national year is
+/// more than a request may read in that time.
+async fn disclosure_read(
+    store: &Backend,
+) -> Result<sqlx::Transaction<'static, <Backend as Dialect>::Database>, StoreError> {
+    let mut read = store.pool().begin().await?;
+    Backend::without_statement_timeout(&mut read).await?;
+    Ok(read)
+}
+
 /// The ids of the year's values whose current approved revision was released.
 async fn shown_in<'e, E>(
     executor: E,
@@ -61,10 +72,8 @@ impl DisclosureStore for Backend {
         // and recorded only if the year is still as it was read (the same values at the
         // same revisions, the same shown), else read and decided again.
         for _ in 0..DECIDE_ATTEMPTS {
-            // Background work, not a request: a national year's 600,000 values take longer
-            // to read than a request may.
-            let mut read = self.pool().begin().await?;
-            Self::without_statement_timeout(&mut read).await?;
+            // A national year's 600,000 values take longer to read than a request may.
+            let mut read = disclosure_read(self).await?;
             let sql = format!("{OBSERVATION_PUBLISHED} AND {in_year}");
             let rows = sqlx::query_as::<_, ObservationRow>(&sql)
                 .bind(indicator_code)
@@ -141,11 +150,9 @@ impl DisclosureStore for Backend {
     async fn unsettled_disclosures(&self) -> Result<Vec<(String, String)>, StoreError> {
         // A year is decided again when a value of it was approved after the last decision
         // (or it never was): a decision that did not follow a review, or values loaded
-        // straight into the database. Background work at start-up, not a request: on the
-        // national set it reads 6 million sensitive values (20 s), so without the requests'
-        // statement timeout.
-        let mut read = self.pool().begin().await?;
-        Self::without_statement_timeout(&mut read).await?;
+        // straight into the database. On the national set this reads 6 million sensitive
+        // values (20 s).
+        let mut read = disclosure_read(self).await?;
         let rows: Vec<(String, String)> = sqlx::query_as(
             "SELECT o.indicator_code, substr(o.period, 1, 4) AS year FROM observations o \
              JOIN indicators i ON i.code = o.indicator_code AND i.sensitive \
