@@ -258,10 +258,10 @@ pub struct PushRules<'a> {
 }
 
 /// Checks every row; a row with several problems gets one error per problem.
-pub fn validate(rows: &[ObservationInput], rules: &PushRules<'_>) -> (Vec<ValidObservation>, Vec<ImportError>) {
+pub fn validate(rows: Vec<ObservationInput>, rules: &PushRules<'_>) -> (Vec<ValidObservation>, Vec<ImportError>) {
     let mut valid = Vec::with_capacity(rows.len());
     let mut errors = Vec::new();
-    for (i, input) in rows.iter().enumerate() {
+    for (i, input) in rows.into_iter().enumerate() {
         let row = i + 1;
         let before = errors.len();
         let checked = check_row(row, input, rules, &mut errors);
@@ -279,7 +279,7 @@ pub fn validate(rows: &[ObservationInput], rules: &PushRules<'_>) -> (Vec<ValidO
 
 fn check_row(
     row: usize,
-    input: &ObservationInput,
+    input: ObservationInput,
     rules: &PushRules<'_>,
     errors: &mut Vec<ImportError>,
 ) -> Option<ValidObservation> {
@@ -339,7 +339,7 @@ fn check_row(
                 format!("indicator {} is not disaggregated by sex: report TOTAL", indicator.code),
             );
         }
-        check_value(input, indicator, &mut error);
+        check_value(&input, indicator, &mut error);
         // Outside the caller's area, OUT_OF_AREA already says all.
         if let (Some(assigned), Some(area), true) = (rules.assigned, area, in_reach) {
             let mut covering = Some(area);
@@ -366,9 +366,9 @@ fn check_row(
     Some(ValidObservation {
         row,
         key: ObservationKey {
-            indicator_code: input.indicator_code.clone(),
             area_id: area?.id,
-            area_code: input.area_code.clone(),
+            indicator_code: input.indicator_code,
+            area_code: input.area_code,
             period: period?.to_string(),
             sex: input.sex,
             age_group: age_group?,
@@ -377,7 +377,7 @@ fn check_row(
         value: input.value,
         numerator: input.numerator,
         denominator: input.denominator,
-        comment: input.comment.clone().filter(|c| !c.trim().is_empty()),
+        comment: input.comment.filter(|c| !c.trim().is_empty()),
     })
 }
 
@@ -479,6 +479,12 @@ fn check_value(
 /// The same key twice in one push: every occurrence is rejected, since which one is right
 /// cannot be told.
 fn reject_duplicates(valid: &mut Vec<ValidObservation>, errors: &mut Vec<ImportError>) {
+    // A push seldom repeats a key: a set for the common case, and the rows of each key
+    // gathered only when one repeats (not a list allocated for every key of every push).
+    let mut seen: HashSet<&ObservationKey> = HashSet::with_capacity(valid.len());
+    if valid.iter().all(|o| seen.insert(&o.key)) {
+        return;
+    }
     let mut rows_of: HashMap<&ObservationKey, Vec<usize>> = HashMap::new();
     for o in valid.iter() {
         rows_of.entry(&o.key).or_default().push(o.row);

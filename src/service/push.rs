@@ -166,7 +166,7 @@ async fn write(
         in_reach: &in_reach,
         assigned: assigned.as_ref(),
     };
-    let (mut valid, mut errors) = validate(&request.rows, &rules);
+    let (mut valid, mut errors) = validate(request.rows, &rules);
     if !request.row_numbers.is_empty() {
         let number = |row: usize| request.row_numbers.get(row - 1).copied().unwrap_or(row);
         valid.iter_mut().for_each(|v| v.row = number(v.row));

@@ -38,8 +38,9 @@ pub(crate) trait Dialect {
     /// `DATE`, `BOOLEAN`): how the seed loads the map's thousands of rows in one statement.
     fn json_rows(n: usize, columns: &[(&str, SqlType)]) -> String;
 
-    /// Whether a `WITH` may hold `INSERT … RETURNING` (PostgreSQL), so a push classifies
-    /// and writes its staged rows in one statement; else it joins them in several.
+    /// Whether a `WITH` may hold `INSERT … RETURNING` (PostgreSQL), so a push writes its
+    /// staged rows and their revisions in one statement; else the upsert returns the ids it
+    /// wrote and a second statement writes their revisions.
     const DATA_MODIFYING_WITH: bool;
 
     /// Whether a `FROM` item may read columns of an earlier one (`CROSS JOIN LATERAL`,

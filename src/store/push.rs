@@ -18,12 +18,28 @@ pub(super) const PUSH_ROWS_COLUMNS: &str =
 const CREATE_PUSH_ROWS: &str = "CREATE TEMP TABLE IF NOT EXISTS push_rows ( \
     row_no BIGINT NOT NULL, indicator_code TEXT NOT NULL, area_id BIGINT NOT NULL, period TEXT NOT NULL, \
     sex TEXT NOT NULL, age_group TEXT NOT NULL, ethnicity TEXT NOT NULL, value DOUBLE PRECISION NOT NULL, \
-    numerator DOUBLE PRECISION, denominator DOUBLE PRECISION, comment TEXT, existing_id BIGINT, outcome TEXT)";
+    numerator DOUBLE PRECISION, denominator DOUBLE PRECISION, comment TEXT)";
 
-/// Matches a staging row with its observation by natural key.
-const SAME_KEY: &str = "o.indicator_code = push_rows.indicator_code AND o.area_id = push_rows.area_id \
-    AND o.period = push_rows.period AND o.sex = push_rows.sex AND o.age_group = push_rows.age_group \
-    AND o.ethnicity = push_rows.ethnicity";
+/// The staged rows inserted, or written over the stored value of the same natural key where
+/// they change it; a value pushed again as it stands is left alone (and not returned).
+/// Parameters: the source agency, the reporter, the time. `WHERE true` is SQLite's: without
+/// it, `ON CONFLICT` would read as the join constraint of the `FROM`.
+const UPSERT_STAGED: &str = "INSERT INTO observations AS o (indicator_code, area_id, period, sex, age_group, \
+      ethnicity, value, numerator, denominator, status, revision, source_agency_code, reported_by, reported_at, \
+      comment) \
+    SELECT indicator_code, area_id, period, sex, age_group, ethnicity, value, numerator, denominator, \
+      'SUBMITTED', 1, $1, $2, $3, comment \
+    FROM push_rows WHERE true ORDER BY row_no \
+    ON CONFLICT (indicator_code, area_id, period, sex, age_group, ethnicity) DO UPDATE SET \
+      value = EXCLUDED.value, numerator = EXCLUDED.numerator, denominator = EXCLUDED.denominator, \
+      comment = EXCLUDED.comment, status = 'SUBMITTED', revision = o.revision + 1, \
+      source_agency_code = EXCLUDED.source_agency_code, reported_by = EXCLUDED.reported_by, \
+      reported_at = EXCLUDED.reported_at \
+    WHERE NOT (o.value = EXCLUDED.value AND o.status <> 'REJECTED' \
+      AND (EXCLUDED.comment IS NULL OR o.comment IS NOT DISTINCT FROM EXCLUDED.comment) \
+      AND ((EXCLUDED.numerator IS NULL AND EXCLUDED.denominator IS NULL) \
+        OR (o.numerator IS NOT DISTINCT FROM EXCLUDED.numerator \
+          AND o.denominator IS NOT DISTINCT FROM EXCLUDED.denominator)))";
 
 #[async_trait]
 impl PushStore for Backend {
@@ -64,7 +80,7 @@ impl PushStore for Backend {
         let (counts, changed) = if Self::DATA_MODIFYING_WITH {
             write_by_upsert(&mut tx, &write).await?
         } else {
-            write_by_joins(&mut tx, &write).await?
+            write_by_upsert_then_revisions(&mut tx, &write).await?
         };
         sqlx::query("DELETE FROM push_rows").execute(&mut *tx).await?;
         if write.dry_run {
@@ -97,23 +113,8 @@ type Tx<'t> = sqlx::Transaction<'t, <Backend as Dialect>::Database>;
 /// natural key, as a plain insert's uniqueness check does. Writes take turns, so no other
 /// push races the upsert.
 async fn write_by_upsert(tx: &mut Tx<'_>, write: &ObservationWrite<'_>) -> Result<(WriteCounts, Vec<i64>), StoreError> {
-    let mut written: Vec<(i64, bool)> = sqlx::query_as(
-        "WITH written AS ( \
-           INSERT INTO observations AS o (indicator_code, area_id, period, sex, age_group, ethnicity, value, \
-             numerator, denominator, status, revision, source_agency_code, reported_by, reported_at, comment) \
-           SELECT indicator_code, area_id, period, sex, age_group, ethnicity, value, numerator, \
-             denominator, 'SUBMITTED', 1, $1, $2, $3, comment \
-           FROM push_rows ORDER BY row_no \
-           ON CONFLICT (indicator_code, area_id, period, sex, age_group, ethnicity) DO UPDATE SET \
-             value = EXCLUDED.value, numerator = EXCLUDED.numerator, denominator = EXCLUDED.denominator, \
-             comment = EXCLUDED.comment, status = 'SUBMITTED', revision = o.revision + 1, \
-             source_agency_code = EXCLUDED.source_agency_code, reported_by = EXCLUDED.reported_by, \
-             reported_at = EXCLUDED.reported_at \
-           WHERE NOT (o.value = EXCLUDED.value AND o.status <> 'REJECTED' \
-             AND (EXCLUDED.comment IS NULL OR o.comment IS NOT DISTINCT FROM EXCLUDED.comment) \
-             AND ((EXCLUDED.numerator IS NULL AND EXCLUDED.denominator IS NULL) \
-               OR (o.numerator IS NOT DISTINCT FROM EXCLUDED.numerator \
-                 AND o.denominator IS NOT DISTINCT FROM EXCLUDED.denominator))) \
+    let mut written: Vec<(i64, bool)> = sqlx::query_as(&format!(
+        "WITH written AS ({UPSERT_STAGED} \
            RETURNING o.id, o.revision, o.value, o.numerator, o.denominator, o.status, o.comment, \
              o.reported_by, o.reported_at, o.xmax = 0 AS created), \
          revisions AS ( \
@@ -121,8 +122,8 @@ async fn write_by_upsert(tx: &mut Tx<'_>, write: &ObservationWrite<'_>) -> Resul
              status, comment, reported_by, reported_at) \
            SELECT id, revision, value, numerator, denominator, status, comment, reported_by, reported_at \
            FROM written) \
-         SELECT id, created FROM written",
-    )
+         SELECT id, created FROM written"
+    ))
     .bind(write.source_agency)
     .bind(write.reported_by)
     .bind(write.reported_at)
@@ -141,89 +142,40 @@ async fn write_by_upsert(tx: &mut Tx<'_>, write: &ObservationWrite<'_>) -> Resul
     Ok((counts, written.into_iter().map(|(id, _)| id).collect()))
 }
 
-/// Classifies the staged rows against what is stored by joins on the natural key, then
-/// inserts the new ones, updates the changed ones and writes their revisions (SQLite).
-async fn write_by_joins(tx: &mut Tx<'_>, write: &ObservationWrite<'_>) -> Result<(WriteCounts, Vec<i64>), StoreError> {
-    // Without it, joining observations back to the staged rows is a nested loop:
-    // 100,000 × 100,000 comparisons for a full feed.
-    sqlx::query("CREATE INDEX IF NOT EXISTS push_rows_existing ON push_rows (existing_id)").execute(&mut **tx).await?;
-    // Fresh statistics, so the planner knows how large the staged push is.
-    sqlx::query("ANALYZE push_rows").execute(&mut **tx).await?;
-    // Joins, not correlated subqueries: a subquery is planned while the table may
-    // still look empty to the planner, and then scans it once per staged row.
-    sqlx::query(&format!("UPDATE push_rows SET existing_id = o.id FROM observations o WHERE {SAME_KEY}"))
-        .execute(&mut **tx)
+/// The staged rows written over what is stored (SQLite, which has no data-modifying `WITH`):
+/// the upsert of `write_by_upsert` returns the ids and revisions it wrote, and a second
+/// statement copies those rows into the revisions by id. One probe of the natural key per
+/// row, where classifying the rows by joins before writing them took six more statements,
+/// two of them passes over the natural key (figures in bench/RESULTS.md).
+async fn write_by_upsert_then_revisions(
+    tx: &mut Tx<'_>,
+    write: &ObservationWrite<'_>,
+) -> Result<(WriteCounts, Vec<i64>), StoreError> {
+    let mut written: Vec<(i64, i64)> = sqlx::query_as(&format!("{UPSERT_STAGED} RETURNING id, revision"))
+        .bind(write.source_agency)
+        .bind(write.reported_by)
+        .bind(write.reported_at)
+        .fetch_all(&mut **tx)
         .await?;
-    sqlx::query(
-        "UPDATE push_rows SET outcome = CASE \
-               WHEN existing_id IS NULL THEN 'created' \
-               WHEN EXISTS (SELECT 1 FROM observations o WHERE o.id = push_rows.existing_id \
-                 AND o.value = push_rows.value AND o.status <> 'REJECTED' \
-                 AND (push_rows.comment IS NULL OR o.comment IS NOT DISTINCT FROM push_rows.comment) \
-                 AND ((push_rows.numerator IS NULL AND push_rows.denominator IS NULL) \
-                   OR (o.numerator IS NOT DISTINCT FROM push_rows.numerator \
-                     AND o.denominator IS NOT DISTINCT FROM push_rows.denominator))) THEN 'unchanged' \
-               ELSE 'updated' END",
-    )
-    .execute(&mut **tx)
-    .await?;
-    sqlx::query(
-        "INSERT INTO observations (indicator_code, area_id, period, sex, age_group, ethnicity, value, \
-               numerator, denominator, status, revision, source_agency_code, reported_by, reported_at, comment) \
-             SELECT indicator_code, area_id, period, sex, age_group, ethnicity, value, numerator, \
-               denominator, 'SUBMITTED', 1, $1, $2, $3, comment \
-             FROM push_rows WHERE outcome = 'created' ORDER BY row_no",
-    )
-    .bind(write.source_agency)
-    .bind(write.reported_by)
-    .bind(write.reported_at)
-    .execute(&mut **tx)
-    .await?;
-    let created: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM push_rows WHERE outcome = 'created'").fetch_one(&mut **tx).await?;
-    Backend::after_bulk_insert(tx, "observations", created).await?;
+    written.sort_unstable();
+    let ids: Vec<i64> = written.iter().map(|(id, _)| *id).collect();
     sqlx::query(&format!(
-        "UPDATE push_rows SET existing_id = o.id FROM observations o \
-             WHERE push_rows.outcome = 'created' AND {SAME_KEY}"
-    ))
-    .execute(&mut **tx)
-    .await?;
-    sqlx::query(
-        "UPDATE observations SET value = p.value, numerator = p.numerator, denominator = p.denominator, \
-               comment = p.comment, status = 'SUBMITTED', revision = observations.revision + 1, \
-               source_agency_code = $1, reported_by = $2, reported_at = $3 \
-             FROM push_rows p WHERE p.existing_id = observations.id AND p.outcome = 'updated'",
-    )
-    .bind(write.source_agency)
-    .bind(write.reported_by)
-    .bind(write.reported_at)
-    .execute(&mut **tx)
-    .await?;
-    sqlx::query(
         "INSERT INTO observation_revisions (observation_id, revision, value, numerator, denominator, \
-               status, comment, reported_by, reported_at) \
-             SELECT o.id, o.revision, o.value, o.numerator, o.denominator, o.status, o.comment, \
-               o.reported_by, o.reported_at \
-             FROM observations o JOIN push_rows p ON p.existing_id = o.id \
-             WHERE p.outcome IN ('created', 'updated')",
-    )
+           status, comment, reported_by, reported_at) \
+         SELECT id, revision, value, numerator, denominator, status, comment, reported_by, reported_at \
+         FROM observations WHERE id {}",
+        Backend::any(1)
+    ))
+    .bind(Backend::ids(&ids))
     .execute(&mut **tx)
     .await?;
-    let outcomes: Vec<(String, i64)> =
-        sqlx::query_as("SELECT outcome, COUNT(*) FROM push_rows GROUP BY outcome").fetch_all(&mut **tx).await?;
-    let changed: Vec<Option<i64>> =
-        sqlx::query_scalar("SELECT existing_id FROM push_rows WHERE outcome IN ('created', 'updated') ORDER BY row_no")
-            .fetch_all(&mut **tx)
-            .await?;
-    let changed: Vec<i64> = changed.into_iter().flatten().collect();
-    let mut counts = WriteCounts::default();
-    for (outcome, n) in outcomes {
-        let n = usize::try_from(n).unwrap_or_default();
-        match outcome.as_str() {
-            "created" => counts.created = n,
-            "updated" => counts.updated = n,
-            _ => counts.unchanged = n,
-        }
-    }
-    Ok((counts, changed))
+    // An update raises the revision: only a new row is at its first.
+    let created = written.iter().filter(|(_, revision)| *revision == 1).count();
+    let counts = WriteCounts {
+        created,
+        updated: written.len() - created,
+        unchanged: write.rows.len().saturating_sub(written.len()),
+    };
+    Backend::after_bulk_insert(tx, "observations", i64::try_from(created).unwrap_or(i64::MAX)).await?;
+    Ok((counts, ids))
 }

@@ -105,7 +105,7 @@ fn run_in(
         in_reach: &in_reach,
         assigned,
     };
-    validate(rows, &rules)
+    validate(rows.to_vec(), &rules)
 }
 
 #[test]
