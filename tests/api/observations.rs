@@ -60,6 +60,60 @@ async fn a_push_creates_then_a_repush_is_unchanged_and_a_new_value_is_a_revision
     assert!(!id.is_empty());
 }
 
+/// A push that mixes stored and new values: the stored ones are upserted, the new ones
+/// (in a stored indicator, unit and period, or in a new one) created beside them.
+#[tokio::test]
+async fn a_push_of_stored_and_new_values_creates_updates_and_leaves_each_as_it_should() {
+    let app = TestApp::seeded().await;
+    let token = app.office_as(BRANCH);
+    let first = vec![
+        obs("EM_PRIMARY_COMPLETION_PCT", "216", "2024", "FEMALE", 90.0),
+        obs("EM_PRIMARY_COMPLETION_PCT", "216", "2024", "MALE", 91.0),
+    ];
+    assert_eq!(counts(&app.push_with(&token, first, json!({})).await), (2, 0, 0, 0));
+    let second = vec![
+        obs("EM_PRIMARY_COMPLETION_PCT", "216", "2024", "FEMALE", 90.0),
+        obs("EM_PRIMARY_COMPLETION_PCT", "216", "2024", "MALE", 92.0),
+        obs("EM_PRIMARY_COMPLETION_PCT", "216", "2024", "TOTAL", 91.0),
+        obs("EM_PRIMARY_COMPLETION_PCT", "216", "2025", "FEMALE", 93.0),
+    ];
+    assert_eq!(counts(&app.push_with(&token, second, json!({})).await), (2, 1, 1, 0));
+
+    let answer = app
+        .data(
+            &token,
+            "query { observations(filter: { indicatorCode: \"EM_PRIMARY_COMPLETION_PCT\" }) { \
+               edges { node { period sex value revision history { revision value } } } } }",
+            json!({}),
+        )
+        .await;
+    let mut values: Vec<(String, String, f64, i64, Vec<f64>)> = answer["observations"]["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .map(|e| {
+            let n = &e["node"];
+            let history = n["history"].as_array().expect("history").iter().filter_map(|h| h["value"].as_f64());
+            (
+                n["period"].as_str().unwrap_or_default().to_owned(),
+                n["sex"].as_str().unwrap_or_default().to_owned(),
+                n["value"].as_f64().unwrap_or(f64::NAN),
+                n["revision"].as_i64().unwrap_or_default(),
+                history.collect(),
+            )
+        })
+        .collect();
+    values.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    let expected = [
+        ("2024", "FEMALE", 90.0, 1, vec![90.0]),
+        ("2024", "MALE", 92.0, 2, vec![91.0, 92.0]),
+        ("2024", "TOTAL", 91.0, 1, vec![91.0]),
+        ("2025", "FEMALE", 93.0, 1, vec![93.0]),
+    ]
+    .map(|(p, s, v, r, h)| (p.to_owned(), s.to_owned(), v, r, h));
+    assert_eq!(values, expected.to_vec());
+}
+
 #[tokio::test]
 async fn every_bad_row_is_reported_and_an_atomic_push_writes_nothing() {
     let app = TestApp::seeded().await;
