@@ -12,7 +12,7 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     let Some((&limit, file)) = data.split_first() else { return };
     let max_rows = usize::from(limit);
-    let Ok(feed) = feeds::parse(file, max_rows) else { return };
+    let Ok(feed) = feeds::parse(file, max_rows, feeds::Delimiter::Detect) else { return };
     assert_eq!(feed.rows.len(), feed.row_numbers.len());
     for &row in &feed.row_numbers {
         assert!(row >= 1 && row <= feed.total_rows && row <= max_rows, "row {row} of {}", feed.total_rows);

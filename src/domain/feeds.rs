@@ -182,8 +182,8 @@ fn detect(header: &str) -> u8 {
     [b',', b';', b'\t'][best]
 }
 
-/// Reads a feed record by record; stops counting rows past `max_rows` (the push refuses
-/// the file whole then, and the rest need not be read). UTF-8 with or without its BOM;
+/// Reads a feed record by record; rows past `max_rows` are counted, not read (the push
+/// refuses the file whole then, saying how many rows it held). UTF-8 with or without its BOM;
 /// UTF-16 and other encodings are refused with what to do. With `;` between fields a
 /// decimal comma is read (`112,4`).
 pub fn parse(mut input: impl Read, max_rows: usize, delimiter: Delimiter) -> Result<ParsedFeed, FeedError> {

@@ -112,6 +112,30 @@ async fn a_push_of_stored_and_new_values_creates_updates_and_leaves_each_as_it_s
     ]
     .map(|(p, s, v, r, h)| (p.to_owned(), s.to_owned(), v, r, h));
     assert_eq!(values, expected.to_vec());
+
+    // Only a period with nothing stored yet, beside periods that are (PostgreSQL inserts
+    // such a push without its upsert).
+    let earlier = vec![
+        obs("EM_PRIMARY_COMPLETION_PCT", "216", "2023", "FEMALE", 88.0),
+        obs("EM_PRIMARY_COMPLETION_PCT", "216", "2023", "MALE", 87.0),
+    ];
+    assert_eq!(counts(&app.push_with(&token, earlier, json!({})).await), (2, 0, 0, 0));
+    let page = read(&app, &token, json!({ "indicatorCode": "EM_PRIMARY_COMPLETION_PCT", "period": "2023" })).await;
+    let mut found: Vec<(String, f64, i64)> = page["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .map(|e| {
+            let n = &e["node"];
+            (
+                n["sex"].as_str().unwrap_or_default().to_owned(),
+                n["value"].as_f64().unwrap_or(f64::NAN),
+                n["revision"].as_i64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(found, vec![("FEMALE".to_owned(), 88.0, 1), ("MALE".to_owned(), 87.0, 1)]);
 }
 
 #[tokio::test]

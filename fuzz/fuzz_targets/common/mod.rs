@@ -71,7 +71,7 @@ fn harness() -> &'static Harness {
                 b"a fuzzing secret that is long enough for HS256",
                 TokenSettings::default(),
             ));
-            gender_data_hub::domain::demo::load(store.as_ref()).await.expect("the demo values load");
+            gender_data_hub::service::demo::load(store.as_ref()).await.expect("the demo values load");
             let bearers = ROLES
                 .iter()
                 .map(|&(role, agency, area)| {
@@ -81,6 +81,7 @@ fn harness() -> &'static Harness {
                             subject: Some(format!("fuzz-{role}")),
                             agency_code: agency.map(str::to_owned),
                             area_code: area.map(str::to_owned),
+                            area_on: None,
                             ttl: chrono::Duration::days(1),
                         })
                         .expect("issue a token");
