@@ -79,11 +79,22 @@ impl PushStore for Backend {
         sqlx::query(CREATE_PUSH_ROWS).execute(&mut *tx).await?;
         sqlx::query("DELETE FROM push_rows").execute(&mut *tx).await?;
         Self::stage(&mut tx, write.rows).await?;
-        let (counts, changed) = if Self::DATA_MODIFYING_WITH {
+        let mut written = if Self::DATA_MODIFYING_WITH {
             write_by_upsert(&mut tx, &write).await?
         } else {
             write_by_upsert_then_revisions(&mut tx, &write).await?
         };
+        // Announced in id order: sorted here, not by one more sort of the whole push in
+        // the statement.
+        written.sort_unstable();
+        let created = written.iter().filter(|(_, created)| *created).count();
+        let counts = WriteCounts {
+            created,
+            updated: written.len() - created,
+            unchanged: write.rows.len().saturating_sub(written.len()),
+        };
+        Self::after_bulk_insert(&mut tx, "observations", i64::try_from(created).unwrap_or(i64::MAX)).await?;
+        let changed: Vec<i64> = written.into_iter().map(|(id, _)| id).collect();
         sqlx::query("DELETE FROM push_rows").execute(&mut *tx).await?;
         if write.dry_run {
             tx.rollback().await?;
@@ -108,6 +119,10 @@ impl PushStore for Backend {
 
 type Tx<'t> = sqlx::Transaction<'t, <Backend as Dialect>::Database>;
 
+/// What a write returns: the id of each observation it inserted or changed, and whether it
+/// inserted it.
+type Written = Vec<(i64, bool)>;
+
 /// Classifies and writes the staged rows in one statement where the backend allows a data-
 /// modifying `WITH` (PostgreSQL, which has `LATERAL` too): an upsert on the natural key that
 /// leaves unchanged values alone, and the new revisions from what it returns. No join of the
@@ -120,7 +135,7 @@ type Tx<'t> = sqlx::Transaction<'t, <Backend as Dialect>::Database>;
 /// each row speculatively, which cost 0.47 s of a 100,000-row push's 2.7 s. Whether one is
 /// stored is a probe of the natural key's index per indicator, unit and period of the push:
 /// `LATERAL … LIMIT 1`, as a semi-join the planner may hash a scan of the whole table.
-async fn write_by_upsert(tx: &mut Tx<'_>, write: &ObservationWrite<'_>) -> Result<(WriteCounts, Vec<i64>), StoreError> {
+async fn write_by_upsert(tx: &mut Tx<'_>, write: &ObservationWrite<'_>) -> Result<Written, StoreError> {
     let stored: bool = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM (SELECT DISTINCT indicator_code, area_id, period FROM push_rows) g \
            CROSS JOIN LATERAL (SELECT 1 FROM observations o WHERE o.indicator_code = g.indicator_code \
@@ -129,7 +144,7 @@ async fn write_by_upsert(tx: &mut Tx<'_>, write: &ObservationWrite<'_>) -> Resul
     .fetch_one(&mut **tx)
     .await?;
     let on_conflict = if stored { ON_CONFLICT } else { "" };
-    let mut written: Vec<(i64, bool)> = sqlx::query_as(&format!(
+    Ok(sqlx::query_as(&format!(
         "WITH written AS ({INSERT_STAGED}{on_conflict} \
            RETURNING o.id, o.revision, o.value, o.numerator, o.denominator, o.status, o.comment, \
              o.reported_by, o.reported_at, o.xmax = 0 AS created), \
@@ -144,36 +159,23 @@ async fn write_by_upsert(tx: &mut Tx<'_>, write: &ObservationWrite<'_>) -> Resul
     .bind(write.reported_by)
     .bind(write.reported_at)
     .fetch_all(&mut **tx)
-    .await?;
-    // Announced in id order: sorted here, not by one more sort of the whole push in the
-    // statement.
-    written.sort_unstable();
-    let created = written.iter().filter(|(_, created)| *created).count();
-    let counts = WriteCounts {
-        created,
-        updated: written.len() - created,
-        unchanged: write.rows.len().saturating_sub(written.len()),
-    };
-    Backend::after_bulk_insert(tx, "observations", i64::try_from(created).unwrap_or(i64::MAX)).await?;
-    Ok((counts, written.into_iter().map(|(id, _)| id).collect()))
+    .await?)
 }
 
 /// The staged rows written over what is stored (SQLite, which has no data-modifying `WITH`):
-/// the upsert (`INSERT_STAGED` with `ON_CONFLICT`) returns the ids and revisions it wrote, and a second
+/// the upsert (`INSERT_STAGED` with `ON_CONFLICT`) returns the ids it wrote, and a second
 /// statement copies those rows into the revisions by id. One probe of the natural key per
 /// row, where classifying the rows by joins before writing them took six more statements,
 /// two of them passes over the natural key (figures in bench/RESULTS.md).
-async fn write_by_upsert_then_revisions(
-    tx: &mut Tx<'_>,
-    write: &ObservationWrite<'_>,
-) -> Result<(WriteCounts, Vec<i64>), StoreError> {
-    let mut written: Vec<(i64, i64)> = sqlx::query_as(&format!("{INSERT_STAGED}{ON_CONFLICT} RETURNING id, revision"))
-        .bind(write.source_agency)
-        .bind(write.reported_by)
-        .bind(write.reported_at)
-        .fetch_all(&mut **tx)
-        .await?;
-    written.sort_unstable();
+async fn write_by_upsert_then_revisions(tx: &mut Tx<'_>, write: &ObservationWrite<'_>) -> Result<Written, StoreError> {
+    // An update raises the revision: only a new row is at its first.
+    let written: Written =
+        sqlx::query_as(&format!("{INSERT_STAGED}{ON_CONFLICT} RETURNING id, revision = 1 AS created"))
+            .bind(write.source_agency)
+            .bind(write.reported_by)
+            .bind(write.reported_at)
+            .fetch_all(&mut **tx)
+            .await?;
     let ids: Vec<i64> = written.iter().map(|(id, _)| *id).collect();
     sqlx::query(&format!(
         "INSERT INTO observation_revisions (observation_id, revision, value, numerator, denominator, \
@@ -185,13 +187,5 @@ async fn write_by_upsert_then_revisions(
     .bind(Backend::ids(&ids))
     .execute(&mut **tx)
     .await?;
-    // An update raises the revision: only a new row is at its first.
-    let created = written.iter().filter(|(_, revision)| *revision == 1).count();
-    let counts = WriteCounts {
-        created,
-        updated: written.len() - created,
-        unchanged: write.rows.len().saturating_sub(written.len()),
-    };
-    Backend::after_bulk_insert(tx, "observations", i64::try_from(created).unwrap_or(i64::MAX)).await?;
-    Ok((counts, ids))
+    Ok(written)
 }
